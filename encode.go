@@ -1,0 +1,267 @@
+package onnxgraph
+
+import (
+	"github.com/onnxgraph/onnxgraph/onnxproto"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// encoder turns the IR back into messages. The messages it returns share
+// everything they can with the IR (tensors, value infos, node messages
+// without subgraphs); callers treat them as read-only.
+type encoder struct {
+	// tensor, when set, maps each tensor as it is placed into the output
+	// (to move it to external data, inline it, or mark it for streaming).
+	tensor func(*onnxproto.TensorProto) *onnxproto.TensorProto
+}
+
+func (e *encoder) mapTensor(t *onnxproto.TensorProto) *onnxproto.TensorProto {
+	if e.tensor == nil || t == nil {
+		return t
+	}
+	return e.tensor(t)
+}
+
+func (e *encoder) model(m *Model) *onnxproto.ModelProto {
+	mp := shallow(m.p)
+	mp.Graph = e.graph(m.graph)
+	for _, f := range m.funcs {
+		mp.Functions = append(mp.Functions, e.function(f))
+	}
+	if e.tensor != nil && len(mp.TrainingInfo) > 0 {
+		ti := make([]*onnxproto.TrainingInfoProto, len(mp.TrainingInfo))
+		for i, t := range mp.TrainingInfo {
+			ti[i] = e.mapAll(t).(*onnxproto.TrainingInfoProto)
+		}
+		mp.TrainingInfo = ti
+	}
+	return mp
+}
+
+func (e *encoder) graph(g *Graph) *onnxproto.GraphProto {
+	if g == nil || g.p == nil {
+		return nil
+	}
+	gp := shallow(g.p)
+	gp.Node = e.nodes(g.nodes)
+	gp.Input = append([]*onnxproto.ValueInfoProto(nil), g.inInfo...)
+	gp.Output = append([]*onnxproto.ValueInfoProto(nil), g.outInfo...)
+	gp.ValueInfo = append([]*onnxproto.ValueInfoProto(nil), g.valueInfo...)
+	if len(g.inits) > 0 {
+		gp.Initializer = make([]*onnxproto.TensorProto, len(g.inits))
+		for i, v := range g.inits {
+			t := v.init
+			if t.GetName() != v.name {
+				t = shallow(t)
+				t.Name = proto.String(v.name)
+			}
+			gp.Initializer[i] = e.mapTensor(t)
+		}
+	}
+	for _, v := range g.sparse {
+		st := v.sparse
+		if st.GetValues().GetName() != v.name {
+			st = shallow(st)
+			st.Values = shallow(st.Values)
+			st.Values.Name = proto.String(v.name)
+		}
+		gp.SparseInitializer = append(gp.SparseInitializer, e.sparse(st))
+	}
+	return gp
+}
+
+func (e *encoder) nodes(nodes []*Node) []*onnxproto.NodeProto {
+	out := make([]*onnxproto.NodeProto, len(nodes))
+	for i, n := range nodes {
+		out[i] = e.node(n)
+	}
+	return out
+}
+
+func (e *encoder) node(n *Node) *onnxproto.NodeProto {
+	attrs := n.p.Attribute
+	var mapped []*onnxproto.AttributeProto
+	for i, a := range attrs {
+		b := e.attr(a)
+		if b != a && mapped == nil {
+			mapped = append([]*onnxproto.AttributeProto(nil), attrs...)
+		}
+		if mapped != nil {
+			mapped[i] = b
+		}
+	}
+	if len(n.subs) == 0 && mapped == nil {
+		return n.p
+	}
+	if mapped == nil {
+		mapped = append([]*onnxproto.AttributeProto(nil), attrs...)
+	}
+	for _, s := range n.subs {
+		a := mapped[s.attr]
+		if a == attrs[s.attr] {
+			a = shallow(a)
+			mapped[s.attr] = a
+		}
+		gp := e.graph(s.g)
+		if s.elem < 0 {
+			a.G = gp
+			continue
+		}
+		for len(a.Graphs) <= s.elem {
+			a.Graphs = append(a.Graphs, nil)
+		}
+		a.Graphs[s.elem] = gp
+	}
+	np := shallow(n.p)
+	np.Attribute = mapped
+	return np
+}
+
+// attr maps the tensors an attribute holds; it returns a itself when none
+// changes.
+func (e *encoder) attr(a *onnxproto.AttributeProto) *onnxproto.AttributeProto {
+	if e.tensor == nil || (a.T == nil && len(a.Tensors) == 0 && a.SparseTensor == nil && len(a.SparseTensors) == 0) {
+		return a
+	}
+	t := e.mapTensor(a.T)
+	ts := mapSlice(a.Tensors, e.mapTensor)
+	st := e.sparse(a.SparseTensor)
+	sts := mapSlice(a.SparseTensors, e.sparse)
+	if t == a.T && sameSlice(ts, a.Tensors) && st == a.SparseTensor && sameSlice(sts, a.SparseTensors) {
+		return a
+	}
+	b := shallow(a)
+	b.T, b.Tensors, b.SparseTensor, b.SparseTensors = t, ts, st, sts
+	return b
+}
+
+func (e *encoder) sparse(st *onnxproto.SparseTensorProto) *onnxproto.SparseTensorProto {
+	if e.tensor == nil || st == nil {
+		return st
+	}
+	v, i := e.mapTensor(st.Values), e.mapTensor(st.Indices)
+	if v == st.Values && i == st.Indices {
+		return st
+	}
+	c := shallow(st)
+	c.Values, c.Indices = v, i
+	return c
+}
+
+func (e *encoder) function(f *Function) *onnxproto.FunctionProto {
+	fp := shallow(f.p)
+	fp.Node = e.nodes(f.body.nodes)
+	fp.Input = make([]string, len(f.body.inputs))
+	for i, v := range f.body.inputs {
+		fp.Input[i] = v.name
+	}
+	fp.Output = make([]string, len(f.body.outputs))
+	for i, v := range f.body.outputs {
+		fp.Output[i] = v.name
+	}
+	fp.ValueInfo = append([]*onnxproto.ValueInfoProto(nil), f.body.valueInfo...)
+	return fp
+}
+
+// mapAll maps every tensor anywhere inside msg, copying only the messages on
+// the path to a changed tensor. It serves the rarely used parts of the
+// format the IR keeps as messages (training_info).
+func (e *encoder) mapAll(msg proto.Message) proto.Message {
+	if t, ok := msg.(*onnxproto.TensorProto); ok {
+		return e.mapTensor(t)
+	}
+	r := msg.ProtoReflect()
+	var out protoreflect.Message
+	set := func(fd protoreflect.FieldDescriptor, v protoreflect.Value) {
+		if out == nil {
+			out = shallow(msg).ProtoReflect()
+		}
+		out.Set(fd, v)
+	}
+	r.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.Message() == nil || !canReachTensor(fd.Message()) {
+			return true
+		}
+		if fd.IsList() {
+			l := v.List()
+			var nl protoreflect.List
+			for i := 0; i < l.Len(); i++ {
+				old := l.Get(i).Message().Interface()
+				nw := e.mapAll(old)
+				if nw != old && nl == nil {
+					nl = r.NewField(fd).List()
+					for k := 0; k < i; k++ {
+						nl.Append(l.Get(k))
+					}
+				}
+				if nl != nil {
+					nl.Append(protoreflect.ValueOfMessage(nw.ProtoReflect()))
+				}
+			}
+			if nl != nil {
+				set(fd, protoreflect.ValueOfList(nl))
+			}
+			return true
+		}
+		old := v.Message().Interface()
+		if nw := e.mapAll(old); nw != old {
+			set(fd, protoreflect.ValueOfMessage(nw.ProtoReflect()))
+		}
+		return true
+	})
+	if out == nil {
+		return msg
+	}
+	return out.Interface()
+}
+
+// shallow returns a new message with src's fields: scalars and bytes are
+// shared, lists are new slices of the same elements, unknown fields shared.
+func shallow[T proto.Message](src T) T {
+	s := src.ProtoReflect()
+	d := s.Type().New()
+	s.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.IsList() {
+			l, sl := d.Mutable(fd).List(), v.List()
+			for i := 0; i < sl.Len(); i++ {
+				l.Append(sl.Get(i))
+			}
+			return true
+		}
+		d.Set(fd, v)
+		return true
+	})
+	if u := s.GetUnknown(); len(u) > 0 {
+		d.SetUnknown(u)
+	}
+	return d.Interface().(T)
+}
+
+func mapSlice[T comparable](in []T, f func(T) T) []T {
+	var out []T
+	for i, x := range in {
+		y := f(x)
+		if y != x && out == nil {
+			out = append([]T(nil), in...)
+		}
+		if out != nil {
+			out[i] = y
+		}
+	}
+	if out == nil {
+		return in
+	}
+	return out
+}
+
+func sameSlice[T comparable](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,124 @@
+package onnxgraph
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors. Every error this package returns wraps one of them where
+// one applies, so callers can test with errors.Is; the structured types below
+// carry the names involved and are reached with errors.As.
+var (
+	// ErrMalformed reports bytes that are not a valid ONNX protobuf message:
+	// a truncated file, a wrong wire type, a length past the end.
+	ErrMalformed = errors.New("onnxgraph: malformed model")
+	// ErrNotFound reports a name (value, node, input, output, file) that the
+	// model does not have.
+	ErrNotFound = errors.New("onnxgraph: not found")
+	// ErrCycle reports a graph whose nodes cannot be ordered.
+	ErrCycle = errors.New("onnxgraph: cycle")
+	// ErrUnsafePath reports an external-data location that would leave the
+	// model's folder: an absolute path, a "..", or a symbolic link out.
+	ErrUnsafePath = errors.New("onnxgraph: unsafe external data path")
+	// ErrExternalData reports external data that cannot be read as described:
+	// a missing file, a range past its end, a bad offset or length.
+	ErrExternalData = errors.New("onnxgraph: bad external data")
+	// ErrTooLarge reports a model that would be written as a single protobuf
+	// message of 2 GiB or more, which protobuf readers other than Go's reject.
+	ErrTooLarge = errors.New("onnxgraph: model too large for one protobuf message")
+	// ErrInvalid reports an argument or a graph state an operation cannot
+	// work with, such as a value from another graph or a name in use.
+	ErrInvalid = errors.New("onnxgraph: invalid")
+)
+
+// DecodeError locates a malformed spot in a serialized model.
+type DecodeError struct {
+	Path   string // message path, e.g. "ModelProto.graph.node.attribute"
+	Offset int64  // byte offset in the input
+	Err    error  // what the wire decoder said
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("onnxgraph: malformed model at byte %d in %s: %v", e.Offset, e.Path, e.Err)
+}
+
+// Unwrap returns ErrMalformed and the underlying error.
+func (e *DecodeError) Unwrap() []error { return []error{ErrMalformed, e.Err} }
+
+// CycleError names the nodes of a cycle found while ordering a graph.
+type CycleError struct {
+	Graph string   // the graph's name
+	Nodes []string // the nodes on one cycle, each as name(OpType), in edge order
+	Stuck int      // how many nodes could not be ordered in all
+}
+
+func (e *CycleError) Error() string {
+	return fmt.Sprintf("onnxgraph: graph %q has a cycle through %s (%d nodes cannot be ordered)",
+		e.Graph, capList(e.Nodes, 12, " -> "), e.Stuck)
+}
+
+// Unwrap returns ErrCycle.
+func (e *CycleError) Unwrap() error { return ErrCycle }
+
+// ExternalDataError names the tensor and location of unusable external data.
+type ExternalDataError struct {
+	Tensor   string // the tensor's name
+	Location string // the location as written in the model
+	Err      error  // ErrUnsafePath, ErrExternalData or an I/O error
+}
+
+func (e *ExternalDataError) Error() string {
+	return fmt.Sprintf("onnxgraph: external data of tensor %q at %q: %v", e.Tensor, e.Location, trimPrefix(e.Err))
+}
+
+// Unwrap returns the cause.
+func (e *ExternalDataError) Unwrap() error { return e.Err }
+
+// StepError is the error a chained call records: which step failed, on which
+// name, and why.
+type StepError struct {
+	Step string // the method, e.g. "Rename"
+	Name string // the culprit's name, if any
+	Err  error
+}
+
+func (e *StepError) Error() string {
+	if e.Name == "" {
+		return fmt.Sprintf("onnxgraph: %s: %v", e.Step, trimPrefix(e.Err))
+	}
+	return fmt.Sprintf("onnxgraph: %s %q: %v", e.Step, e.Name, trimPrefix(e.Err))
+}
+
+// Unwrap returns the cause.
+func (e *StepError) Unwrap() error { return e.Err }
+
+// trimPrefix drops a leading "onnxgraph: " from a wrapped error's text so
+// that messages read "onnxgraph: step: cause" once.
+func trimPrefix(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return strings.TrimPrefix(err.Error(), "onnxgraph: ")
+}
+
+// capList joins at most max items and says how many were left out.
+func capList(items []string, max int, sep string) string {
+	if len(items) <= max {
+		return strings.Join(items, sep)
+	}
+	return strings.Join(items[:max], sep) + fmt.Sprintf("%s... (%d more)", sep, len(items)-max)
+}
+
+func errorf(sentinel error, format string, args ...any) error {
+	return &wrapped{msg: fmt.Sprintf(format, args...), err: sentinel}
+}
+
+// wrapped is an error with its own message that still matches a sentinel.
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (w *wrapped) Error() string { return "onnxgraph: " + w.msg }
+func (w *wrapped) Unwrap() error { return w.err }

@@ -1,0 +1,292 @@
+package onnxgraph
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/onnxgraph/onnxgraph/onnxproto"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// LoadOptions controls how a model is read. The zero value is the default.
+type LoadOptions struct {
+	// Dir is the folder external data is resolved against. Load and Open
+	// use the model file's folder when Dir is empty; Decode and Read
+	// without Dir refuse to read external data.
+	Dir string
+	// SkipExternalCheck skips opening each external-data file at load to
+	// check that it exists, stays inside Dir and is long enough; problems
+	// then surface when the data is read or saved. Path syntax (absolute
+	// paths, "..") is checked regardless.
+	SkipExternalCheck bool
+}
+
+// Load reads the model at path for a chain of edits. It never returns nil:
+// a failure is recorded in the model, whose Err, Save and Write report it.
+func Load(path string) *Model {
+	m, err := Open(path, nil)
+	if err != nil {
+		return &Model{err: asStep("Load", err)}
+	}
+	return m
+}
+
+// Open reads the model at path. Tensor data is not copied: raw_data fields
+// are views of the file's bytes, and external data stays in its files until
+// read. opts may be nil.
+func Open(path string, opts *LoadOptions) (*Model, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("onnxgraph: %w", err)
+	}
+	o := LoadOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	if o.Dir == "" {
+		o.Dir = filepath.Dir(path)
+	}
+	return Decode(b, &o)
+}
+
+// Read reads a whole model from r. opts may be nil.
+func Read(r io.Reader, opts *LoadOptions) (*Model, error) {
+	var buf bytes.Buffer
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			buf.Grow(int(st.Size()) + 1)
+		}
+	}
+	if _, err := buf.ReadFrom(r); err != nil {
+		return nil, fmt.Errorf("onnxgraph: %w", err)
+	}
+	return Decode(buf.Bytes(), opts)
+}
+
+// Decode reads a model from b. The model keeps views of b's tensor bytes:
+// do not change b afterwards. opts may be nil.
+func Decode(b []byte, opts *LoadOptions) (*Model, error) {
+	o := LoadOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	mp := new(onnxproto.ModelProto)
+	if err := unmarshalAliased(b, mp); err != nil {
+		return nil, err
+	}
+	m := fromProto(mp)
+	if err := m.bindExternal(o); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// unmarshalAliased decodes b into msg keeping large raw_data fields as views
+// of b.
+func unmarshalAliased(b []byte, msg proto.Message) error {
+	md := msg.ProtoReflect().Descriptor()
+	s := &stripper{}
+	skel, changed, err := s.strip(md, b, 0, string(md.Name()))
+	if err != nil {
+		return err
+	}
+	if s.clash {
+		// The marker number is in use: decode the plain way (copying).
+		skel, s.views = b, nil
+	}
+	if err := (proto.UnmarshalOptions{}).Unmarshal(skel, msg); err != nil {
+		return &DecodeError{Path: string(md.Name()), Offset: -1, Err: err}
+	}
+	if !changed || s.clash {
+		return nil
+	}
+	left := len(s.views)
+	attach := func(t *onnxproto.TensorProto) {
+		if i, ok := takeMarker(t); ok && i < len(s.views) {
+			t.RawData = s.views[i]
+			left--
+		}
+	}
+	if mp, ok := msg.(*onnxproto.ModelProto); ok {
+		walkModelTensors(mp, attach)
+	} else {
+		walkTensors(msg.ProtoReflect(), attach)
+	}
+	if left != 0 {
+		return &DecodeError{Path: string(md.Name()), Offset: -1, Err: fmt.Errorf("%d tensor views not attached", left)}
+	}
+	return nil
+}
+
+// walkModelTensors calls fn for every tensor message in a model, typed for
+// speed on the parts of the format that hold almost all of them.
+func walkModelTensors(mp *onnxproto.ModelProto, fn func(*onnxproto.TensorProto)) {
+	walkGraphTensors(mp.Graph, fn)
+	for _, f := range mp.Functions {
+		for _, n := range f.Node {
+			walkNodeTensors(n, fn)
+		}
+	}
+	for _, ti := range mp.TrainingInfo {
+		walkTensors(ti.ProtoReflect(), fn)
+	}
+}
+
+func walkGraphTensors(g *onnxproto.GraphProto, fn func(*onnxproto.TensorProto)) {
+	if g == nil {
+		return
+	}
+	for _, t := range g.Initializer {
+		fn(t)
+	}
+	for _, st := range g.SparseInitializer {
+		walkSparse(st, fn)
+	}
+	for _, n := range g.Node {
+		walkNodeTensors(n, fn)
+	}
+}
+
+func walkNodeTensors(n *onnxproto.NodeProto, fn func(*onnxproto.TensorProto)) {
+	for _, a := range n.Attribute {
+		if a.T != nil {
+			fn(a.T)
+		}
+		for _, t := range a.Tensors {
+			fn(t)
+		}
+		walkSparse(a.SparseTensor, fn)
+		for _, st := range a.SparseTensors {
+			walkSparse(st, fn)
+		}
+		walkGraphTensors(a.G, fn)
+		for _, g := range a.Graphs {
+			walkGraphTensors(g, fn)
+		}
+	}
+}
+
+func walkSparse(st *onnxproto.SparseTensorProto, fn func(*onnxproto.TensorProto)) {
+	if st == nil {
+		return
+	}
+	if st.Values != nil {
+		fn(st.Values)
+	}
+	if st.Indices != nil {
+		fn(st.Indices)
+	}
+}
+
+// walkTensors calls fn for every tensor message anywhere inside r.
+func walkTensors(r protoreflect.Message, fn func(*onnxproto.TensorProto)) {
+	if t, ok := r.Interface().(*onnxproto.TensorProto); ok {
+		fn(t)
+		return
+	}
+	r.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.Message() == nil || !canReachTensor(fd.Message()) {
+			return true
+		}
+		if fd.IsList() {
+			l := v.List()
+			for i := 0; i < l.Len(); i++ {
+				walkTensors(l.Get(i).Message(), fn)
+			}
+		} else {
+			walkTensors(v.Message(), fn)
+		}
+		return true
+	})
+}
+
+// modelTensors calls fn for every tensor of the IR, wherever it sits.
+func (m *Model) modelTensors(fn func(*onnxproto.TensorProto)) {
+	each := func(g *Graph) bool {
+		for _, v := range g.inits {
+			fn(v.init)
+		}
+		for _, v := range g.sparse {
+			walkSparse(v.sparse, fn)
+		}
+		for _, n := range g.nodes {
+			walkNodeTensors(n.p, fn) // subgraphs are not in n.p: Walk reaches them
+		}
+		return true
+	}
+	m.graph.Walk(each)
+	for _, f := range m.funcs {
+		f.body.Walk(each)
+	}
+	for _, ti := range m.p.TrainingInfo {
+		walkTensors(ti.ProtoReflect(), fn)
+	}
+}
+
+// bindExternal records the folder of every external tensor and, unless
+// told not to, checks each one's file now.
+func (m *Model) bindExternal(o LoadOptions) error {
+	var dir *extDir
+	if o.Dir != "" {
+		dir = newExtDir(o.Dir)
+	}
+	var firstErr error
+	m.modelTensors(func(t *onnxproto.TensorProto) {
+		if firstErr != nil || t.GetDataLocation() != onnxproto.TensorProto_EXTERNAL {
+			return
+		}
+		r, err := externalRef(t)
+		if err != nil {
+			firstErr = err
+			return
+		}
+		if dir == nil {
+			return
+		}
+		if m.ext == nil {
+			m.ext = map[*onnxproto.TensorProto]*extDir{}
+		}
+		m.ext[t] = dir
+		if o.SkipExternalCheck {
+			return
+		}
+		_, size, err := dir.open(r.Location)
+		if err != nil {
+			firstErr = &ExternalDataError{Tensor: t.GetName(), Location: r.Location, Err: err}
+			return
+		}
+		end := r.Offset + max(r.Length, 0)
+		if r.Offset > size || end > size || end < r.Offset {
+			firstErr = &ExternalDataError{Tensor: t.GetName(), Location: r.Location,
+				Err: errorf(ErrExternalData, "range [%d,%d) passes the end of the %d-byte file", r.Offset, end, size)}
+		}
+	})
+	if firstErr != nil && dir != nil {
+		dir.close()
+	}
+	return firstErr
+}
+
+// Close releases the external-data files the model holds open. Tensor
+// views of an in-memory model stay valid; external tensors can no longer be
+// read. Close is safe to call more than once.
+func (m *Model) Close() error {
+	var dirs []*extDir
+	for _, d := range m.ext {
+		if !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	var first error
+	for _, d := range dirs {
+		if err := d.close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}

@@ -1,0 +1,524 @@
+package onnxgraph
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/onnxgraph/onnxgraph/onnxproto"
+	"google.golang.org/protobuf/proto"
+)
+
+// ExternalMode says where a save puts tensor data.
+type ExternalMode int
+
+const (
+	// ExternalKeep keeps the layout the model has: tensors stored in
+	// external files stay there, under the same locations and offsets;
+	// inline tensors stay inline. It is the default.
+	ExternalKeep ExternalMode = iota
+	// ExternalInline stores every tensor inside the model file.
+	ExternalInline
+	// ExternalSingle writes every tensor of at least Threshold bytes into
+	// one external file, SaveOptions.Location.
+	ExternalSingle
+	// ExternalPerTensor writes every tensor of at least Threshold bytes
+	// into a file of its own, named after the tensor.
+	ExternalPerTensor
+)
+
+// MaxProtoSize is the largest model file a protobuf reader accepts: 2 GiB
+// less one byte. Saves refuse to write a larger single message.
+const MaxProtoSize = 1<<31 - 1
+
+// SaveOptions controls how a model is written. The zero value keeps the
+// model's layout.
+type SaveOptions struct {
+	External ExternalMode
+	// Location is ExternalSingle's file, relative to the model's folder;
+	// "" means the model's file name with ".data" appended.
+	Location string
+	// Threshold is the size in bytes from which ExternalSingle and
+	// ExternalPerTensor move a tensor out; 0 means 1024, and a negative
+	// value moves every tensor with raw data.
+	Threshold int64
+	// Align pads each tensor's offset in a new external file to a multiple
+	// of Align bytes (4096 lets readers map the file); 0 means no padding.
+	Align int64
+}
+
+// Save writes the model to path with the default options (keep the layout).
+// It returns the chain's recorded error, if any, without writing.
+func (m *Model) Save(path string) error { return m.SaveWith(path, nil) }
+
+// SaveWith writes the model to path, and its external data beside it as
+// opts says. The write is atomic: every file goes to a temporary name in
+// the target folder and is renamed into place only when all were written,
+// so a failed save leaves no partial file. opts may be nil.
+func (m *Model) SaveWith(path string, opts *SaveOptions) error {
+	if m.err != nil {
+		return m.err
+	}
+	o := SaveOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	dir := filepath.Dir(path)
+	plan, err := m.plan(o, filepath.Base(path), true)
+	if err != nil {
+		return err
+	}
+	return plan.commit(dir, path)
+}
+
+// Write writes the model file to w. External tensors keep their external
+// references (their files are not written), unless opts asks for
+// ExternalInline; ExternalSingle and ExternalPerTensor need a folder and are
+// refused. opts may be nil.
+func (m *Model) Write(w io.Writer, opts *SaveOptions) error {
+	if m.err != nil {
+		return m.err
+	}
+	o := SaveOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	if o.External != ExternalKeep && o.External != ExternalInline {
+		return errorf(ErrInvalid, "Write cannot create external files; use SaveWith")
+	}
+	plan, err := m.plan(o, "", false)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if err := plan.writeModel(bw); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// Bytes returns the serialized model (see Write for external tensors).
+func (m *Model) Bytes(opts *SaveOptions) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := m.Write(&buf, opts); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Proto returns the whole model as one message, sharing tensors and most
+// other messages with the model: treat it as read-only, and Clone it (with
+// proto.Clone) before changing it.
+func (m *Model) ToProto() *onnxproto.ModelProto {
+	return (&encoder{}).model(m)
+}
+
+// chunk is a piece of tensor data to write: bytes in memory or a range of
+// an external file.
+type chunk struct {
+	b      []byte
+	dir    *extDir
+	loc    string
+	off, n int64
+	name   string // the tensor, for messages
+}
+
+func (c chunk) size() int64 {
+	if c.dir == nil {
+		return int64(len(c.b))
+	}
+	return c.n
+}
+
+// writeTo writes c to w.
+func (c chunk) writeTo(w io.Writer) error {
+	if c.dir == nil {
+		_, err := w.Write(c.b)
+		return err
+	}
+	f, err := c.dir.openFresh(c.loc)
+	if err != nil {
+		return &ExternalDataError{Tensor: c.name, Location: c.loc, Err: err}
+	}
+	defer f.Close()
+	if _, err := f.Seek(c.off, io.SeekStart); err != nil {
+		return err
+	}
+	n, err := io.Copy(w, io.LimitReader(f, c.n))
+	if err == nil && n != c.n {
+		err = errorf(ErrExternalData, "file ended after %d of %d bytes", n, c.n)
+	}
+	if err != nil {
+		return &ExternalDataError{Tensor: c.name, Location: c.loc, Err: err}
+	}
+	return nil
+}
+
+// extOut is one external file a save writes.
+type extOut struct {
+	location string
+	parts    []extPart
+	size     int64
+	skip     bool // already in place (saving over the source, layout unchanged)
+}
+
+type extPart struct {
+	off int64
+	c   chunk
+}
+
+// savePlan is everything a save writes, decided before any byte is.
+type savePlan struct {
+	skel   []byte  // the model with markers in place of streamed tensors
+	chunks []chunk // marker index -> data
+	size   int64   // the model file's size
+	files  []*extOut
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// plan decides where every tensor goes and builds the model skeleton.
+func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) {
+	if o.Threshold == 0 {
+		o.Threshold = 1024
+	}
+	if o.External == ExternalSingle && o.Location == "" {
+		o.Location = base + ".data"
+	}
+	if o.Location != "" {
+		if err := checkLocation(o.Location); err != nil {
+			return nil, &ExternalDataError{Location: o.Location, Err: err}
+		}
+	}
+	p := &savePlan{}
+	byLoc := map[string]*extOut{}
+	srcOf := map[string]*extDir{} // output location -> the source folder it came from
+	usedNames := map[string]bool{strings.ToLower(base): true}
+	mapped := map[*onnxproto.TensorProto]*onnxproto.TensorProto{}
+	var firstErr error
+
+	out := func(loc string) *extOut {
+		f, ok := byLoc[loc]
+		if !ok {
+			f = &extOut{location: loc}
+			byLoc[loc] = f
+			p.files = append(p.files, f)
+			usedNames[strings.ToLower(loc)] = true
+		}
+		return f
+	}
+	appendPart := func(f *extOut, c chunk) int64 {
+		off := f.size
+		if o.Align > 1 && off%o.Align != 0 {
+			off += o.Align - off%o.Align
+		}
+		f.parts = append(f.parts, extPart{off, c})
+		f.size = off + c.size()
+		return off
+	}
+	streamInline := func(t *onnxproto.TensorProto, c chunk) *onnxproto.TensorProto {
+		q := shallow(t)
+		q.RawData = nil
+		q.DataLocation = nil
+		q.ExternalData = nil
+		if c.dir != nil || len(c.b) >= minAlias || t.GetDataLocation() == onnxproto.TensorProto_EXTERNAL {
+			u := q.ProtoReflect().GetUnknown()
+			u = append(append([]byte(nil), u...), markerBytes(len(p.chunks))...)
+			q.ProtoReflect().SetUnknown(u)
+			p.chunks = append(p.chunks, c)
+		} else {
+			q.RawData = c.b
+		}
+		return q
+	}
+	toExternal := func(t *onnxproto.TensorProto, loc string, off, n int64, keepKeys bool) *onnxproto.TensorProto {
+		q := shallow(t)
+		q.RawData = nil
+		q.DataLocation = onnxproto.TensorProto_EXTERNAL.Enum()
+		q.ExternalData = []*onnxproto.StringStringEntryProto{
+			{Key: proto.String("location"), Value: proto.String(loc)},
+			{Key: proto.String("offset"), Value: proto.String(strconv.FormatInt(off, 10))},
+			{Key: proto.String("length"), Value: proto.String(strconv.FormatInt(n, 10))},
+		}
+		if keepKeys {
+			for _, kv := range t.ExternalData {
+				switch kv.GetKey() {
+				case "location", "offset", "length":
+				default:
+					q.ExternalData = append(q.ExternalData, kv)
+				}
+			}
+		}
+		return q
+	}
+	perTensorName := func(t *onnxproto.TensorProto) string {
+		name := unsafeName.ReplaceAllString(t.GetName(), "_")
+		if name == "" || name == "." || name == ".." {
+			name = "tensor"
+		}
+		cand := name
+		for i := 1; usedNames[strings.ToLower(cand)]; i++ {
+			cand = name + "." + strconv.Itoa(i)
+		}
+		return cand
+	}
+
+	decide := func(t *onnxproto.TensorProto) *onnxproto.TensorProto {
+		if firstErr != nil {
+			return t
+		}
+		if q, ok := mapped[t]; ok {
+			return q
+		}
+		q, err := func() (*onnxproto.TensorProto, error) {
+			external := t.GetDataLocation() == onnxproto.TensorProto_EXTERNAL
+			var c chunk
+			switch {
+			case external:
+				r, err := externalRef(t)
+				if err != nil {
+					return nil, err
+				}
+				d := m.ext[t]
+				if d == nil {
+					if o.External == ExternalKeep && !files {
+						return t, nil // references are written as they are
+					}
+					return nil, &ExternalDataError{Tensor: t.GetName(), Location: r.Location,
+						Err: errorf(ErrExternalData, "the model was not loaded from a folder (set LoadOptions.Dir)")}
+				}
+				n := r.Length
+				if n < 0 {
+					_, size, err := d.open(r.Location)
+					if err != nil {
+						return nil, &ExternalDataError{Tensor: t.GetName(), Location: r.Location, Err: err}
+					}
+					n = size - r.Offset
+				}
+				c = chunk{dir: d, loc: r.Location, off: r.Offset, n: n, name: t.GetName()}
+				if o.External == ExternalKeep {
+					if !files {
+						return t, nil
+					}
+					loc := path.Clean(strings.ReplaceAll(r.Location, `\`, "/"))
+					if prev, ok := srcOf[loc]; ok && prev != d {
+						// Same location name from two folders (merged models): rename.
+						loc = perTensorName(&onnxproto.TensorProto{Name: proto.String(loc)})
+					}
+					srcOf[loc] = d
+					f := out(loc)
+					f.parts = append(f.parts, extPart{r.Offset, c})
+					return toExternal(t, loc, r.Offset, n, true), nil
+				}
+			case t.RawData != nil:
+				c = chunk{b: t.RawData, name: t.GetName()}
+			default:
+				return t, nil // typed fields stay as they are
+			}
+			size := c.size()
+			big := o.Threshold < 0 || size >= o.Threshold
+			switch {
+			case o.External == ExternalSingle && big:
+				f := out(o.Location)
+				off := appendPart(f, c)
+				return toExternal(t, o.Location, off, size, false), nil
+			case o.External == ExternalPerTensor && big:
+				loc := perTensorName(t)
+				f := out(loc)
+				appendPart(f, c)
+				return toExternal(t, loc, 0, size, false), nil
+			}
+			return streamInline(t, c), nil
+		}()
+		if err != nil {
+			firstErr = err
+			return t
+		}
+		mapped[t] = q
+		return q
+	}
+	mp := (&encoder{tensor: decide}).model(m)
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if o.External == ExternalKeep {
+		for _, f := range p.files {
+			f.layoutKept(o.Align)
+		}
+	}
+	skel, err := proto.MarshalOptions{}.Marshal(mp)
+	if err != nil {
+		return nil, fmt.Errorf("onnxgraph: marshal: %w", err)
+	}
+	p.skel = skel
+	x := &expander{chunks: p.chunks}
+	size, err := x.size(modelDesc, skel)
+	if err != nil {
+		return nil, err
+	}
+	p.size = size
+	if size > MaxProtoSize {
+		return nil, errorf(ErrTooLarge, "the model file would be %s, over protobuf's 2 GiB limit: save with external data (SaveOptions{External: ExternalSingle})", humanBytes(size))
+	}
+	return p, nil
+}
+
+// layoutKept places a kept file's parts: each at its original offset when
+// it does not overlap the one before, else after the end.
+func (f *extOut) layoutKept(align int64) {
+	slices.SortStableFunc(f.parts, func(a, b extPart) int { return cmp.Compare(a.off, b.off) })
+	end := int64(0)
+	for i := range f.parts {
+		pt := &f.parts[i]
+		if pt.off < end {
+			pt.off = end
+			if align > 1 && pt.off%align != 0 {
+				pt.off += align - pt.off%align
+			}
+		}
+		end = pt.off + pt.c.size()
+	}
+	f.size = end
+}
+
+// commit writes the plan's files to temporary names, then renames them.
+func (p *savePlan) commit(dir, target string) (err error) {
+	var temps []string
+	defer func() {
+		if err != nil {
+			for _, t := range temps {
+				os.Remove(t)
+			}
+		}
+	}()
+	type done struct{ tmp, final string }
+	var renames []done
+	for _, f := range p.files {
+		final := filepath.Join(dir, filepath.FromSlash(f.location))
+		if f.inPlace(final) {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+			return fmt.Errorf("onnxgraph: %w", err)
+		}
+		tmp, err := os.CreateTemp(filepath.Dir(final), "."+filepath.Base(final)+".tmp-*")
+		if err != nil {
+			return fmt.Errorf("onnxgraph: %w", err)
+		}
+		temps = append(temps, tmp.Name())
+		if err := f.write(tmp); err != nil {
+			tmp.Close()
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			return fmt.Errorf("onnxgraph: %w", err)
+		}
+		renames = append(renames, done{tmp.Name(), final})
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("onnxgraph: %w", err)
+	}
+	temps = append(temps, tmp.Name())
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if err := p.writeModel(bw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("onnxgraph: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("onnxgraph: %w", err)
+	}
+	renames = append(renames, done{tmp.Name(), target})
+	for _, r := range renames {
+		if err := os.Chmod(r.tmp, 0o644); err != nil {
+			return fmt.Errorf("onnxgraph: %w", err)
+		}
+		if err := os.Rename(r.tmp, r.final); err != nil {
+			return fmt.Errorf("onnxgraph: %w", err)
+		}
+	}
+	return nil
+}
+
+// inPlace reports whether f would rewrite, byte for byte at the same
+// offsets, the very file its parts come from (saving a model over itself
+// or into its own folder); then the file is left as it is.
+func (f *extOut) inPlace(final string) bool {
+	st, err := os.Stat(final)
+	if err != nil {
+		return false
+	}
+	for _, pt := range f.parts {
+		if pt.c.dir == nil || pt.off != pt.c.off || path.Clean(strings.ReplaceAll(pt.c.loc, `\`, "/")) != f.location {
+			return false
+		}
+		src, _, err := pt.c.dir.open(pt.c.loc)
+		if err != nil {
+			return false
+		}
+		sst, err := src.Stat()
+		if err != nil || !os.SameFile(st, sst) {
+			return false
+		}
+	}
+	return true
+}
+
+// write writes f's parts at their offsets.
+func (f *extOut) write(w *os.File) error {
+	pos := int64(0)
+	for _, pt := range f.parts {
+		if pt.off > pos {
+			if _, err := w.Seek(pt.off, io.SeekStart); err != nil {
+				return fmt.Errorf("onnxgraph: %w", err)
+			}
+			pos = pt.off
+		}
+		if err := pt.c.writeTo(w); err != nil {
+			return err
+		}
+		pos += pt.c.size()
+	}
+	if pos < f.size {
+		if err := w.Truncate(f.size); err != nil {
+			return fmt.Errorf("onnxgraph: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeModel streams the model file: the skeleton with every marker
+// replaced by its tensor's bytes.
+func (p *savePlan) writeModel(w *bufio.Writer) error {
+	if len(p.chunks) == 0 {
+		_, err := w.Write(p.skel)
+		return err
+	}
+	x := &expander{chunks: p.chunks}
+	return x.write(w, modelDesc, p.skel)
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

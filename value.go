@@ -1,0 +1,192 @@
+package onnxgraph
+
+import (
+	"github.com/onnxgraph/onnxgraph/onnxproto"
+	"google.golang.org/protobuf/proto"
+)
+
+// Value is a named tensor (or sequence, map, optional) in a graph: a graph
+// input, an initializer, a node output, or a name that is used but defined
+// nowhere. A value knows the node that produces it and, in order, every node
+// input that reads it, including reads from subgraphs nested below its
+// graph. Identity is the pointer: two values may share a name only in an
+// invalid model, which is kept as it is so that it can be reported.
+type Value struct {
+	name     string
+	graph    *Graph // the scope that defines it
+	producer *Node
+	index    int // output index at producer
+	uses     []Use
+
+	init   *onnxproto.TensorProto       // initializer data, immutable
+	sparse *onnxproto.SparseTensorProto // sparse initializer data, immutable
+	infos  []*onnxproto.ValueInfoProto  // graph input/output/value_info entries naming it
+	input  bool                         // listed among the graph's inputs
+	undef  bool                         // referenced but defined nowhere
+}
+
+// Use is one input slot of one node that reads a value.
+type Use struct {
+	Node  *Node
+	Index int // input index in Node
+}
+
+// Name returns the value's name.
+func (v *Value) Name() string { return v.name }
+
+// Graph returns the graph whose scope defines v.
+func (v *Value) Graph() *Graph { return v.graph }
+
+// Producer returns the node that outputs v and the output's index, or nil
+// for graph inputs, initializers and undefined names.
+func (v *Value) Producer() (*Node, int) { return v.producer, v.index }
+
+// Uses returns, in order, the node inputs that read v. The slice is a copy.
+func (v *Value) Uses() []Use { return append([]Use(nil), v.uses...) }
+
+// NumUses returns how many node inputs read v.
+func (v *Value) NumUses() int { return len(v.uses) }
+
+// IsGraphInput reports whether v is listed among its graph's inputs.
+func (v *Value) IsGraphInput() bool { return v.input }
+
+// IsGraphOutput reports whether v is an output of its graph.
+func (v *Value) IsGraphOutput() bool {
+	for _, o := range v.graph.outputs {
+		if o == v {
+			return true
+		}
+	}
+	return false
+}
+
+// IsUndefined reports whether v is read somewhere but defined nowhere, which
+// only an invalid model has.
+func (v *Value) IsUndefined() bool { return v.undef }
+
+// Initializer returns v's initializer tensor, or nil.
+func (v *Value) Initializer() *Tensor {
+	if v.init == nil {
+		return nil
+	}
+	return v.graph.model.tensor(v.init)
+}
+
+// SparseInitializer returns v's sparse initializer, or nil. The message is
+// shared: treat it as read-only.
+func (v *Value) SparseInitializer() *onnxproto.SparseTensorProto { return v.sparse }
+
+// Type returns v's declared type (from the graph input, output or value_info
+// entry that names it), or nil when none is declared. The message is the
+// graph's own: treat it as read-only and use SetType to change it.
+func (v *Value) Type() *onnxproto.TypeProto {
+	for _, vi := range v.infos {
+		if vi.Type != nil {
+			return vi.Type
+		}
+	}
+	if v.init != nil {
+		return tensorType(v.init)
+	}
+	return nil
+}
+
+// SetType declares v's type on every entry that names v; when none does, a
+// value_info entry is added to v's graph. A nil t clears the declarations.
+func (v *Value) SetType(t *onnxproto.TypeProto) {
+	if len(v.infos) == 0 {
+		if t == nil {
+			return
+		}
+		v.graph.addValueInfo(v, &onnxproto.ValueInfoProto{Name: proto.String(v.name)})
+	}
+	for _, vi := range v.infos {
+		if t == nil {
+			vi.Type = nil
+		} else {
+			vi.Type = proto.Clone(t).(*onnxproto.TypeProto)
+		}
+	}
+}
+
+// ElemType returns the element type of a tensor value, or UNDEFINED when v
+// is not a tensor or its type is not known.
+func (v *Value) ElemType() onnxproto.TensorProto_DataType {
+	if tt := v.Type().GetTensorType(); tt != nil {
+		return onnxproto.TensorProto_DataType(tt.GetElemType())
+	}
+	return onnxproto.TensorProto_UNDEFINED
+}
+
+// Shape returns the dims of a tensor value: a known size as itself, a named
+// dim as -1 with its name in names, an unknown dim as -1 with "". ok is false
+// when the value has no known shape (not even a rank).
+func (v *Value) Shape() (dims []int64, names []string, ok bool) {
+	tt := v.Type().GetTensorType()
+	if tt == nil || tt.Shape == nil {
+		if v.init != nil {
+			d := v.init.GetDims()
+			return append([]int64(nil), d...), make([]string, len(d)), true
+		}
+		return nil, nil, false
+	}
+	for _, d := range tt.Shape.Dim {
+		switch x := d.Value.(type) {
+		case *onnxproto.TensorShapeProto_Dimension_DimValue:
+			dims, names = append(dims, x.DimValue), append(names, "")
+		case *onnxproto.TensorShapeProto_Dimension_DimParam:
+			dims, names = append(dims, -1), append(names, x.DimParam)
+		default:
+			dims, names = append(dims, -1), append(names, "")
+		}
+	}
+	return dims, names, true
+}
+
+// ReplaceAllUsesWith makes every node input that reads v read w instead,
+// including reads inside subgraphs. Graph outputs are not uses: see
+// Graph.SetOutput. It is the one function through which inputs are rewired,
+// so producer and consumer links never drift apart.
+func (v *Value) ReplaceAllUsesWith(w *Value) {
+	if v == w {
+		return
+	}
+	uses := v.uses
+	v.uses = nil
+	for _, u := range uses {
+		u.Node.inputs[u.Index] = w
+		u.Node.p.Input[u.Index] = nameOf(w)
+		if w != nil {
+			w.uses = append(w.uses, u)
+		}
+	}
+}
+
+// tensorType is the type an initializer implies.
+func tensorType(t *onnxproto.TensorProto) *onnxproto.TypeProto {
+	dims := make([]*onnxproto.TensorShapeProto_Dimension, len(t.GetDims()))
+	for i, d := range t.GetDims() {
+		dims[i] = &onnxproto.TensorShapeProto_Dimension{Value: &onnxproto.TensorShapeProto_Dimension_DimValue{DimValue: d}}
+	}
+	return &onnxproto.TypeProto{Value: &onnxproto.TypeProto_TensorType{TensorType: &onnxproto.TypeProto_Tensor{
+		ElemType: proto.Int32(t.GetDataType()),
+		Shape:    &onnxproto.TensorShapeProto{Dim: dims},
+	}}}
+}
+
+func nameOf(v *Value) string {
+	if v == nil {
+		return ""
+	}
+	return v.name
+}
+
+// removeUse drops the use (n, i) from v's list.
+func (v *Value) removeUse(n *Node, i int) {
+	for k, u := range v.uses {
+		if u.Node == n && u.Index == i {
+			v.uses = append(v.uses[:k], v.uses[k+1:]...)
+			return
+		}
+	}
+}
