@@ -160,6 +160,11 @@ func (e *encoder) function(f *Function) *onnxproto.FunctionProto {
 		fp.Output[i] = v.name
 	}
 	fp.ValueInfo = append([]*onnxproto.ValueInfoProto(nil), f.body.valueInfo...)
+	if e.tensor != nil {
+		fp.AttributeProto = mapSlice(fp.AttributeProto, func(a *onnxproto.AttributeProto) *onnxproto.AttributeProto {
+			return e.mapAll(a).(*onnxproto.AttributeProto)
+		})
+	}
 	return fp
 }
 

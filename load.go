@@ -131,6 +131,9 @@ func walkModelTensors(mp *onnxproto.ModelProto, fn func(*onnxproto.TensorProto))
 		for _, n := range f.Node {
 			walkNodeTensors(n, fn)
 		}
+		for _, a := range f.AttributeProto {
+			walkAttrTensors(a, fn)
+		}
 	}
 	for _, ti := range mp.TrainingInfo {
 		walkTensors(ti.ProtoReflect(), fn)
@@ -154,6 +157,12 @@ func walkGraphTensors(g *onnxproto.GraphProto, fn func(*onnxproto.TensorProto)) 
 
 func walkNodeTensors(n *onnxproto.NodeProto, fn func(*onnxproto.TensorProto)) {
 	for _, a := range n.Attribute {
+		walkAttrTensors(a, fn)
+	}
+}
+
+func walkAttrTensors(a *onnxproto.AttributeProto, fn func(*onnxproto.TensorProto)) {
+	{
 		if a.T != nil {
 			fn(a.T)
 		}
@@ -222,6 +231,9 @@ func (m *Model) modelTensors(fn func(*onnxproto.TensorProto)) {
 	m.graph.Walk(each)
 	for _, f := range m.funcs {
 		f.body.Walk(each)
+		for _, a := range f.p.AttributeProto {
+			walkAttrTensors(a, fn)
+		}
 	}
 	for _, ti := range m.p.TrainingInfo {
 		walkTensors(ti.ProtoReflect(), fn)

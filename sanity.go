@@ -3,6 +3,7 @@ package onnxgraph
 import (
 	"errors"
 	"fmt"
+	"github.com/onnxgraph/onnxgraph/onnxproto"
 )
 
 // Sanity checks the IR's own invariants, the ones every edit must keep:
@@ -89,7 +90,7 @@ func (s *sanity) graph(g *Graph, parent *Node) {
 	}
 }
 
-func (s *sanity) info(g *Graph, kind string, v *Value, vi interface{ GetName() string }) {
+func (s *sanity) info(g *Graph, kind string, v *Value, vi *onnxproto.ValueInfoProto) {
 	if vi == nil {
 		if g.fn == nil {
 			s.addf("graph %q: %s %q has no entry", g.Name(), kind, v.name)

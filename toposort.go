@@ -1,17 +1,16 @@
 package onnxgraph
 
-import (
-	"gonum.org/v1/gonum/graph/simple"
-	"gonum.org/v1/gonum/graph/topo"
-)
+import "container/heap"
 
 // TopoSort orders g's nodes so that every node comes after the nodes whose
 // outputs it reads, counting reads made inside its subgraphs (an If branch
 // reading an outer value depends on that value's producer). The order is
-// stable: a graph already in order is left as it is, and otherwise each node
-// keeps its place relative to the others except that it moves after the
-// producers it needs. It runs in O(V+E). Subgraphs are sorted too. On a
-// cycle it returns a *CycleError naming the nodes on it and changes nothing.
+// stable: it is Kahn's algorithm taking, among the nodes that are ready, the
+// one that came first, so a graph already in order is left as it is and
+// otherwise nodes move only as far as their producers require. It runs in
+// O(V+E) on an ordered graph and O(E + V log V) otherwise. Subgraphs are
+// sorted too. On a cycle it returns a *CycleError naming the nodes on one
+// cycle and changes nothing.
 func (g *Graph) TopoSort() error {
 	var plans []func()
 	var err error
@@ -70,95 +69,99 @@ func (g *Graph) preds() [][]int {
 	return preds
 }
 
-// topoOrder computes the stable order: a depth-first walk over each node's
-// producers, taking nodes in their original order, emitting a node once all
-// its producers are emitted.
+// topoOrder computes the stable order of g's own nodes.
 func (g *Graph) topoOrder() ([]*Node, error) {
 	preds := g.preds()
-	const (
-		white = iota
-		grey
-		black
-	)
-	color := make([]uint8, len(g.nodes))
-	order := make([]*Node, 0, len(g.nodes))
-	var stack []frame
-	for root := range g.nodes {
-		if color[root] != white {
-			continue
-		}
-		stack = append(stack[:0], frame{root, 0})
-		color[root] = grey
-		for len(stack) > 0 {
-			top := &stack[len(stack)-1]
-			if top.next < len(preds[top.node]) {
-				p := preds[top.node][top.next]
-				top.next++
-				switch color[p] {
-				case white:
-					color[p] = grey
-					stack = append(stack, frame{p, 0})
-				case grey:
-					return nil, g.cycleError(preds, p, stack)
-				}
-				continue
+	n := len(g.nodes)
+	ordered := true
+	for i, ps := range preds {
+		for _, j := range ps {
+			if j >= i {
+				ordered = false
 			}
-			color[top.node] = black
-			order = append(order, g.nodes[top.node])
-			stack = stack[:len(stack)-1]
 		}
+	}
+	if ordered {
+		return g.nodes, nil
+	}
+	indeg := make([]int, n)
+	succ := make([][]int, n)
+	for i, ps := range preds {
+		for _, j := range ps {
+			succ[j] = append(succ[j], i)
+			indeg[i]++
+		}
+	}
+	ready := &intHeap{}
+	for i := 0; i < n; i++ {
+		if indeg[i] == 0 {
+			*ready = append(*ready, i)
+		}
+	}
+	heap.Init(ready)
+	order := make([]*Node, 0, n)
+	for ready.Len() > 0 {
+		i := heap.Pop(ready).(int)
+		order = append(order, g.nodes[i])
+		for _, k := range succ[i] {
+			if indeg[k]--; indeg[k] == 0 {
+				heap.Push(ready, k)
+			}
+		}
+	}
+	if len(order) < n {
+		return nil, g.cycleError(preds, indeg, n-len(order))
 	}
 	return order, nil
 }
 
-// cycleError names the nodes on the cycle the walk closed (from p around
-// the stack back to p), and counts every node caught in a cycle using
-// gonum's strongly connected components.
-func (g *Graph) cycleError(preds [][]int, p int, stack []frame) error {
-	var cycle []string
-	start := 0
-	for i, f := range stack {
-		if f.node == p {
+// cycleError finds one cycle among the nodes Kahn's algorithm could not
+// order (those with indeg > 0) by walking producers until one repeats.
+func (g *Graph) cycleError(preds [][]int, indeg []int, stuck int) error {
+	start := -1
+	for i, d := range indeg {
+		if d > 0 {
 			start = i
 			break
 		}
 	}
-	// The stack runs from consumers to producers; edges go producer -> consumer.
-	cycle = append(cycle, g.nodes[p].label())
-	for i := len(stack) - 1; i > start; i-- {
-		cycle = append(cycle, g.nodes[stack[i].node].label())
-	}
-	cycle = append(cycle, g.nodes[p].label())
-	dg := simple.NewDirectedGraph()
-	for i := range g.nodes {
-		dg.AddNode(simple.Node(i))
-	}
-	for i, ps := range preds {
-		for _, j := range ps {
-			if i == j {
-				continue
-			}
-			if !dg.HasEdgeFromTo(int64(j), int64(i)) {
-				dg.SetEdge(simple.Edge{F: simple.Node(j), T: simple.Node(i)})
-			}
+	pos := map[int]int{}
+	var path []int
+	for cur := start; ; {
+		if p, seen := pos[cur]; seen {
+			path = path[p:]
+			break
 		}
-	}
-	stuck := 0
-	for _, scc := range topo.TarjanSCC(dg) {
-		if len(scc) > 1 {
-			stuck += len(scc)
-		}
-	}
-	for i, ps := range preds {
-		for _, j := range ps {
-			if i == j {
-				stuck++ // a node reading its own output
+		pos[cur] = len(path)
+		path = append(path, cur)
+		next := -1
+		for _, j := range preds[cur] {
+			if indeg[j] > 0 {
+				next = j
 				break
 			}
 		}
+		cur = next
 	}
-	return &CycleError{Graph: g.Name(), Nodes: cycle, Stuck: stuck}
+	// path follows producers; report it in edge order, closing the loop.
+	names := make([]string, 0, len(path)+1)
+	for i := len(path) - 1; i >= 0; i-- {
+		names = append(names, g.nodes[path[i]].label())
+	}
+	names = append(names, g.nodes[path[len(path)-1]].label())
+	return &CycleError{Graph: g.Name(), Nodes: names, Stuck: stuck}
 }
 
-// frame is a step of the depth-first walk: a node and its next producer.
-type frame struct{ node, next int }
+// intHeap is a min-heap of node indexes.
+type intHeap []int
+
+func (h intHeap) Len() int           { return len(h) }
+func (h intHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h intHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *intHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *intHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}

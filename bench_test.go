@@ -1,0 +1,295 @@
+package onnxgraph_test
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/onnxgraph/onnxgraph"
+)
+
+// Benchmarks on generated models. The models are written once per process
+// into a temporary folder (about 1.5 GB of disk while the benchmarks run);
+// nothing big is committed. Run with
+//
+//	go test -run '^$' -bench . -benchmem
+//
+// Peak memory of a load is measured in a child process (the test binary
+// re-run with ONNXGRAPH_PEAK_RSS set), so the figure is not polluted by
+// model generation: see the peak-RSS/file metric.
+
+const (
+	inlineTensors   = 75  // x 4 MiB = 300 MiB inline
+	externalTensors = 300 // x 4 MiB = 1.2 GiB external
+	tensorFloats    = 1 << 20
+)
+
+var (
+	benchOnce sync.Once
+	benchDir  string
+	benchErr  error
+)
+
+// benchModels writes the inline and external models once.
+func benchModels(b *testing.B) (inline, external string) {
+	b.Helper()
+	benchOnce.Do(func() {
+		benchDir, benchErr = os.MkdirTemp("", "onnxgraph-bench-")
+		if benchErr != nil {
+			return
+		}
+		benchErr = weightChain(inlineTensors).SaveWith(filepath.Join(benchDir, "inline.onnx"), &onnxgraph.SaveOptions{External: onnxgraph.ExternalInline})
+		if benchErr != nil {
+			return
+		}
+		benchErr = weightChain(externalTensors).SaveWith(filepath.Join(benchDir, "external", "model.onnx"),
+			&onnxgraph.SaveOptions{External: onnxgraph.ExternalSingle, Location: "weights.bin"})
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return filepath.Join(benchDir, "inline.onnx"), filepath.Join(benchDir, "external", "model.onnx")
+}
+
+// weightChain is x -> Add(w0) -> Add(w1) ... with n weights of 4 MiB,
+// each with its own bytes.
+func weightChain(n int) *onnxgraph.Model {
+	m := onnxgraph.NewModel(8, map[string]int64{"": 17})
+	g := m.Graph()
+	v := must(g.AddInput("x", onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(tensorFloats))))
+	for i := 0; i < n; i++ {
+		raw := make([]byte, 4*tensorFloats)
+		for k := 0; k < len(raw); k += 4 {
+			raw[k], raw[k+1] = byte(i), byte(k>>8)
+		}
+		w := must(g.AddInitializer(must(onnxgraph.NewTensor("w"+strconv.Itoa(i), onnxgraph.Float, []int64{tensorFloats}, raw))))
+		v = must(g.AddNode("Add", []*onnxgraph.Value{v, w}, []string{"h" + strconv.Itoa(i)})).Output(0)
+	}
+	if err := g.AddOutput(v, nil); err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func fileSize(b *testing.B, path string) int64 {
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st.Size()
+}
+
+// BenchmarkReadFileInline is the baseline for BenchmarkLoadInline: reading
+// the same file's bytes.
+func BenchmarkReadFileInline(b *testing.B) {
+	inline, _ := benchModels(b)
+	b.SetBytes(fileSize(b, inline))
+	b.ResetTimer()
+	for range b.N {
+		if _, err := os.ReadFile(inline); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadInline loads a 300 MiB model whose weights are inline.
+func BenchmarkLoadInline(b *testing.B) {
+	inline, _ := benchModels(b)
+	size := fileSize(b, inline)
+	b.SetBytes(size)
+	b.ResetTimer()
+	for range b.N {
+		m, err := onnxgraph.Open(inline, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Close()
+	}
+	b.StopTimer()
+	b.ReportMetric(peakRSSRatio(b, inline, size), "peak-RSS/file")
+}
+
+// BenchmarkLoadExternal loads the graph of a 1.2 GiB external-data model:
+// the weights stay in their file.
+func BenchmarkLoadExternal(b *testing.B) {
+	_, external := benchModels(b)
+	b.ResetTimer()
+	for range b.N {
+		m, err := onnxgraph.Open(external, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Close()
+	}
+}
+
+// BenchmarkCopyFileExternal is the baseline for BenchmarkSaveKeepExternal:
+// a plain copy of the model and its data file (the kernel's copy path, as
+// cp uses).
+func BenchmarkCopyFileExternal(b *testing.B) {
+	_, external := benchModels(b)
+	dir := filepath.Dir(external)
+	b.SetBytes(fileSize(b, filepath.Join(dir, "weights.bin")))
+	out := b.TempDir()
+	b.ResetTimer()
+	for range b.N {
+		for _, name := range []string{"model.onnx", "weights.bin"} {
+			if err := copyFile(filepath.Join(dir, name), filepath.Join(out, name)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkSaveKeepExternal loads the 1.2 GiB external-data model and saves
+// it into another folder keeping its layout.
+func BenchmarkSaveKeepExternal(b *testing.B) {
+	_, external := benchModels(b)
+	b.SetBytes(fileSize(b, filepath.Join(filepath.Dir(external), "weights.bin")))
+	out := filepath.Join(b.TempDir(), "model.onnx")
+	b.ResetTimer()
+	for range b.N {
+		m, err := onnxgraph.Open(external, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := m.Save(out); err != nil {
+			b.Fatal(err)
+		}
+		m.Close()
+	}
+}
+
+// BenchmarkSaveInline writes the 300 MiB inline model (loaded once).
+func BenchmarkSaveInline(b *testing.B) {
+	inline, _ := benchModels(b)
+	b.SetBytes(fileSize(b, inline))
+	m, err := onnxgraph.Open(inline, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := filepath.Join(b.TempDir(), "model.onnx")
+	b.ResetTimer()
+	for range b.N {
+		if err := m.Save(out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeGraph100k decodes a 100k-node graph (no weights): the cost
+// of building the IR, links and all.
+func BenchmarkDecodeGraph100k(b *testing.B) {
+	data := must(chain(b, 100_000).Bytes(nil))
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for range b.N {
+		if _, err := onnxgraph.Decode(data, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncodeGraph100k serializes a 100k-node graph.
+func BenchmarkEncodeGraph100k(b *testing.B) {
+	m := chain(b, 100_000)
+	b.ResetTimer()
+	for range b.N {
+		if _, err := m.Bytes(nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkClone100k clones a 100k-node graph.
+func BenchmarkClone100k(b *testing.B) {
+	m := chain(b, 100_000)
+	b.ResetTimer()
+	for range b.N {
+		m.Clone()
+	}
+}
+
+// BenchmarkTopoSort100k sorts a 100k-node chain given in reverse order.
+func BenchmarkTopoSort100k(b *testing.B) {
+	p := chain(b, 100_000).ToProto()
+	nodes := p.Graph.Node
+	for i, j := 0, len(nodes)-1; i < j; i, j = i+1, j-1 {
+		nodes[i], nodes[j] = nodes[j], nodes[i]
+	}
+	data := must(protoMarshal(p))
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		m := must(onnxgraph.Decode(data, nil))
+		b.StartTimer()
+		if err := m.Graph().TopoSort(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// peakRSSRatio loads path in a child process and returns its peak resident
+// memory divided by size.
+func peakRSSRatio(b *testing.B, path string, size int64) float64 {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "ONNXGRAPH_PEAK_RSS="+path)
+	out, err := cmd.Output()
+	if err != nil {
+		b.Fatalf("child: %v", err)
+	}
+	kb, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		b.Fatalf("child said %q", out)
+	}
+	return float64(kb*1024) / float64(size)
+}
+
+// TestMain serves peakRSSRatio's child: load the model, print maxrss in KiB.
+func TestMain(m *testing.M) {
+	if path := os.Getenv("ONNXGRAPH_PEAK_RSS"); path != "" {
+		model, err := onnxgraph.Open(path, nil)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		// VmHWM is this process image's peak RSS; getrusage's maxrss would
+		// include the parent's peak from before exec.
+		status, err := os.ReadFile("/proc/self/status")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+				fmt.Println(f[1])
+			}
+		}
+		model.Close()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}

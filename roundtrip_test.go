@@ -1,0 +1,131 @@
+package onnxgraph_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/onnxproto"
+	"google.golang.org/protobuf/proto"
+)
+
+// suiteDir is where Debian's libonnx-testdata puts the ONNX backend test
+// suite; .ci/run installs it.
+const suiteDir = "/usr/share/libonnx-testdata/data"
+
+// suiteModels returns the backend suite's models. It fails under CI when the
+// suite is missing, and skips elsewhere.
+func suiteModels(t testing.TB) []string {
+	t.Helper()
+	var files []string
+	for _, part := range []string{"node", "pytorch-converted", "pytorch-operator", "simple"} {
+		m, _ := filepath.Glob(filepath.Join(suiteDir, part, "*", "model.onnx"))
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("no models under %s: apt-get install libonnx-testdata", suiteDir)
+		}
+		t.Skipf("no models under %s: apt-get install libonnx-testdata", suiteDir)
+	}
+	return files
+}
+
+// TestRoundTripSuite loads and saves every model of the backend suite and
+// checks that the saved ModelProto equals the original, field for field
+// (unknown fields included), and that the IR invariants hold after load.
+func TestRoundTripSuite(t *testing.T) {
+	files := suiteModels(t)
+	if len(files) != 1072 {
+		t.Errorf("found %d suite models, want 1072", len(files))
+	}
+	out := t.TempDir()
+	var pairs []string
+	for _, in := range files {
+		m, err := onnxgraph.Open(in, nil)
+		if err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		if err := m.Sanity(); err != nil {
+			t.Errorf("%s: %v", in, err)
+		}
+		dst := filepath.Join(out, strings.ReplaceAll(strings.TrimPrefix(in, suiteDir+"/"), "/", "__"))
+		if err := m.Save(dst); err != nil {
+			t.Errorf("%s: save: %v", in, err)
+			continue
+		}
+		m.Close()
+		if !sameModelFile(t, in, dst) {
+			t.Errorf("%s: saved model differs from the original", in)
+		}
+		pairs = append(pairs, in, dst)
+	}
+	t.Run("python", func(t *testing.T) { pythonSameModels(t, pairs) })
+}
+
+func sameModelFile(t testing.TB, a, b string) bool {
+	t.Helper()
+	pa, pb := readProto(t, a), readProto(t, b)
+	return proto.Equal(pa, pb)
+}
+
+func readProto(t testing.TB, path string) *onnxproto.ModelProto {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := new(onnxproto.ModelProto)
+	if err := proto.Unmarshal(b, m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return m
+}
+
+// pythonSameModels has python's onnx load each pair and compare the
+// messages, when Debian's python3-onnx is installed.
+func pythonSameModels(t *testing.T, pairs []string) {
+	py := pythonONNX(t)
+	script := `
+import sys, onnx
+args = sys.argv[1:]
+bad = 0
+for a, b in zip(args[0::2], args[1::2]):
+    if onnx.load(a, load_external_data=False) != onnx.load(b, load_external_data=False):
+        print("differs:", a); bad += 1
+print("compared", len(args)//2, "bad", bad)
+sys.exit(1 if bad else 0)
+`
+	cmd := exec.Command(py, append([]string{"-c", script}, pairs...)...)
+	outb, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("python onnx: %v\n%s", err, outb)
+	}
+	t.Logf("python onnx: %s", bytes.TrimSpace(outb))
+}
+
+// pythonONNX returns a python that imports onnx (Debian's python3-onnx),
+// failing under CI and skipping elsewhere when there is none.
+func pythonONNX(t testing.TB) string {
+	t.Helper()
+	for _, py := range []string{"/usr/bin/python3", "python3"} {
+		if exec.Command(py, "-c", "import onnx").Run() == nil {
+			return py
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("python3-onnx is not installed: apt-get install python3-onnx")
+	}
+	t.Skip("python3-onnx is not installed")
+	return ""
+}
+
+func fileExists(path string) (os.FileInfo, bool) {
+	st, err := os.Stat(path)
+	return st, err == nil
+}
