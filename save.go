@@ -477,10 +477,12 @@ func (f *extOut) inPlace(final string) bool {
 	return true
 }
 
-// write writes f's parts at their offsets.
+// write writes f's parts at their offsets. Parts that continue each other
+// in both the source file and f are copied as one range, so a kept layout
+// costs one kernel copy per file, as cp would.
 func (f *extOut) write(w *os.File) error {
 	pos := int64(0)
-	for _, pt := range f.parts {
+	for _, pt := range coalesce(f.parts) {
 		if pt.off > pos {
 			if _, err := w.Seek(pt.off, io.SeekStart); err != nil {
 				return fmt.Errorf("onnxgraph: %w", err)
@@ -521,4 +523,22 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// coalesce merges runs of parts that are contiguous ranges of one source
+// file written contiguously.
+func coalesce(parts []extPart) []extPart {
+	var out []extPart
+	for _, pt := range parts {
+		if k := len(out) - 1; k >= 0 {
+			last := &out[k]
+			if last.c.dir != nil && pt.c.dir == last.c.dir && pt.c.loc == last.c.loc &&
+				pt.c.off == last.c.off+last.c.n && pt.off == last.off+last.c.n {
+				last.c.n += pt.c.n
+				continue
+			}
+		}
+		out = append(out, pt)
+	}
+	return out
 }
