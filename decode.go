@@ -31,6 +31,7 @@ func (m *Model) buildGraph(gp *onnxproto.GraphProto, parent *Node) *Graph {
 	ins, outs, vis := gp.Input, gp.Output, gp.ValueInfo
 	gp.Node, gp.Initializer, gp.SparseInitializer = nil, nil, nil
 	gp.Input, gp.Output, gp.ValueInfo = nil, nil, nil
+	g.scope = make(map[string]*Value, len(ins)+len(inits)+len(sparse)+len(nodes))
 
 	for _, vi := range ins {
 		v := g.define(vi.GetName())
