@@ -165,3 +165,14 @@ func (h *intHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return x
 }
+
+// TopoOrder returns g's nodes in the order TopoSort would give them,
+// without changing g (subgraphs are not ordered). On a cycle it returns a
+// *CycleError.
+func (g *Graph) TopoOrder() ([]*Node, error) {
+	order, err := g.topoOrder()
+	if err != nil {
+		return nil, err
+	}
+	return append([]*Node(nil), order...), nil
+}
