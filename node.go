@@ -132,3 +132,14 @@ func (n *Node) label() string {
 	}
 	return "#" + itoa(idx) + "(" + n.p.GetOpType() + ")"
 }
+
+// SubgraphAt returns the graph held by attribute index attr (a GRAPH
+// attribute, or the first graph of a GRAPHS attribute), or nil.
+func (n *Node) SubgraphAt(attr int) *Graph {
+	for _, s := range n.subs {
+		if s.attr == attr {
+			return s.g
+		}
+	}
+	return nil
+}

@@ -107,19 +107,31 @@ func (t *Tensor) readExternal() ([]byte, error) {
 	if err != nil {
 		return nil, &ExternalDataError{Tensor: t.Name(), Location: r.Location, Err: err}
 	}
+	n, err := r.span(size)
+	if err != nil {
+		return nil, &ExternalDataError{Tensor: t.Name(), Location: r.Location, Err: err}
+	}
+	buf := make([]byte, n)
+	if k, err := f.ReadAt(buf, r.Offset); k < len(buf) {
+		if err == nil || err == io.EOF {
+			err = errorf(ErrExternalData, "file ended after %d of %d bytes", k, n)
+		}
+		return nil, &ExternalDataError{Tensor: t.Name(), Location: r.Location, Err: err}
+	}
+	return buf, nil
+}
+
+// span returns the length of r's range in a file of size bytes, or an
+// error when the range does not fit in it (sums that overflow included).
+func (r ExternalRef) span(size int64) (int64, error) {
 	n := r.Length
 	if n < 0 {
 		n = size - r.Offset
 	}
-	if r.Offset+n > size {
-		return nil, &ExternalDataError{Tensor: t.Name(), Location: r.Location,
-			Err: errorf(ErrExternalData, "range [%d,%d) passes the end of the %d-byte file", r.Offset, r.Offset+n, size)}
+	if r.Offset > size || n < 0 || n > size-r.Offset {
+		return 0, errorf(ErrExternalData, "range [%d,%d) passes the end of the %d-byte file", r.Offset, r.Offset+max(r.Length, 0), size)
 	}
-	buf := make([]byte, n)
-	if _, err := f.ReadAt(buf, r.Offset); err != nil && err != io.EOF {
-		return nil, &ExternalDataError{Tensor: t.Name(), Location: r.Location, Err: err}
-	}
-	return buf, nil
+	return n, nil
 }
 
 // ExternalRef is a tensor's external-data entry.
@@ -132,6 +144,7 @@ type ExternalRef struct {
 
 func externalRef(t *onnxproto.TensorProto) (ExternalRef, error) {
 	r := ExternalRef{Length: -1}
+	var bad error // a bad number, reported once the location is known
 	for _, kv := range t.GetExternalData() {
 		switch kv.GetKey() {
 		case "location":
@@ -139,8 +152,10 @@ func externalRef(t *onnxproto.TensorProto) (ExternalRef, error) {
 		case "offset", "length":
 			n, err := strconv.ParseInt(kv.GetValue(), 10, 64)
 			if err != nil || n < 0 {
-				return r, &ExternalDataError{Tensor: t.GetName(), Location: r.Location,
-					Err: errorf(ErrExternalData, "%s %q is not a non-negative integer", kv.GetKey(), kv.GetValue())}
+				if bad == nil {
+					bad = errorf(ErrExternalData, "%s %q is not a non-negative integer", kv.GetKey(), kv.GetValue())
+				}
+				continue
 			}
 			if kv.GetKey() == "offset" {
 				r.Offset = n
@@ -150,6 +165,9 @@ func externalRef(t *onnxproto.TensorProto) (ExternalRef, error) {
 		case "checksum":
 			r.Checksum = kv.GetValue()
 		}
+	}
+	if bad != nil {
+		return r, &ExternalDataError{Tensor: t.GetName(), Location: r.Location, Err: bad}
 	}
 	if r.Location == "" {
 		return r, &ExternalDataError{Tensor: t.GetName(), Err: errorf(ErrExternalData, "no location")}
@@ -314,16 +332,30 @@ func (t *Tensor) String() string {
 }
 
 // openFresh opens loc through the folder's root as a new handle, for a
-// caller that seeks and copies.
-func (d *extDir) openFresh(loc string) (*os.File, error) {
-	if _, _, err := d.open(loc); err != nil {
-		return nil, err
+// caller that seeks and copies, and reports true. When the name no longer
+// leads to the file the model loaded (it was replaced or deleted since, as
+// when a model is saved over its own data file), it returns the kept handle
+// of that file instead, with false: read it with ReadAt, do not close it.
+func (d *extDir) openFresh(loc string) (*os.File, bool, error) {
+	kept, _, err := d.open(loc)
+	if err != nil {
+		return nil, false, err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	f, err := d.root.Open(filepath.FromSlash(path.Clean(strings.ReplaceAll(loc, `\`, "/"))))
 	if err != nil {
-		return nil, errorf(ErrExternalData, "%v", err)
+		return kept, false, nil
 	}
-	return f, nil
+	st1, err1 := kept.Stat()
+	st2, err2 := f.Stat()
+	if err1 != nil || err2 != nil || !os.SameFile(st1, st2) {
+		f.Close()
+		return kept, false, nil
+	}
+	return f, true, nil
 }
+
+// TensorOf wraps a tensor message of m (an initializer's, an attribute's)
+// so that its external data, if any, is read from the right folder.
+func (m *Model) TensorOf(p *onnxproto.TensorProto) *Tensor { return m.tensor(p) }

@@ -1,0 +1,414 @@
+package shapeinfer
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/onnxproto"
+	"github.com/onnxgraph/onnxgraph/opschema"
+)
+
+// Options controls Infer. The zero value infers, refines declared shapes
+// where inference knows more, reports conflicts without failing, and writes
+// nothing back.
+type Options struct {
+	// Strict makes an inconsistency (a conflict with a declared type, an
+	// operator whose inputs do not fit) an error instead of a report.
+	Strict bool
+	// CheckOnly keeps declared types as they are: inference only checks
+	// them, and fills types of values that declare none.
+	CheckOnly bool
+	// WriteBack stores the results in the model: value_info entries for
+	// intermediate values, refined types on graph outputs.
+	WriteBack bool
+	// InputShapes overrides the declared shapes of graph inputs by name.
+	InputShapes map[string]Shape
+	// InputData gives known contents of graph inputs by name (for shape
+	// computations that read them).
+	InputData map[string]*Data
+}
+
+// Result holds what Infer found.
+type Result struct {
+	types     map[*onnxgraph.Value]*Type
+	data      map[*onnxgraph.Value]*Data
+	reasons   map[*onnxgraph.Value]*Reason
+	Conflicts []*Error // declared types contradicted by inference
+	Problems  []*Error // operators whose inputs did not fit, or that failed
+}
+
+// Type returns v's inferred type (nil when nothing is known).
+func (r *Result) Type(v *onnxgraph.Value) *Type { return r.types[v] }
+
+// Data returns what is known of v's contents, or nil.
+func (r *Result) Data(v *onnxgraph.Value) *Data { return r.data[v] }
+
+// Explain returns why v has no complete type, or nil when it has one.
+func (r *Result) Explain(v *onnxgraph.Value) *Reason {
+	if r.types[v].Complete() {
+		return nil
+	}
+	if rs := r.reasons[v]; rs != nil {
+		return rs
+	}
+	return &Reason{Code: CodeMissingInput, Msg: "no type declared or inferred"}
+}
+
+// Infer sets the type and shape of every value of m it can. See Options.
+func Infer(m *onnxgraph.Model, opts *Options) (*Result, error) {
+	o := Options{}
+	if opts != nil {
+		o = *opts
+	}
+	e := &engine{m: m, opts: o, res: &Result{
+		types:   map[*onnxgraph.Value]*Type{},
+		data:    map[*onnxgraph.Value]*Data{},
+		reasons: map[*onnxgraph.Value]*Reason{},
+	}, funcs: map[string]*onnxgraph.Function{}}
+	for _, f := range m.Functions() {
+		e.funcs[funcKey(f.Domain(), f.Name())] = f
+	}
+	s := &scope{e: e, types: e.res.types, data: e.res.data}
+	if err := s.inferGraph(m.Graph(), true); err != nil {
+		return e.res, err
+	}
+	if o.WriteBack {
+		e.writeBack(m.Graph())
+	}
+	return e.res, nil
+}
+
+type engine struct {
+	m     *onnxgraph.Model
+	opts  Options
+	res   *Result
+	funcs map[string]*onnxgraph.Function
+	n     int
+}
+
+func funcKey(domain, name string) string { return domain + "\x00" + name }
+
+func (e *engine) fresh() Dim {
+	e.n++
+	return Symbol("unk__" + strconv.Itoa(e.n))
+}
+
+// scope maps values to types for one graph inference: the main graph, a
+// subgraph (whose outer values resolve in parent), or a function call.
+type scope struct {
+	e      *engine
+	parent *scope
+	types  map[*onnxgraph.Value]*Type
+	data   map[*onnxgraph.Value]*Data
+	call   *onnxgraph.Node // the calling node of a function body
+}
+
+func (s *scope) typeOf(v *onnxgraph.Value) *Type {
+	for x := s; x != nil; x = x.parent {
+		if t, ok := x.types[v]; ok {
+			return t
+		}
+	}
+	return nil
+}
+
+func (s *scope) dataOf(v *onnxgraph.Value) *Data {
+	for x := s; x != nil; x = x.parent {
+		if d, ok := x.data[v]; ok {
+			return d
+		}
+	}
+	if t := v.Initializer(); t != nil {
+		d := tensorData(t)
+		s.data[v] = d
+		return d
+	}
+	return nil
+}
+
+func (s *scope) attrRef(name string) *onnxproto.AttributeProto {
+	for x := s; x != nil; x = x.parent {
+		if x.call != nil {
+			return x.call.Attr(name)
+		}
+	}
+	return nil
+}
+
+// inferGraph infers every node of g in order. Graph inputs and
+// initializers take their declared types (or the options' overrides).
+func (s *scope) inferGraph(g *onnxgraph.Graph, top bool) error {
+	for _, v := range g.Inputs() {
+		if _, ok := s.types[v]; ok {
+			continue // set by the caller (subgraph inputs)
+		}
+		t := declared(v)
+		if top {
+			if shape, ok := s.e.opts.InputShapes[v.Name()]; ok {
+				if t == nil {
+					t = Tensor(0, shape)
+				} else {
+					c := *t
+					c.Shape = shape
+					t = &c
+				}
+			}
+			if d, ok := s.e.opts.InputData[v.Name()]; ok {
+				s.data[v] = d
+			}
+		}
+		s.types[v] = t
+		if !t.Complete() {
+			s.e.res.reasons[v] = &Reason{Code: CodeMissingInput, Msg: "graph input " + strconv.Quote(v.Name()) + " has no complete declared shape", Node: "(graph input)"}
+		}
+	}
+	for _, v := range g.Initializers() {
+		if _, ok := s.types[v]; !ok || s.types[v] == nil {
+			t := v.Initializer()
+			dims := t.Dims()
+			shape := make(Shape, len(dims))
+			for i, d := range dims {
+				shape[i] = Known(d)
+			}
+			s.types[v] = Tensor(t.DataType(), shape)
+		}
+	}
+	for _, v := range g.SparseInitializers() {
+		s.types[v] = FromProto(v.Type())
+	}
+	order, err := g.TopoOrder()
+	if err != nil {
+		return err
+	}
+	for _, n := range order {
+		if err := s.inferNode(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inferNode runs n's inference function and merges the results with what
+// n's outputs declare.
+func (s *scope) inferNode(n *onnxgraph.Node) error {
+	e := s.e
+	c := &Ctx{s: s, Node: n, outs: make([]*Type, n.NumOutputs()), outData: make([]*Data, n.NumOutputs())}
+	domain := opschema.NormalizeDomain(n.Domain())
+	opset, _ := e.m.Opset(n.Domain())
+	c.Opset = int(opset)
+	var err error
+	if f, ok := e.funcs[funcKey(n.Domain(), n.OpType())]; ok {
+		err = s.inferCall(c, f)
+	} else if sch, ok := opschema.Lookup(domain, n.OpType(), int(opset)); ok {
+		c.Schema = sch
+		if fn, ok := table[key{domain, n.OpType(), sch.SinceVersion}]; ok {
+			err = fn(c)
+		} else {
+			err = c.Errorf(CodeUnsupported, "no inference for %s-%d", n.OpType(), sch.SinceVersion)
+		}
+	} else {
+		err = c.Errorf(CodeUnknownOp, "no schema for %s in domain %q at opset %d", n.OpType(), domain, opset)
+	}
+	var ie *Error
+	if err != nil && !errors.As(err, &ie) {
+		return err
+	}
+	if ie != nil && (ie.Code == CodeInvalid || ie.Code == CodeConflict) {
+		e.res.Problems = append(e.res.Problems, ie)
+		if e.opts.Strict {
+			return ie
+		}
+	}
+	for i, v := range n.Outputs() {
+		if v == nil {
+			continue
+		}
+		t := c.outs[i]
+		merged, conflict := s.merge(v, declared(v), t)
+		if conflict != nil {
+			e.res.Conflicts = append(e.res.Conflicts, conflict)
+			if e.opts.Strict {
+				return conflict
+			}
+		}
+		s.types[v] = merged
+		if c.outData[i] != nil {
+			s.data[v] = c.outData[i]
+		}
+		if !merged.Complete() {
+			e.res.reasons[v] = s.reason(n, ie)
+		}
+	}
+	return nil
+}
+
+// reason explains an incomplete output of n: its own failure, else the
+// first input without a complete type (following that input's reason to
+// the root blocker).
+func (s *scope) reason(n *onnxgraph.Node, ie *Error) *Reason {
+	if ie != nil {
+		return &Reason{Code: ie.Code, Msg: ie.Msg, Node: ie.Node}
+	}
+	for _, in := range n.Inputs() {
+		if in == nil || s.typeOf(in).Complete() {
+			continue
+		}
+		r := &Reason{Code: CodeMissingInput, Msg: "input " + strconv.Quote(in.Name()) + " has no complete shape", Node: nodeLabel(n), Blocker: in.Name()}
+		if up := s.e.res.reasons[in]; up != nil {
+			r.Code = up.Code
+			if up.Blocker != "" {
+				r.Blocker = up.Blocker
+			}
+			r.Msg = "input " + strconv.Quote(in.Name()) + " is incomplete: " + up.Msg
+		}
+		return r
+	}
+	return &Reason{Code: CodeUnsupported, Msg: "the inference function left this output incomplete", Node: nodeLabel(n)}
+}
+
+// declared returns v's declared type, nil when none.
+func declared(v *onnxgraph.Value) *Type {
+	if t := v.Type(); t != nil {
+		return FromProto(t)
+	}
+	return nil
+}
+
+// merge combines a declared and an inferred type: a known inferred dim
+// replaces a declared symbol or unknown; declared known dims must agree.
+func (s *scope) merge(v *onnxgraph.Value, decl, inf *Type) (*Type, *Error) {
+	switch {
+	case inf == nil:
+		return decl, nil
+	case decl == nil:
+		return inf, nil
+	}
+	conflict := func(msg string) *Error {
+		return &Error{Code: CodeConflict, Node: producerLabel(v), Value: v.Name(), Msg: msg + ": declared " + decl.String() + ", inferred " + inf.String()}
+	}
+	if decl.Kind != inf.Kind && decl.Kind != KindUnknown && inf.Kind != KindUnknown {
+		return decl, conflict("kinds differ")
+	}
+	if decl.Kind != KindTensor {
+		if s.e.opts.CheckOnly {
+			return decl, nil
+		}
+		return inf, nil
+	}
+	out := *decl
+	if decl.Elem == 0 {
+		out.Elem = inf.Elem
+	} else if inf.Elem != 0 && inf.Elem != decl.Elem {
+		return decl, conflict("element types differ")
+	}
+	if inf.Shape == nil {
+		return &out, nil
+	}
+	if decl.Shape == nil {
+		if !s.e.opts.CheckOnly {
+			out.Shape = inf.Shape
+		}
+		return &out, nil
+	}
+	if len(decl.Shape) != len(inf.Shape) {
+		return decl, conflict("ranks differ")
+	}
+	shape := make(Shape, len(decl.Shape))
+	for i, d := range decl.Shape {
+		id := inf.Shape[i]
+		dv, dk := d.Value()
+		iv, ik := id.Value()
+		switch {
+		case dk && ik && dv != iv:
+			return decl, conflict("dim " + strconv.Itoa(i) + " differs")
+		case dk:
+			shape[i] = d
+		case ik && !s.e.opts.CheckOnly:
+			shape[i] = id
+		case d.IsUnknown() && !s.e.opts.CheckOnly:
+			shape[i] = id
+		default:
+			shape[i] = d
+		}
+	}
+	out.Shape = shape
+	return &out, nil
+}
+
+func producerLabel(v *onnxgraph.Value) string {
+	if n, _ := v.Producer(); n != nil {
+		return nodeLabel(n)
+	}
+	return "(graph)"
+}
+
+// inferSubgraph infers g in a child scope with the given input types.
+func (s *scope) inferSubgraph(g *onnxgraph.Graph, inputs []*Type) ([]*Type, error) {
+	child := &scope{e: s.e, parent: s, types: map[*onnxgraph.Value]*Type{}, data: map[*onnxgraph.Value]*Data{}}
+	for i, v := range g.Inputs() {
+		if i < len(inputs) && inputs[i] != nil {
+			decl := declared(v)
+			t, _ := child.merge(v, decl, inputs[i])
+			child.types[v] = t
+		}
+	}
+	if err := child.inferGraph(g, false); err != nil {
+		return nil, err
+	}
+	outs := make([]*Type, len(g.Outputs()))
+	for i, v := range g.Outputs() {
+		outs[i] = child.typeOf(v)
+	}
+	// Keep the body's types for the result (last inference wins).
+	for v, t := range child.types {
+		s.e.res.types[v] = t
+	}
+	return outs, nil
+}
+
+// inferCall infers a call of model-local function f by inferring its body
+// with the call's input types.
+func (s *scope) inferCall(c *Ctx, f *onnxgraph.Function) error {
+	body := f.Body()
+	child := &scope{e: s.e, types: map[*onnxgraph.Value]*Type{}, data: map[*onnxgraph.Value]*Data{}, call: c.Node}
+	for i, v := range body.Inputs() {
+		if i < c.NumInputs() {
+			child.types[v] = c.Input(i)
+			if d := c.Data(i); d != nil {
+				child.data[v] = d
+			}
+		}
+	}
+	if err := child.inferGraph(body, false); err != nil {
+		return err
+	}
+	for i, v := range body.Outputs() {
+		c.SetOutput(i, child.typeOf(v))
+		c.SetData(i, child.data[v])
+	}
+	return nil
+}
+
+// writeBack stores inferred types in the model.
+func (e *engine) writeBack(g *onnxgraph.Graph) {
+	g.Walk(func(sub *onnxgraph.Graph) bool {
+		for _, n := range sub.Nodes() {
+			for _, v := range n.Outputs() {
+				if v == nil {
+					continue
+				}
+				t := e.res.types[v]
+				if t == nil || t.Kind == KindUnknown {
+					continue
+				}
+				if d := declared(v); d == nil || d.String() != t.String() {
+					if !e.opts.CheckOnly || d == nil {
+						v.SetType(t.Proto())
+					}
+				}
+			}
+		}
+		return true
+	})
+}

@@ -1,0 +1,58 @@
+package shapeinfer
+
+import (
+	"fmt"
+	"sort"
+	"testing"
+
+	"github.com/onnxgraph/onnxgraph/opschema"
+)
+
+// TestTableEntriesAreReal checks that every table entry names an operator
+// version that exists in the schemas.
+func TestTableEntriesAreReal(t *testing.T) {
+	for k := range table {
+		found := false
+		for _, s := range opschema.Versions(k.domain, k.op) {
+			if s.SinceVersion == k.since {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("table entry %s %s-%d is not an operator version", k.domain, k.op, k.since)
+		}
+	}
+}
+
+// missingVersions lists the operator versions of ai.onnx and ai.onnx.ml
+// that have no inference function.
+func missingVersions() []string {
+	var missing []string
+	for _, d := range []string{opschema.DomainONNX, opschema.DomainML} {
+		for _, op := range opschema.Ops(d) {
+			for _, s := range opschema.Versions(d, op) {
+				if _, ok := table[key{d, op, s.SinceVersion}]; !ok {
+					missing = append(missing, fmt.Sprintf("%s:%s-%d", d, op, s.SinceVersion))
+				}
+			}
+		}
+	}
+	sort.Strings(missing)
+	return missing
+}
+
+// TestTableCoverage fails while an operator version of ai.onnx or
+// ai.onnx.ml has no inference function.
+func TestTableCoverage(t *testing.T) {
+	missing := missingVersions()
+	total := 0
+	for _, d := range []string{opschema.DomainONNX, opschema.DomainML} {
+		for _, op := range opschema.Ops(d) {
+			total += len(opschema.Versions(d, op))
+		}
+	}
+	t.Logf("%d of %d operator versions covered", total-len(missing), total)
+	if len(missing) > 0 {
+		t.Errorf("%d operator versions have no inference function, e.g. %v", len(missing), missing[:min(len(missing), 20)])
+	}
+}
