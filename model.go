@@ -120,15 +120,16 @@ func (m *Model) Apply(step string, fn func(*Model) error) *Model {
 	return m
 }
 
-// Atomic runs fn on a copy of m and keeps the copy only when fn succeeds, so
-// a failed edit leaves m exactly as it was. The copy costs O(graph size)
-// but no tensor data.
+// Atomic runs fn on m and, when fn fails, puts m back exactly as it was
+// from a copy taken first. On success the nodes and values callers hold
+// stay valid; after a failure they belong to the discarded state, so look
+// them up again. The copy costs O(graph size) but no tensor data.
 func (m *Model) Atomic(fn func(*Model) error) error {
-	c := m.Clone()
-	if err := fn(c); err != nil {
+	snapshot := m.Clone()
+	if err := fn(m); err != nil {
+		m.adopt(snapshot)
 		return err
 	}
-	m.adopt(c)
 	return nil
 }
 
