@@ -2,12 +2,14 @@ module github.com/onnxgraph/onnxgraph/examples
 
 go 1.26.8
 
-require github.com/onnxgraph/onnxgraph v0.0.0
+require (
+	github.com/onnxgraph/onnxgraph v0.0.0
+	github.com/yalue/onnxruntime_go v1.27.0
+)
 
 require (
 	github.com/samber/lo v1.53.0 // indirect
 	golang.org/x/text v0.23.0 // indirect
-	gonum.org/v1/gonum v0.17.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 
