@@ -293,3 +293,20 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// BenchmarkShrinkDedupe300MB deduplicates the 300 MiB inline model: 75
+// same-sized weights, all hashed, none equal.
+func BenchmarkShrinkDedupe300MB(b *testing.B) {
+	inline, _ := benchModels(b)
+	m, err := onnxgraph.Open(inline, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(fileSize(b, inline))
+	b.ResetTimer()
+	for range b.N {
+		if _, err := onnxgraph.ShrinkModel(m, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
