@@ -2,6 +2,7 @@ package onnxgraph
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -75,6 +76,10 @@ func Decode(b []byte, opts *LoadOptions) (*Model, error) {
 	if opts != nil {
 		o = *opts
 	}
+	if len(b) == 0 {
+		// Protobuf reads zero bytes as an empty message; no model file is.
+		return nil, &DecodeError{Path: "ModelProto", Err: errors.New("empty input")}
+	}
 	mp := new(onnxproto.ModelProto)
 	if err := unmarshalAliased(b, mp); err != nil {
 		return nil, err
@@ -100,14 +105,26 @@ func unmarshalAliased(b []byte, msg proto.Message) error {
 		skel, s.views = b, nil
 	}
 	if err := (proto.UnmarshalOptions{}).Unmarshal(skel, msg); err != nil {
+		if de := locate(md, b, 0, string(md.Name()), 1); de != nil {
+			return de
+		}
 		return &DecodeError{Path: string(md.Name()), Offset: -1, Err: err}
 	}
 	if !changed || s.clash {
 		return nil
 	}
 	left := len(s.views)
+	ambiguous := false
 	attach := func(t *onnxproto.TensorProto) {
-		if i, ok := takeMarker(t); ok && i < len(s.views) {
+		had := t.RawData != nil
+		i, n := takeMarker(t)
+		switch {
+		case n == 0:
+		case n > 1 || had || i >= len(s.views):
+			// raw_data given more than once (a repeated field or merged
+			// messages): only a plain decode knows which one wins.
+			ambiguous = true
+		default:
 			t.RawData = s.views[i]
 			left--
 		}
@@ -117,8 +134,11 @@ func unmarshalAliased(b []byte, msg proto.Message) error {
 	} else {
 		walkTensors(msg.ProtoReflect(), attach)
 	}
-	if left != 0 {
-		return &DecodeError{Path: string(md.Name()), Offset: -1, Err: fmt.Errorf("%d tensor views not attached", left)}
+	if ambiguous || left != 0 {
+		proto.Reset(msg)
+		if err := (proto.UnmarshalOptions{}).Unmarshal(b, msg); err != nil {
+			return &DecodeError{Path: string(md.Name()), Offset: -1, Err: err}
+		}
 	}
 	return nil
 }

@@ -145,15 +145,21 @@ func (c chunk) writeTo(w io.Writer) error {
 		_, err := w.Write(c.b)
 		return err
 	}
-	f, err := c.dir.openFresh(c.loc)
+	f, fresh, err := c.dir.openFresh(c.loc)
 	if err != nil {
 		return &ExternalDataError{Tensor: c.name, Location: c.loc, Err: err}
 	}
-	defer f.Close()
-	if _, err := f.Seek(c.off, io.SeekStart); err != nil {
-		return err
+	var r io.Reader
+	if fresh {
+		defer f.Close()
+		if _, err := f.Seek(c.off, io.SeekStart); err != nil {
+			return err
+		}
+		r = io.LimitReader(f, c.n)
+	} else {
+		r = io.NewSectionReader(f, c.off, c.n)
 	}
-	n, err := io.Copy(w, io.LimitReader(f, c.n))
+	n, err := io.Copy(w, r)
 	if err == nil && n != c.n {
 		err = errorf(ErrExternalData, "file ended after %d of %d bytes", n, c.n)
 	}
@@ -161,6 +167,22 @@ func (c chunk) writeTo(w io.Writer) error {
 		return &ExternalDataError{Tensor: c.name, Location: c.loc, Err: err}
 	}
 	return nil
+}
+
+// read returns c's bytes, reading them from its file if need be.
+func (c chunk) read() ([]byte, error) {
+	if c.dir == nil {
+		return c.b, nil
+	}
+	if c.n > MaxProtoSize {
+		return nil, errorf(ErrTooLarge, "tensor %q has %s of external data, over protobuf's 2 GiB limit: save with external data (SaveOptions{External: ExternalSingle})", c.name, humanBytes(c.n))
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(c.n))
+	if err := c.writeTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // extOut is one external file a save writes.
@@ -200,6 +222,13 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 		}
 	}
 	p := &savePlan{}
+	// A tensor that already holds an unknown field with the marker's number
+	// (only a crafted file has one) would be read back as a marker: then no
+	// tensor is streamed and the skeleton carries all the data.
+	clash := false
+	m.modelTensors(func(t *onnxproto.TensorProto) {
+		clash = clash || hasMarker(t.ProtoReflect().GetUnknown())
+	})
 	byLoc := map[string]*extOut{}
 	srcOf := map[string]*extDir{} // output location -> the source folder it came from
 	usedNames := map[string]bool{strings.ToLower(base): true}
@@ -230,7 +259,7 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 		q.RawData = nil
 		q.DataLocation = nil
 		q.ExternalData = nil
-		if c.dir != nil || len(c.b) >= minAlias || t.GetDataLocation() == onnxproto.TensorProto_EXTERNAL {
+		if !clash && (c.dir != nil || len(c.b) >= minAlias || t.GetDataLocation() == onnxproto.TensorProto_EXTERNAL) {
 			u := q.ProtoReflect().GetUnknown()
 			u = append(append([]byte(nil), u...), markerBytes(len(p.chunks))...)
 			q.ProtoReflect().SetUnknown(u)
@@ -289,26 +318,24 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 					return nil, err
 				}
 				d := m.ext[t]
+				if o.External == ExternalKeep && !files {
+					return t, nil // references are written as they are
+				}
 				if d == nil {
-					if o.External == ExternalKeep && !files {
-						return t, nil // references are written as they are
-					}
 					return nil, &ExternalDataError{Tensor: t.GetName(), Location: r.Location,
 						Err: errorf(ErrExternalData, "the model was not loaded from a folder (set LoadOptions.Dir)")}
 				}
-				n := r.Length
-				if n < 0 {
-					_, size, err := d.open(r.Location)
-					if err != nil {
-						return nil, &ExternalDataError{Tensor: t.GetName(), Location: r.Location, Err: err}
-					}
-					n = size - r.Offset
+				// Check the range now, so that a save fails before it writes.
+				_, size, err := d.open(r.Location)
+				if err != nil {
+					return nil, &ExternalDataError{Tensor: t.GetName(), Location: r.Location, Err: err}
+				}
+				n, err := r.span(size)
+				if err != nil {
+					return nil, &ExternalDataError{Tensor: t.GetName(), Location: r.Location, Err: err}
 				}
 				c = chunk{dir: d, loc: r.Location, off: r.Offset, n: n, name: t.GetName()}
 				if o.External == ExternalKeep {
-					if !files {
-						return t, nil
-					}
 					loc := path.Clean(strings.ReplaceAll(r.Location, `\`, "/"))
 					if prev, ok := srcOf[loc]; ok && prev != d {
 						// Same location name from two folders (merged models): rename.
@@ -337,6 +364,13 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 				appendPart(f, c)
 				return toExternal(t, loc, 0, size, false), nil
 			}
+			if clash && c.dir != nil {
+				b, err := c.read()
+				if err != nil {
+					return nil, err
+				}
+				c = chunk{b: b, name: c.name}
+			}
 			return streamInline(t, c), nil
 		}()
 		if err != nil {
@@ -352,7 +386,7 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 	}
 	if o.External == ExternalKeep {
 		for _, f := range p.files {
-			f.layoutKept(o.Align)
+			f.layoutKept()
 		}
 	}
 	skel, err := proto.MarshalOptions{}.Marshal(mp)
@@ -360,10 +394,12 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 		return nil, fmt.Errorf("onnxgraph: marshal: %w", err)
 	}
 	p.skel = skel
-	x := &expander{chunks: p.chunks}
-	size, err := x.size(modelDesc, skel)
-	if err != nil {
-		return nil, err
+	size := int64(len(skel))
+	if len(p.chunks) > 0 {
+		x := &expander{chunks: p.chunks}
+		if size, err = x.size(modelDesc, skel); err != nil {
+			return nil, err
+		}
 	}
 	p.size = size
 	if size > MaxProtoSize {
@@ -372,22 +408,15 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 	return p, nil
 }
 
-// layoutKept places a kept file's parts: each at its original offset when
-// it does not overlap the one before, else after the end.
-func (f *extOut) layoutKept(align int64) {
+// layoutKept places a kept file's parts at their original offsets, where
+// the tensors' entries say they are. Parts that overlap (tensors sharing
+// bytes) come from the same source file at the same offsets, so they agree.
+func (f *extOut) layoutKept() {
 	slices.SortStableFunc(f.parts, func(a, b extPart) int { return cmp.Compare(a.off, b.off) })
-	end := int64(0)
-	for i := range f.parts {
-		pt := &f.parts[i]
-		if pt.off < end {
-			pt.off = end
-			if align > 1 && pt.off%align != 0 {
-				pt.off += align - pt.off%align
-			}
-		}
-		end = pt.off + pt.c.size()
+	f.size = 0
+	for _, pt := range f.parts {
+		f.size = max(f.size, pt.off+pt.c.size())
 	}
-	f.size = end
 }
 
 // commit writes the plan's files to temporary names, then renames them.
@@ -400,6 +429,11 @@ func (p *savePlan) commit(dir, target string) (err error) {
 			}
 		}
 	}()
+	for _, f := range p.files {
+		if filepath.Join(dir, filepath.FromSlash(f.location)) == filepath.Clean(target) {
+			return errorf(ErrInvalid, "external data file %q is the model file itself", f.location)
+		}
+	}
 	type done struct{ tmp, final string }
 	var renames []done
 	for _, f := range p.files {
@@ -482,8 +516,12 @@ func (f *extOut) inPlace(final string) bool {
 // costs one kernel copy per file, as cp would.
 func (f *extOut) write(w *os.File) error {
 	pos := int64(0)
+	end := int64(0) // the end of what is written
 	for _, pt := range coalesce(f.parts) {
-		if pt.off > pos {
+		if pt.off+pt.c.size() <= end {
+			continue // shared bytes, already written
+		}
+		if pt.off != pos {
 			if _, err := w.Seek(pt.off, io.SeekStart); err != nil {
 				return fmt.Errorf("onnxgraph: %w", err)
 			}
@@ -493,8 +531,9 @@ func (f *extOut) write(w *os.File) error {
 			return err
 		}
 		pos += pt.c.size()
+		end = max(end, pos)
 	}
-	if pos < f.size {
+	if end < f.size {
 		if err := w.Truncate(f.size); err != nil {
 			return fmt.Errorf("onnxgraph: %w", err)
 		}

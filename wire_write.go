@@ -40,6 +40,9 @@ func (x *expander) size(md protoreflect.MessageDescriptor, b []byte) (int64, err
 		}
 		if isTensor && num == markerField && typ == protowire.VarintType {
 			idx, _ := protowire.ConsumeVarint(b[pos:])
+			if idx >= uint64(len(x.chunks)) {
+				return 0, errMarker
+			}
 			c := x.chunks[idx]
 			total += int64(protowire.SizeTag(rawDataNum)) + int64(protowire.SizeVarint(uint64(c.size()))) + c.size()
 			pos += m
@@ -80,6 +83,9 @@ func (x *expander) write(w *bufio.Writer, md protoreflect.MessageDescriptor, b [
 		}
 		if isTensor && num == markerField && typ == protowire.VarintType {
 			idx, _ := protowire.ConsumeVarint(b[pos:])
+			if idx >= uint64(len(x.chunks)) {
+				return errMarker
+			}
 			c := x.chunks[idx]
 			tmp = protowire.AppendTag(tmp[:0], rawDataNum, protowire.BytesType)
 			tmp = protowire.AppendVarint(tmp, uint64(c.size()))
@@ -120,6 +126,10 @@ func (x *expander) write(w *bufio.Writer, md protoreflect.MessageDescriptor, b [
 	}
 	return nil
 }
+
+// errMarker reports a marker without a chunk: a tensor kept the marker's
+// field number from its input, which plan should have noticed.
+var errMarker = errorf(ErrInvalid, "internal error: a tensor holds an unknown field numbered like the save marker")
 
 // hasMarker reports whether b may contain a marker field: a cheap test on
 // the marker's tag bytes, which can only give false positives.
