@@ -50,22 +50,24 @@ func (e *encoder) graph(g *Graph) *onnxproto.GraphProto {
 	if len(g.inits) > 0 {
 		gp.Initializer = make([]*onnxproto.TensorProto, len(g.inits))
 		for i, v := range g.inits {
-			t := v.init
+			// Map first (the save plan keys tensors by their message), then
+			// give the result the value's name when a rename left it stale.
+			t := e.mapTensor(v.init)
 			if t.GetName() != v.name {
 				t = shallow(t)
 				t.Name = proto.String(v.name)
 			}
-			gp.Initializer[i] = e.mapTensor(t)
+			gp.Initializer[i] = t
 		}
 	}
 	for _, v := range g.sparse {
-		st := v.sparse
+		st := e.sparse(v.sparse)
 		if st.GetValues().GetName() != v.name {
 			st = shallow(st)
 			st.Values = shallow(st.Values)
 			st.Values.Name = proto.String(v.name)
 		}
-		gp.SparseInitializer = append(gp.SparseInitializer, e.sparse(st))
+		gp.SparseInitializer = append(gp.SparseInitializer, st)
 	}
 	return gp
 }

@@ -859,3 +859,42 @@ func TestSaveLocationChecks(t *testing.T) {
 		t.Errorf("the refused save left %v", got)
 	}
 }
+
+// TestRenamedExternalInitializer saves, in every mode, a model whose
+// external initializer was renamed after load: the data must still be found.
+func TestRenamedExternalInitializer(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "m.onnx")
+	m := weightChain(2)
+	if err := m.SaveWith(src, &onnxgraph.SaveOptions{External: onnxgraph.ExternalSingle}); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []onnxgraph.ExternalMode{onnxgraph.ExternalKeep, onnxgraph.ExternalInline, onnxgraph.ExternalSingle, onnxgraph.ExternalPerTensor} {
+		loaded, err := onnxgraph.Open(src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := loaded.Graph().Value("w0")
+		want := must(w.Initializer().Bytes())
+		if err := w.Rename("renamed_w0"); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(t.TempDir(), "out.onnx")
+		if err := loaded.SaveWith(out, &onnxgraph.SaveOptions{External: mode}); err != nil {
+			t.Fatalf("mode %d: %v", mode, err)
+		}
+		back, err := onnxgraph.Open(out, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, ok := back.Graph().Value("renamed_w0")
+		if !ok || v.Initializer() == nil {
+			t.Fatalf("mode %d: renamed initializer missing", mode)
+		}
+		if got := must(v.Initializer().Bytes()); string(got) != string(want) {
+			t.Errorf("mode %d: data changed", mode)
+		}
+		back.Close()
+		loaded.Close()
+	}
+}
