@@ -6,6 +6,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/opschema"
@@ -24,6 +27,14 @@ type ShrinkOptions struct {
 	// CastWhereNeeded, with Downcast, also narrows constants some readers
 	// need wide, inserting a Cast back to the wide type for those readers.
 	CastWhereNeeded bool
+	// NPYDir, when set, moves initializers of the main graph out of the
+	// model into .npy files in this folder (the seed tool's npy mode): each
+	// becomes a graph input of the same name and type that the caller
+	// feeds at run time. Those of at least NPYThreshold bytes go, and
+	// those named in NPYNames whatever their size.
+	NPYDir       string
+	NPYThreshold int64
+	NPYNames     []string
 }
 
 // ShrinkReport says what Shrink did.
@@ -37,6 +48,8 @@ type ShrinkReport struct {
 	NotNarrowed map[string]string
 	// Casts lists the Cast nodes inserted (CastWhereNeeded).
 	Casts []string
+	// NPYFiles maps each initializer moved out (NPYDir) to its file.
+	NPYFiles map[string]string
 	// BytesBefore and BytesAfter are the constants' data sizes; the
 	// per-rule savings are DedupeSaved and DowncastSaved.
 	BytesBefore, BytesAfter    int64
@@ -67,7 +80,13 @@ func ShrinkModel(m *Model, opts *ShrinkOptions) (*ShrinkReport, error) {
 	if opts != nil {
 		o = *opts
 	}
-	r := &ShrinkReport{Duplicates: map[string][]string{}, NotNarrowed: map[string]string{}}
+	r := &ShrinkReport{Duplicates: map[string][]string{}, NotNarrowed: map[string]string{}, NPYFiles: map[string]string{}}
+	for _, name := range o.NPYNames {
+		v, ok := m.graph.Value(name)
+		if !ok || v.init == nil || v.graph != m.graph {
+			return nil, errorf(ErrNotFound, "npy: %q is not an initializer of the main graph", name)
+		}
+	}
 	r.BytesBefore = m.constantBytes()
 	err := m.Atomic(func(c *Model) error {
 		var err error
@@ -84,9 +103,18 @@ func ShrinkModel(m *Model, opts *ShrinkOptions) (*ShrinkReport, error) {
 			}
 			return true
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		if o.NPYDir != "" {
+			return c.graph.toNPY(o, r)
+		}
+		return nil
 	})
 	if err != nil {
+		for _, f := range r.NPYFiles {
+			os.Remove(f)
+		}
 		return nil, err
 	}
 	r.BytesAfter = m.constantBytes()
@@ -404,4 +432,44 @@ func (m *Model) acceptsNarrow(u Use, narrow DataType) string {
 		return fmt.Sprintf("reader %s input %q shares type %s with other inputs or outputs", label, f.Name, f.Type)
 	}
 	return ""
+}
+
+// toNPY moves the selected initializers of g into .npy files and makes
+// them graph inputs.
+func (g *Graph) toNPY(o ShrinkOptions, r *ShrinkReport) error {
+	forced := map[string]bool{}
+	for _, n := range o.NPYNames {
+		forced[n] = true
+	}
+	if err := os.MkdirAll(o.NPYDir, 0o755); err != nil {
+		return fmt.Errorf("onnxgraph: %w", err)
+	}
+	used := map[string]bool{}
+	for _, v := range append([]*Value(nil), g.inits...) {
+		t := g.model.tensor(v.init)
+		if v.input || (!forced[v.name] && t.NumBytes() < max(o.NPYThreshold, 1)) {
+			continue
+		}
+		base := unsafeName.ReplaceAllString(v.name, "_")
+		file := base
+		for i := 1; used[strings.ToLower(file)]; i++ {
+			file = base + "_" + itoa(i)
+		}
+		used[strings.ToLower(file)] = true
+		path := filepath.Join(o.NPYDir, file+".npy")
+		if err := t.WriteNPYFile(path); err != nil {
+			return err
+		}
+		r.NPYFiles[v.name] = path
+		typ := tensorType(v.init)
+		vi := &onnxproto.ValueInfoProto{Name: proto.String(v.name), Type: typ}
+		v.input = true
+		v.infos = append(v.infos, vi)
+		g.inputs = append(g.inputs, v)
+		g.inInfo = append(g.inInfo, vi)
+		if err := g.RemoveInitializer(v); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package onnxgraph_test
 
 import (
 	"encoding/binary"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -159,5 +160,34 @@ func TestShrinkValueOutOfRange(t *testing.T) {
 	}
 	if len(r.Narrowed) != 0 || !strings.Contains(r.NotNarrowed["big"], "does not fit") {
 		t.Errorf("narrowed %v, not narrowed %v", r.Narrowed, r.NotNarrowed)
+	}
+}
+
+func TestShrinkToNPY(t *testing.T) {
+	m := repeatedConstants(t, 2)
+	dir := t.TempDir()
+	var r onnxgraph.ShrinkReport
+	if err := m.Shrink(&onnxgraph.ShrinkOptions{NPYDir: dir, NPYThreshold: 40, NPYNames: []string{"back_shape_0"}}, &r).Err(); err != nil {
+		t.Fatal(err)
+	}
+	sane(t, m)
+	// idx_0 (64 bytes) goes by size, back_shape_0 (16 bytes) by name;
+	// flat_shape_0 (16 bytes) stays.
+	if len(r.NPYFiles) != 2 || r.NPYFiles["idx_0"] == "" || r.NPYFiles["back_shape_0"] == "" {
+		t.Fatalf("files %v", r.NPYFiles)
+	}
+	idx, _ := m.Graph().Value("idx_0")
+	if !idx.IsGraphInput() || idx.Initializer() != nil || idx.ElemType() != onnxgraph.Int64 {
+		t.Errorf("idx_0 input=%v init=%v type=%v", idx.IsGraphInput(), idx.Initializer(), idx.ElemType())
+	}
+	back, err := onnxgraph.ReadNPYFile(r.NPYFiles["idx_0"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := must(back.Int64s()); len(got) != 8 || got[0] != 3 || got[7] != 4 {
+		t.Errorf("npy holds %v", got)
+	}
+	if err := onnxgraph.NewModel(8, nil).Shrink(&onnxgraph.ShrinkOptions{NPYDir: dir, NPYNames: []string{"nosuch"}}, nil).Err(); !errors.Is(err, onnxgraph.ErrNotFound) {
+		t.Errorf("unknown name: %v", err)
 	}
 }

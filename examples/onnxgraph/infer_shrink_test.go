@@ -55,6 +55,7 @@ func TestShrinkCommand(t *testing.T) {
 	}{
 		{[]string{"--downcast"}, nil},
 		{[]string{"--mode", "external", "--threshold", "1024"}, []string{"out.onnx.data"}},
+		{[]string{"--mode", "npy", "--threshold", "4096"}, []string{"Parameter193.npy", "Parameter87.npy"}},
 	} {
 		out := filepath.Join(t.TempDir(), "out.onnx")
 		code, stdout, errOut := runCLI(t, append([]string{"shrink", in, out}, c.args...)...)

@@ -4,7 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
 )
@@ -15,7 +17,8 @@ func init() {
 		summary: "make constants smaller (scs4onnx): dedupe identical constants, optionally downcast losslessly, optionally move big ones to external data",
 		usage:   "IN OUT",
 		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			mode := fs.String("mode", "dedupe", "dedupe (constants stay in the model) or external (also move constants of at least --threshold bytes to OUT.data)")
+			mode := fs.String("mode", "dedupe", "dedupe (constants stay in the model), external (also move constants of at least --threshold bytes to OUT.data) or npy (move them to .npy files beside OUT, as graph inputs fed at run time)")
+			npyNames := fs.String("npy-names", "", "with --mode npy, initializers to move whatever their size (comma list)")
 			downcast := fs.Bool("downcast", false, "narrow int64/float64 constants to int32/float32 where lossless and type-correct")
 			casts := fs.Bool("cast-where-needed", false, "with --downcast, also narrow constants some readers need wide, inserting Casts for them")
 			threshold := fs.Int64("threshold", 1024, "with --mode external, the size in bytes from which a constant goes out")
@@ -24,12 +27,18 @@ func init() {
 					return usageErr("shrink needs IN and OUT")
 				}
 				save := &onnxgraph.SaveOptions{}
+				shrink := &onnxgraph.ShrinkOptions{Downcast: *downcast, CastWhereNeeded: *casts}
 				switch *mode {
+				case "npy":
+					shrink.NPYDir, shrink.NPYThreshold = filepath.Dir(args[1]), *threshold
+					if *npyNames != "" {
+						shrink.NPYNames = strings.Split(*npyNames, ",")
+					}
 				case "dedupe":
 				case "external":
 					save.External, save.Threshold = onnxgraph.ExternalSingle, *threshold
 				default:
-					return usageErr("--mode is dedupe or external, not %q", *mode)
+					return usageErr("--mode is dedupe, external or npy, not %q", *mode)
 				}
 				m, err := onnxgraph.Open(args[0], nil)
 				if err != nil {
@@ -37,7 +46,7 @@ func init() {
 				}
 				defer m.Close()
 				var r onnxgraph.ShrinkReport
-				if err := m.Shrink(&onnxgraph.ShrinkOptions{Downcast: *downcast, CastWhereNeeded: *casts}, &r).SaveWith(args[1], save); err != nil {
+				if err := m.Shrink(shrink, &r).SaveWith(args[1], save); err != nil {
 					return err
 				}
 				keys := make([]string, 0, len(r.Duplicates))
@@ -51,6 +60,9 @@ func init() {
 				for _, n := range r.Narrowed {
 					fmt.Fprintf(out, "narrowed %s\n", n)
 				}
+				for _, name := range sortedKeys(r.NPYFiles) {
+					fmt.Fprintf(out, "moved %s to %s (now a graph input)\n", name, r.NPYFiles[name])
+				}
 				for _, c := range r.Casts {
 					fmt.Fprintf(out, "inserted %s\n", c)
 				}
@@ -60,4 +72,13 @@ func init() {
 			}
 		},
 	})
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
