@@ -3,6 +3,7 @@ package onnxgraph_test
 import (
 	"encoding/binary"
 	"errors"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -189,5 +190,36 @@ func TestShrinkToNPY(t *testing.T) {
 	}
 	if err := onnxgraph.NewModel(8, nil).Shrink(&onnxgraph.ShrinkOptions{NPYDir: dir, NPYNames: []string{"nosuch"}}, nil).Err(); !errors.Is(err, onnxgraph.ErrNotFound) {
 		t.Errorf("unknown name: %v", err)
+	}
+}
+
+// TestShrinkReadsOnlyPossibleDuplicates dedupes an external-data model
+// whose data file is gone: constants of distinct sizes cannot be
+// duplicates, so none is read and nothing fails.
+func TestShrinkReadsOnlyPossibleDuplicates(t *testing.T) {
+	m := onnxgraph.NewModel(8, map[string]int64{"": 17})
+	g := m.Graph()
+	v := must(g.AddInput("x", onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(1))))
+	for i := 1; i <= 4; i++ {
+		raw := make([]byte, 4*1024*i) // each a different size
+		w := must(g.AddInitializer(must(onnxgraph.NewTensor("w"+strconv.Itoa(i), onnxgraph.Float, []int64{int64(1024 * i)}, raw))))
+		v = must(g.AddNode("Add", []*onnxgraph.Value{v, w}, []string{"h" + strconv.Itoa(i)})).Output(0)
+	}
+	_ = g.AddOutput(v, nil)
+	dir := t.TempDir()
+	path := dir + "/m.onnx"
+	if err := m.SaveWith(path, &onnxgraph.SaveOptions{External: onnxgraph.ExternalSingle, Location: "w.bin"}); err != nil {
+		t.Fatal(err)
+	}
+	loaded := must(onnxgraph.Open(path, &onnxgraph.LoadOptions{SkipExternalCheck: true}))
+	if err := os.Remove(dir + "/w.bin"); err != nil {
+		t.Fatal(err)
+	}
+	var r onnxgraph.ShrinkReport
+	if err := loaded.Shrink(nil, &r).Err(); err != nil {
+		t.Fatalf("shrink read a tensor it did not need: %v", err)
+	}
+	if len(r.Duplicates) != 0 {
+		t.Errorf("duplicates %v", r.Duplicates)
 	}
 }
