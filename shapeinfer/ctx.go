@@ -17,6 +17,7 @@ type Ctx struct {
 	Schema *opschema.Schema // nil for model-local functions
 	Opset  int              // the opset in force for the node's domain
 
+	ins     []*Type // input types, looked up once
 	outs    []*Type
 	outData []*Data
 }
@@ -35,11 +36,10 @@ func (c *Ctx) HasOutput(i int) bool { return c.Node.Output(i) != nil }
 
 // Input returns input i's type, nil when missing or unknown.
 func (c *Ctx) Input(i int) *Type {
-	v := c.Node.Input(i)
-	if v == nil {
+	if i < 0 || i >= len(c.ins) {
 		return nil
 	}
-	return c.s.typeOf(v)
+	return c.ins[i]
 }
 
 // InputShape returns input i's shape when it is a tensor of known rank.
@@ -220,4 +220,23 @@ func nodeLabel(n *onnxgraph.Node) string {
 		}
 	}
 	return fmt.Sprintf("#%d(%s)", idx, n.OpType())
+}
+
+// StringData returns the contents of string input i when known (a
+// constant, or a graph input given in Options.InputStrings), else nil.
+func (c *Ctx) StringData(i int) [][]byte {
+	v := c.Node.Input(i)
+	if v == nil {
+		return nil
+	}
+	if s, ok := c.s.e.strs[v]; ok {
+		return s
+	}
+	if t := v.Initializer(); t != nil && t.DataType() == onnxgraph.String && onnxgraph.NumElements(t.Dims()) <= maxData {
+		if s, err := t.Strings(); err == nil {
+			c.s.e.strs[v] = s
+			return s
+		}
+	}
+	return nil
 }

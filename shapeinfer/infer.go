@@ -27,6 +27,8 @@ type Options struct {
 	// InputData gives known contents of graph inputs by name (for shape
 	// computations that read them).
 	InputData map[string]*Data
+	// InputStrings gives known contents of string graph inputs by name.
+	InputStrings map[string][][]byte
 }
 
 // Result holds what Infer found.
@@ -61,11 +63,15 @@ func Infer(m *onnxgraph.Model, opts *Options) (*Result, error) {
 	if opts != nil {
 		o = *opts
 	}
+	size := 0
+	if g := m.Graph(); g != nil {
+		size = 2*g.NumNodes() + len(g.Inputs()) + len(g.Initializers())
+	}
 	e := &engine{m: m, opts: o, res: &Result{
-		types:   map[*onnxgraph.Value]*Type{},
+		types:   make(map[*onnxgraph.Value]*Type, size),
 		data:    map[*onnxgraph.Value]*Data{},
 		reasons: map[*onnxgraph.Value]*Reason{},
-	}, funcs: map[string]*onnxgraph.Function{}}
+	}, funcs: map[string]*onnxgraph.Function{}, strs: map[*onnxgraph.Value][][]byte{}}
 	for _, f := range m.Functions() {
 		e.funcs[funcKey(f.Domain(), f.Name())] = f
 	}
@@ -84,6 +90,7 @@ type engine struct {
 	opts  Options
 	res   *Result
 	funcs map[string]*onnxgraph.Function
+	strs  map[*onnxgraph.Value][][]byte // known string contents
 	n     int
 }
 
@@ -157,6 +164,9 @@ func (s *scope) inferGraph(g *onnxgraph.Graph, top bool) error {
 			if d, ok := s.e.opts.InputData[v.Name()]; ok {
 				s.data[v] = d
 			}
+			if strs, ok := s.e.opts.InputStrings[v.Name()]; ok {
+				s.e.strs[v] = strs
+			}
 		}
 		s.types[v] = t
 		if !t.Complete() {
@@ -193,7 +203,14 @@ func (s *scope) inferGraph(g *onnxgraph.Graph, top bool) error {
 // n's outputs declare.
 func (s *scope) inferNode(n *onnxgraph.Node) error {
 	e := s.e
-	c := &Ctx{s: s, Node: n, outs: make([]*Type, n.NumOutputs()), outData: make([]*Data, n.NumOutputs())}
+	ni, no := n.NumInputs(), n.NumOutputs()
+	types := make([]*Type, ni+no)
+	for i := 0; i < ni; i++ {
+		if v := n.Input(i); v != nil {
+			types[i] = s.typeOf(v)
+		}
+	}
+	c := &Ctx{s: s, Node: n, ins: types[:ni:ni], outs: types[ni:], outData: make([]*Data, no)}
 	domain := opschema.NormalizeDomain(n.Domain())
 	opset, _ := e.m.Opset(n.Domain())
 	c.Opset = int(opset)
@@ -220,7 +237,8 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 			return ie
 		}
 	}
-	for i, v := range n.Outputs() {
+	for i := 0; i < no; i++ {
+		v := n.Output(i)
 		if v == nil {
 			continue
 		}

@@ -185,11 +185,17 @@ func TestSuiteConformance(t *testing.T) {
 			if mode == "known" {
 				opts.InputShapes = map[string]shapeinfer.Shape{}
 				opts.InputData = map[string]*shapeinfer.Data{}
+				opts.InputStrings = map[string][][]byte{}
 				for name, tp := range c.inputs {
 					opts.InputShapes[name] = shapeinfer.KnownShape(tp.Dims...)
 					tt := m.TensorOf(tp)
 					if d := shapeinfer.TensorData(tt); d != nil {
 						opts.InputData[name] = d
+					}
+					if tt.DataType() == onnxgraph.String {
+						if strs, err := tt.Strings(); err == nil {
+							opts.InputStrings[name] = strs
+						}
 					}
 				}
 			}

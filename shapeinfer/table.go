@@ -21,8 +21,9 @@ type key struct {
 // checks it against the operator schemas: every version has an entry and
 // every entry is a real version.
 var table = merge(
-	elementwiseTable,
+	elementwiseTable, nnTable, reduceTable, quantTable, rnnTable, randomTable, signalTable, attentionTable,
 	shapeTable,
+	controlflowTable, sequenceTable, stringsTable, mlTable, imageTable, trainingTable,
 )
 
 func merge(parts ...map[key]Func) map[key]Func {
