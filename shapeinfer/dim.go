@@ -10,7 +10,21 @@ type Dim struct {
 var Unknown = Dim{}
 
 // Known returns a dimension of size n.
-func Known(n int64) Dim { return Dim{ConstExpr(n)} }
+func Known(n int64) Dim {
+	if n >= 0 && n < int64(len(smallDims)) {
+		return smallDims[n]
+	}
+	return Dim{ConstExpr(n)}
+}
+
+// smallDims holds the common sizes, shared (expressions are immutable) so
+// that inference does not allocate for them.
+var smallDims = func() (d [1024]Dim) {
+	for i := range d {
+		d[i] = Dim{ConstExpr(int64(i))}
+	}
+	return d
+}()
 
 // Symbol returns a dimension named name (a dim_param).
 func Symbol(name string) Dim { return Dim{SymExpr(name)} }

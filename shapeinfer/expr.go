@@ -1,6 +1,7 @@
 package shapeinfer
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,7 +93,17 @@ func (e *Expr) String() string {
 }
 
 func normalize(ts []term) *Expr {
-	sort.SliceStable(ts, func(i, j int) bool { return lessTerm(ts[i], ts[j]) })
+	if len(ts) > 1 {
+		slices.SortStableFunc(ts, func(a, b term) int {
+			switch {
+			case lessTerm(a, b):
+				return -1
+			case lessTerm(b, a):
+				return 1
+			}
+			return 0
+		})
+	}
 	out := ts[:0:0]
 	for _, t := range ts {
 		if n := len(out); n > 0 && out[n-1].key() == t.key() {

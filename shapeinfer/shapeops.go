@@ -2067,22 +2067,8 @@ func sumDims(ds []Dim) Dim {
 	return FromExpr(sym.Add(ConstExpr(k)))
 }
 
-// smallDims are Known(0) ... Known(1023), shared (dims are immutable) so
-// that the common sizes cost no allocation.
-var smallDims = func() (d [1024]Dim) {
-	for i := range d {
-		d[i] = Known(int64(i))
-	}
-	return d
-}()
-
-// known is Known(n), shared for small n.
-func known(n int64) Dim {
-	if n >= 0 && n < int64(len(smallDims)) {
-		return smallDims[n]
-	}
-	return Known(n)
-}
+// known is Known(n) (which shares the small sizes).
+func known(n int64) Dim { return Known(n) }
 
 // dataIf returns what is known of input i's contents, given its type t:
 // nothing when t has a dim that is not a known size (only tensors of known
