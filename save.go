@@ -231,6 +231,11 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 	})
 	byLoc := map[string]*extOut{}
 	srcOf := map[string]*extDir{} // output location -> the source folder it came from
+	type renamedKey struct {
+		d   *extDir
+		loc string
+	}
+	renamed := map[renamedKey]string{} // a clashing source file -> its new location
 	usedNames := map[string]bool{strings.ToLower(base): true}
 	mapped := map[*onnxproto.TensorProto]*onnxproto.TensorProto{}
 	var firstErr error
@@ -338,8 +343,15 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 				if o.External == ExternalKeep {
 					loc := path.Clean(strings.ReplaceAll(r.Location, `\`, "/"))
 					if prev, ok := srcOf[loc]; ok && prev != d {
-						// Same location name from two folders (merged models): rename.
-						loc = perTensorName(&onnxproto.TensorProto{Name: proto.String(loc)})
+						// Same location name from two folders (merged models):
+						// rename, once per folder and file.
+						key := renamedKey{d, loc}
+						nl, ok := renamed[key]
+						if !ok {
+							nl = perTensorName(&onnxproto.TensorProto{Name: proto.String(loc)})
+							renamed[key] = nl
+						}
+						loc = nl
 					}
 					srcOf[loc] = d
 					f := out(loc)

@@ -22,7 +22,7 @@ func init() {
 			downcast := fs.Bool("downcast", false, "narrow int64/float64 constants to int32/float32 where lossless and type-correct")
 			casts := fs.Bool("cast-where-needed", false, "with --downcast, also narrow constants some readers need wide, inserting Casts for them")
 			threshold := fs.Int64("threshold", 1024, "with --mode external, the size in bytes from which a constant goes out")
-			return func(args []string, out, _ io.Writer) error {
+			return func(args []string, out, errOut io.Writer) error {
 				if len(args) != 2 {
 					return usageErr("shrink needs IN and OUT")
 				}
@@ -40,13 +40,18 @@ func init() {
 				default:
 					return usageErr("--mode is dedupe, external or npy, not %q", *mode)
 				}
+				p := startProgress(errOut, "loading "+args[0], 0)
 				m, err := onnxgraph.Open(args[0], nil)
+				p.done()
 				if err != nil {
 					return err
 				}
 				defer m.Close()
 				var r onnxgraph.ShrinkReport
-				if err := m.Shrink(shrink, &r).SaveWith(args[1], save); err != nil {
+				p = startProgress(errOut, "shrinking and saving "+args[1], 0)
+				err = m.Shrink(shrink, &r).SaveWith(args[1], save)
+				p.done()
+				if err != nil {
 					return err
 				}
 				keys := make([]string, 0, len(r.Duplicates))

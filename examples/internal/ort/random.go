@@ -21,7 +21,7 @@ func RandomInputs(modelPath string, seed uint64) (map[string]*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := rand.New(rand.NewPCG(seed, 0x6f6e6e78))
+	r := NewRand(seed)
 	out := make(map[string]*Tensor, len(inputs))
 	for _, x := range inputs {
 		shape := slices.Clone(x.Shape)

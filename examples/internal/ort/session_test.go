@@ -1,0 +1,115 @@
+package ort_test
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+
+	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
+)
+
+// TestSession runs one session many times, over every element type the
+// package-level Run supports (float16 and bfloat16 through its output
+// workaround), and checks each run against Run.
+func TestSession(t *testing.T) {
+	setup(t)
+	types := []onnxgraph.DataType{onnxgraph.Float, onnxgraph.Double, onnxgraph.Int64, onnxgraph.Uint8, onnxgraph.Bool, onnxgraph.Float16, onnxgraph.BFloat16}
+	path := identityModel(t, types, "", "_static")
+	s, err := ort.NewSession(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Path() != path || len(s.Inputs()) != 2*len(types) || len(s.Outputs()) != 2*len(types) {
+		t.Fatalf("session of %s: %d inputs, %d outputs", s.Path(), len(s.Inputs()), len(s.Outputs()))
+	}
+	in := s.Inputs()
+	in[0].Shape = append(in[0].Shape, 99) // the caller's copy
+	if slices.Contains(s.Inputs()[0].Shape, 99) {
+		t.Error("Inputs returns the session's own slice")
+	}
+
+	for seed := range uint64(3) {
+		in, err := ort.RandomInputs(path, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := ort.Run(path, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.Bind(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Outputs(); err == nil {
+			t.Error("Outputs before Run: no error")
+		}
+		for range 3 {
+			if err := b.Run(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := b.Outputs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Close()
+		b.Close()
+		if err := b.Run(); err == nil {
+			t.Error("Run after Close: no error")
+		}
+		for name, w := range want {
+			g := got[name]
+			if g == nil || g.DType != w.DType || !slices.Equal(g.Shape, w.Shape) || !bytes.Equal(g.Data, w.Data) {
+				t.Errorf("seed %d, %s: session gives %+v, Run gives %+v", seed, name, g, w)
+			}
+		}
+		if again, err := s.Run(in); err != nil || !bytes.Equal(again["FLOAT_out"].Data, want["FLOAT_out"].Data) {
+			t.Errorf("Session.Run: %v", err)
+		}
+	}
+
+	if _, err := s.Run(nil); err == nil {
+		t.Error("Run without inputs: no error")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := s.Bind(nil); err == nil {
+		t.Error("Bind after Close: no error")
+	}
+}
+
+// TestRandomTensorMatchesRandomInputs checks the promise of NewRand: one
+// generator filling the inputs in Info's order gives RandomInputs' bytes.
+func TestRandomTensorMatchesRandomInputs(t *testing.T) {
+	setup(t)
+	path := identityModel(t, []onnxgraph.DataType{onnxgraph.Float, onnxgraph.Int32, onnxgraph.Float16}, "", "_static")
+	want, err := ort.RandomInputs(path, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, _, err := ort.Info(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ort.NewRand(5)
+	for _, x := range inputs {
+		shape := slices.Clone(x.Shape)
+		for i := range shape {
+			shape[i] = max(shape[i], 1)
+		}
+		got, err := ort.RandomTensor(r, x.DType, shape)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Data, want[x.Name].Data) {
+			t.Errorf("%s: RandomTensor and RandomInputs differ", x.Name)
+		}
+	}
+}
