@@ -160,7 +160,7 @@ func applyLayout(m *Model, g *Graph, ins, outs []layoutPlan, swap SwapMethod, r 
 			cur = last.outputs[0]
 		}
 		if p.chAxis >= 0 {
-			last, cur = swapChannels(g, last, cur, p.chAxis, swap, opset, p.v.name+"_swapped", true, r)
+			_, cur = swapChannels(g, last, cur, p.chAxis, swap, opset, p.v.name+"_swapped", true, r)
 		}
 		for _, u := range uses {
 			_ = u.Node.SetInput(u.Index, cur)

@@ -638,7 +638,7 @@ func legacyBroadcastDown(s *stepCtx) (*Node, error) {
 		return s.n, nil
 	}
 	if len(db) > len(da) {
-		return nil, fmt.Errorf("B (rank %d) is larger than A (rank %d)", len(db), len(da))
+		return nil, fmt.Errorf("input B (rank %d) is larger than input A (rank %d)", len(db), len(da))
 	}
 	one := true
 	for _, d := range db {
@@ -652,7 +652,7 @@ func legacyBroadcastDown(s *stepCtx) (*Node, error) {
 			break
 		}
 		if d != da[off+i] || d == DimUnknown {
-			return nil, fmt.Errorf("B %s does not match the trailing dims of A %s", FormatDims(db), FormatDims(da))
+			return nil, fmt.Errorf("input B %s does not match the trailing dims of input A %s", FormatDims(db), FormatDims(da))
 		}
 	}
 	s.set(AttrInt("broadcast", 1))
@@ -666,7 +666,7 @@ func gemmCDown(s *stepCtx) (*Node, error) {
 	}
 	dt := s.elem(s.input(0))
 	if dt == 0 {
-		return nil, fmt.Errorf("C is missing and A's element type is unknown")
+		return nil, fmt.Errorf("input C is missing and the element type of input A is unknown")
 	}
 	c, err := s.addNum("c", dt, []float64{0}, true)
 	if err != nil {
@@ -988,7 +988,7 @@ func topkDown(s *stepCtx) (*Node, error) {
 	v := s.input(1)
 	is, ok := constInts(v)
 	if !ok || len(is) != 1 {
-		return nil, fmt.Errorf("K %q is not a constant", nameOf(v))
+		return nil, fmt.Errorf("input K %q is not a constant", nameOf(v))
 	}
 	s.set(AttrInt("k", is[0]))
 	s.take(1)

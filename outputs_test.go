@@ -47,11 +47,11 @@ func TestAddOutputs(t *testing.T) {
 func TestAddOutputsErrors(t *testing.T) {
 	m := edIfModel(t)
 	// Unknown names and values inside a subgraph are not outputs of the main graph.
-	err := edFails(t, m, onnxgraph.ErrNotFound, []string{"nosuch", "then_out"}, func() error {
+	edFails(t, m, onnxgraph.ErrNotFound, []string{"nosuch", "then_out"}, func() error {
 		_, err := onnxgraph.AddOutputsModel(m, &onnxgraph.AddOutputsOptions{Names: []string{"p", "nosuch", "then_out"}})
 		return err
 	})
-	err = m.AddOutputs(&onnxgraph.AddOutputsOptions{Names: []string{"nosuch"}}, nil).Err()
+	err := m.AddOutputs(&onnxgraph.AddOutputsOptions{Names: []string{"nosuch"}}, nil).Err()
 	var se *onnxgraph.StepError
 	if !errors.As(err, &se) || se.Step != "AddOutputs" || se.Name != "nosuch" {
 		t.Errorf("chain error %#v", err)

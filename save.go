@@ -190,7 +190,6 @@ type extOut struct {
 	location string
 	parts    []extPart
 	size     int64
-	skip     bool // already in place (saving over the source, layout unchanged)
 }
 
 type extPart struct {

@@ -1152,7 +1152,7 @@ func inferConstantOfShape(c *Ctx) error {
 		out.Shape = nil
 	}
 	switch {
-	case fill.Ints != nil && len(fill.Ints) == 1:
+	case len(fill.Ints) == 1:
 		out.Ints = make([]Dim, n)
 		for i := range out.Ints {
 			out.Ints[i] = fill.Ints[0]
