@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -44,5 +46,44 @@ func TestWalkthrough(t *testing.T) {
 	}
 	if testing.Verbose() {
 		t.Log("\n" + text)
+	}
+	checkREADME(t, text)
+}
+
+var update = flag.Bool("update", false, "rewrite the walkthrough's output in README.md")
+
+const (
+	readmeBegin = "<!-- walkthrough output: begin (go test ./examples/walkthrough -update) -->\n"
+	readmeEnd   = "<!-- walkthrough output: end -->"
+)
+
+// checkREADME checks that README.md shows what the walkthrough prints
+// (with -update, rewrites it).
+func checkREADME(t *testing.T, text string) {
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(root, "README.md")
+	readme, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(readme)
+	i := strings.Index(s, readmeBegin)
+	j := strings.Index(s, readmeEnd)
+	if i < 0 || j < i {
+		t.Fatalf("README.md has no walkthrough output block (%q ... %q)", readmeBegin, readmeEnd)
+	}
+	block := "```text\n" + text + "```\n"
+	if *update {
+		s = s[:i+len(readmeBegin)] + block + s[j:]
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if got := s[i+len(readmeBegin) : j]; got != block {
+		t.Errorf("README.md's walkthrough output differs from what the walkthrough prints: run go test ./examples/walkthrough -update")
 	}
 }
