@@ -46,13 +46,15 @@ func (r *Result) Type(v *onnxgraph.Value) *Type { return r.types[v] }
 // Data returns what is known of v's contents, or nil.
 func (r *Result) Data(v *onnxgraph.Value) *Data { return r.data[v] }
 
-// Explain returns why v has no complete type, or nil when it has one.
+// Explain returns why v has no complete type, or why part of it is only a
+// fresh symbol (a size known only at run time, such as NonZero's count);
+// nil when inference had nothing to report about v.
 func (r *Result) Explain(v *onnxgraph.Value) *Reason {
-	if r.types[v].Complete() {
-		return nil
-	}
 	if rs := r.reasons[v]; rs != nil {
 		return rs
+	}
+	if r.types[v].Complete() {
+		return nil
 	}
 	return &Reason{Code: CodeMissingInput, Msg: "no type declared or inferred"}
 }
@@ -254,7 +256,7 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 		if c.outData[i] != nil {
 			s.data[v] = c.outData[i]
 		}
-		if !merged.Complete() {
+		if !merged.Complete() || ie != nil {
 			e.res.reasons[v] = s.reason(n, ie)
 		}
 	}

@@ -2,6 +2,7 @@ package shapeinfer
 
 import (
 	"fmt"
+	"github.com/onnxgraph/onnxgraph"
 	"sort"
 	"testing"
 
@@ -54,5 +55,30 @@ func TestTableCoverage(t *testing.T) {
 	t.Logf("%d of %d operator versions covered", total-len(missing), total)
 	if len(missing) > 0 {
 		t.Errorf("%d operator versions have no inference function, e.g. %v", len(missing), missing[:min(len(missing), 20)])
+	}
+}
+
+// TestExplainDataDependent checks that an output sized only at run time
+// gets a fresh symbol and an explanation saying why.
+func TestExplainDataDependent(t *testing.T) {
+	m := onnxgraph.NewModel(8, map[string]int64{"": 17})
+	g := m.Graph()
+	x, _ := g.AddInput("x", onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(4, 5)))
+	nz, _ := g.AddNode("NonZero", []*onnxgraph.Value{x}, []string{"nz"})
+	relu, _ := g.AddNode("Relu", []*onnxgraph.Value{x}, []string{"r"})
+	res, err := Infer(m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := nz.Output(0)
+	if got := res.Type(out).String(); got != "int64[2,unk__1]" {
+		t.Errorf("NonZero output %s", got)
+	}
+	why := res.Explain(out)
+	if why == nil || why.Code != CodeDataDependent {
+		t.Fatalf("Explain = %v, want a data-dependent reason", why)
+	}
+	if why := res.Explain(relu.Output(0)); why != nil {
+		t.Errorf("Relu output explained: %v", why)
 	}
 }
