@@ -284,10 +284,7 @@ func SetBatchModel(m *Model, batch Dim, opts *SetBatchOptions) (*SetBatchReport,
 		}
 		return nil
 	}
-	if o.Check == nil {
-		return r, apply(m)
-	}
-	if err := m.Atomic(apply); err != nil {
+	if err := applyChecked(m, o.Check != nil, apply); err != nil {
 		return nil, err
 	}
 	return r, nil

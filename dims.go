@@ -148,13 +148,20 @@ func SetDimsModel(m *Model, dims map[string][]Dim, opts *SetDimsOptions) (*SetDi
 		}
 		return nil
 	}
-	if o.Check == nil {
-		return r, apply(m)
-	}
-	if err := m.Atomic(apply); err != nil {
+	if err := applyChecked(m, o.Check != nil, apply); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// applyChecked runs an edit that validated its inputs up front. With a
+// check hook (which may fail after the edit), it runs atomically so that a
+// failed check leaves m as it was.
+func applyChecked(m *Model, checked bool, apply func(*Model) error) error {
+	if !checked {
+		return apply(m)
+	}
+	return m.Atomic(apply)
 }
 
 func dimsText(d []Dim) string {
