@@ -108,3 +108,18 @@ func dataToShape(d *Data) (Shape, bool) {
 	copy(out, d.Ints)
 	return out, true
 }
+
+// rankedInput returns input 0 when its rank is known. Otherwise it sets
+// output 0 to input 0's element type with an unknown rank (when input 0's
+// type is known at all) and returns nil: the caller has nothing to add.
+func rankedInput(c *Ctx) *Type {
+	in := c.Input(0)
+	if in == nil {
+		return nil
+	}
+	if !in.HasShape() {
+		c.SetOutput(0, Tensor(in.Elem, nil))
+		return nil
+	}
+	return in
+}

@@ -69,12 +69,8 @@ func resizeInput(c *Ctx, i int) (d *Data, given bool) {
 }
 
 func inferResize(c *Ctx) error {
-	in := c.Input(0)
+	in := rankedInput(c)
 	if in == nil {
-		return nil
-	}
-	if !in.HasShape() {
-		c.SetOutput(0, Tensor(in.Elem, nil))
 		return nil
 	}
 	r := len(in.Shape)
@@ -174,12 +170,8 @@ func inferResize(c *Ctx) error {
 // inferUpsample serves Upsample-1 (height_scale, width_scale on NCHW),
 // Upsample-7 (scales attribute) and Upsample-9 and 10 (scales input).
 func inferUpsample(c *Ctx) error {
-	in := c.Input(0)
+	in := rankedInput(c)
 	if in == nil {
-		return nil
-	}
-	if !in.HasShape() {
-		c.SetOutput(0, Tensor(in.Elem, nil))
 		return nil
 	}
 	r := len(in.Shape)

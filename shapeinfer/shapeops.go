@@ -694,12 +694,8 @@ type sliceArgs struct {
 }
 
 func inferSlice(c *Ctx) error {
-	in := c.Input(0)
+	in := rankedInput(c)
 	if in == nil {
-		return nil
-	}
-	if !in.HasShape() {
-		c.SetOutput(0, Tensor(in.Elem, nil))
 		return nil
 	}
 	r := len(in.Shape)
@@ -980,12 +976,8 @@ func inferExpand(c *Ctx) error {
 // inferTile serves Tile-1 (tiles and axis inputs) and Tile-6 and later
 // (a repeats vector).
 func inferTile(c *Ctx) error {
-	in := c.Input(0)
+	in := rankedInput(c)
 	if in == nil {
-		return nil
-	}
-	if !in.HasShape() {
-		c.SetOutput(0, Tensor(in.Elem, nil))
 		return nil
 	}
 	r := len(in.Shape)
@@ -1053,12 +1045,8 @@ func inferTile(c *Ctx) error {
 // inferPad serves Pad-1 (paddings attribute), Pad-2 (pads attribute),
 // Pad-11 and later (pads input) and Pad-18 and later (axes input).
 func inferPad(c *Ctx) error {
-	in := c.Input(0)
+	in := rankedInput(c)
 	if in == nil {
-		return nil
-	}
-	if !in.HasShape() {
-		c.SetOutput(0, Tensor(in.Elem, nil))
 		return nil
 	}
 	r := len(in.Shape)
@@ -1634,12 +1622,8 @@ func inferSameShape(c *Ctx) error {
 }
 
 func inferCenterCropPad(c *Ctx) error {
-	in := c.Input(0)
+	in := rankedInput(c)
 	if in == nil {
-		return nil
-	}
-	if !in.HasShape() {
-		c.SetOutput(0, Tensor(in.Elem, nil))
 		return nil
 	}
 	r := len(in.Shape)
