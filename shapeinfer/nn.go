@@ -453,12 +453,8 @@ func inferPool(c *Ctx) error {
 
 // inferGlobalPool: [N, C, 1, 1, ...].
 func inferGlobalPool(c *Ctx) error {
-	x := c.Input(0)
+	x := rankedInput(c)
 	if x == nil {
-		return nil
-	}
-	if !x.HasShape() {
-		c.SetOutput(0, Tensor(x.Elem, nil))
 		return nil
 	}
 	if len(x.Shape) < 2 {
@@ -933,12 +929,8 @@ func inferEinsum(c *Ctx) error {
 
 // inferDet: [*, M, M] -> [*].
 func inferDet(c *Ctx) error {
-	x := c.Input(0)
+	x := rankedInput(c)
 	if x == nil {
-		return nil
-	}
-	if !x.HasShape() {
-		c.SetOutput(0, Tensor(x.Elem, nil))
 		return nil
 	}
 	r := len(x.Shape)
