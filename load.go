@@ -305,8 +305,9 @@ func (m *Model) bindExternal(o LoadOptions) error {
 }
 
 // Close releases the external-data files the model holds open. Tensor
-// views of an in-memory model stay valid; external tensors can no longer be
-// read. Close is safe to call more than once.
+// views of an in-memory model stay valid; reading an external tensor after
+// Close opens its file again, from the folder as it is then. Close is safe
+// to call more than once.
 func (m *Model) Close() error {
 	var dirs []*extDir
 	for _, d := range m.ext {
