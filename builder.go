@@ -53,6 +53,7 @@ func Dims(sizes ...int64) []Dim {
 // AddInput appends a graph input called name of type typ (nil: undeclared).
 // The name must be new in g's scope.
 func (g *Graph) AddInput(name string, typ *onnxproto.TypeProto) (*Value, error) {
+	g.model.touch()
 	if err := g.checkNewName(name); err != nil {
 		return nil, err
 	}
@@ -71,6 +72,7 @@ func (g *Graph) AddInput(name string, typ *onnxproto.TypeProto) (*Value, error) 
 // AddInitializer adds t as an initializer of g, under t's name, which must
 // be new in g's scope.
 func (g *Graph) AddInitializer(t *Tensor) (*Value, error) {
+	g.model.touch()
 	if err := g.checkNewName(t.Name()); err != nil {
 		return nil, err
 	}
@@ -88,6 +90,7 @@ func (g *Graph) AddInitializer(t *Tensor) (*Value, error) {
 
 // AddOutput appends v to g's outputs, declaring typ when it is not nil.
 func (g *Graph) AddOutput(v *Value, typ *onnxproto.TypeProto) error {
+	g.model.touch()
 	if v == nil || !visibleFrom(g, v) {
 		return errorf(ErrInvalid, "graph %q: output %q is not a value of this graph", g.Name(), nameOf(v))
 	}
@@ -112,6 +115,7 @@ func (g *Graph) AddNode(opType string, inputs []*Value, outputs []string, attrs 
 
 // AddNodeIn is AddNode for an operator of domain.
 func (g *Graph) AddNodeIn(domain, opType string, inputs []*Value, outputs []string, attrs ...*onnxproto.AttributeProto) (*Node, error) {
+	g.model.touch()
 	for _, v := range inputs {
 		if v != nil && !visibleFrom(g, v) {
 			return nil, errorf(ErrInvalid, "node %s: input %q is not visible from graph %q", opType, v.name, g.Name())

@@ -19,6 +19,7 @@ func (m *Model) Clone() *Model {
 	}
 	c.p = cloneShare(m.p)
 	c.ext = maps.Clone(m.ext)
+	c.danglingBind = maps.Clone(m.danglingBind)
 	k := cloner{m: c, vals: map[*Value]*Value{}, nodes: map[*Node]*Node{}, infos: map[*onnxproto.ValueInfoProto]*onnxproto.ValueInfoProto{}, graphs: map[*Graph]*Graph{}}
 	if m.graph != nil {
 		c.graph = k.graph(m.graph, nil)
@@ -58,6 +59,7 @@ func (k *cloner) graph(g *Graph, parent *Node) *Graph {
 		ng.p = cloneShare(g.p)
 	}
 	k.graphs[g] = ng
+	ng.dangling = maps.Clone(g.dangling)
 	for name, v := range g.scope {
 		ng.scope[name] = k.val(v)
 	}

@@ -19,7 +19,58 @@ func fromProto(p *onnxproto.ModelProto) *Model {
 	for _, fp := range fps {
 		m.funcs = append(m.funcs, m.buildFunction(fp))
 	}
+	m.noteDangling()
 	return m
+}
+
+// noteDangling records the name references of a loaded file that resolve
+// to no value (a quantization annotation, a training binding), so that
+// Sanity holds them against edits only.
+func (m *Model) noteDangling() {
+	note := func(g *Graph) bool {
+		if g.p == nil {
+			return true
+		}
+		for _, qa := range g.p.QuantizationAnnotation {
+			if _, ok := g.Value(qa.GetTensorName()); !ok {
+				if g.dangling == nil {
+					g.dangling = map[string]bool{}
+				}
+				g.dangling[qa.GetTensorName()] = true
+			}
+		}
+		return true
+	}
+	if m.graph == nil {
+		return
+	}
+	m.graph.Walk(note)
+	for _, f := range m.funcs {
+		f.body.Walk(note)
+	}
+	for _, key := range m.bindingKeys() {
+		if _, ok := m.graph.scope[key]; !ok {
+			if m.danglingBind == nil {
+				m.danglingBind = map[string]bool{}
+			}
+			m.danglingBind[key] = true
+		}
+	}
+}
+
+// bindingKeys returns the keys of every training-info binding: names of
+// main-graph values.
+func (m *Model) bindingKeys() []string {
+	var keys []string
+	for _, ti := range m.p.GetTrainingInfo() {
+		for _, kv := range ti.InitializationBinding {
+			keys = append(keys, kv.GetKey())
+		}
+		for _, kv := range ti.UpdateBinding {
+			keys = append(keys, kv.GetKey())
+		}
+	}
+	return keys
 }
 
 // buildGraph moves gp's lists into a new Graph nested under parent (nil for

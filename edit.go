@@ -15,6 +15,7 @@ import (
 // use lists drop the removed nodes, and value_info entries of the removed
 // outputs go too. It runs in O(size of g).
 func (g *Graph) RemoveNodes(nodes ...*Node) error {
+	g.model.touch()
 	gone := make(map[*Node]bool, len(nodes))
 	for _, n := range nodes {
 		if n == nil || n.graph != g {
@@ -122,9 +123,10 @@ func (g *Graph) dropValueInfo(dead map[*Value]bool) {
 
 // Rename gives v a new name, everywhere it appears: its producer's output,
 // every node input that reads it (subgraphs included), the graph input,
-// output and value_info entries, its initializer. The name must be free in
-// v's scope, the scopes around it and every subgraph that can see v, so no
-// read changes meaning.
+// output and value_info entries, its initializer, the quantization
+// annotations of its graph and, in the main graph, training-info
+// bindings. The name must be free in v's scope, the scopes around it and
+// every subgraph that can see v, so no read changes meaning.
 func (v *Value) Rename(name string) error {
 	if name == v.name {
 		return nil
@@ -138,21 +140,7 @@ func (v *Value) Rename(name string) error {
 	if taken, where := v.graph.nameTaken(name); taken {
 		return errorf(ErrInvalid, "value %q: name %q is already used in graph %q", v.name, name, where)
 	}
-	old := v.name
-	v.name = name
-	if v.producer != nil {
-		v.producer.p.Output[v.index] = name
-	}
-	for _, u := range v.uses {
-		u.Node.p.Input[u.Index] = name
-	}
-	for _, vi := range v.infos {
-		vi.Name = proto.String(name)
-	}
-	if v.graph.scope[old] == v {
-		delete(v.graph.scope, old)
-		v.graph.scope[name] = v
-	}
+	renameValues(map[*Value]string{v: name})
 	return nil
 }
 
@@ -176,6 +164,7 @@ func (g *Graph) nameTaken(name string) (bool, string) {
 // initializer stays as one; otherwise v must have no readers and not be a
 // graph output.
 func (g *Graph) RemoveInput(v *Value) error {
+	g.model.touch()
 	idx := indexOf(g.inputs, v)
 	if idx < 0 {
 		return errorf(ErrNotFound, "graph %q: %q is not an input", g.Name(), nameOf(v))
@@ -203,6 +192,7 @@ func (g *Graph) RemoveInput(v *Value) error {
 
 // RemoveOutput removes graph output i. The value itself stays.
 func (g *Graph) RemoveOutput(i int) error {
+	g.model.touch()
 	if i < 0 || i >= len(g.outputs) {
 		return errorf(ErrNotFound, "graph %q: no output %d", g.Name(), i)
 	}
@@ -218,6 +208,7 @@ func (g *Graph) RemoveOutput(i int) error {
 // stays as a plain input; otherwise it must have no readers and not be a
 // graph output, and it leaves the graph.
 func (g *Graph) RemoveInitializer(v *Value) error {
+	g.model.touch()
 	idx := indexOf(g.inits, v)
 	if idx < 0 {
 		return errorf(ErrNotFound, "graph %q: %q is not an initializer", g.Name(), nameOf(v))
@@ -245,6 +236,7 @@ func (g *Graph) RemoveInitializer(v *Value) error {
 // ignored: v keeps its own). Types and shapes may change; value_info
 // entries of v keep what they declared.
 func (g *Graph) SetInitializer(v *Value, t *Tensor) error {
+	g.model.touch()
 	if indexOf(g.inits, v) < 0 {
 		return errorf(ErrNotFound, "graph %q: %q is not an initializer", g.Name(), nameOf(v))
 	}
@@ -261,6 +253,7 @@ func (g *Graph) SetInitializer(v *Value, t *Tensor) error {
 // SetAttr sets attribute a on n, replacing one of the same name. Graph
 // attributes are not set this way.
 func (n *Node) SetAttr(a *onnxproto.AttributeProto) error {
+	n.graph.model.touch()
 	if a.G != nil || len(a.Graphs) > 0 {
 		return errorf(ErrInvalid, "node %s: graph attribute %q cannot be set with SetAttr", n.label(), a.GetName())
 	}
@@ -282,6 +275,7 @@ func (n *Node) SetAttr(a *onnxproto.AttributeProto) error {
 // DeleteAttr removes the attribute called name from n, and reports whether
 // there was one. Attributes holding subgraphs cannot be deleted.
 func (n *Node) DeleteAttr(name string) (bool, error) {
+	n.graph.model.touch()
 	for i, a := range n.p.Attribute {
 		if a.GetName() != name {
 			continue

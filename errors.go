@@ -30,6 +30,9 @@ var (
 	// ErrInvalid reports an argument or a graph state an operation cannot
 	// work with, such as a value from another graph or a name in use.
 	ErrInvalid = errors.New("onnxgraph: invalid")
+	// ErrInUse reports a save that would replace a file a loaded model
+	// reads its tensors from.
+	ErrInUse = errors.New("onnxgraph: file in use")
 )
 
 // DecodeError locates a malformed spot in a serialized model.

@@ -30,6 +30,7 @@ type Graph struct {
 	sparse    []*Value                    // sparse initializers, in order
 	scope     map[string]*Value           // names defined here
 	undef     map[string]*Value           // names read here and defined nowhere
+	dangling  map[string]bool             // quantization annotation names that resolved to no value at load
 }
 
 func newGraph(m *Model, p *onnxproto.GraphProto) *Graph {
@@ -124,6 +125,7 @@ func (g *Graph) Values() []*Value {
 
 // SetOutput makes graph output i be v.
 func (g *Graph) SetOutput(i int, v *Value) error {
+	g.model.touch()
 	if i < 0 || i >= len(g.outputs) {
 		return errorf(ErrInvalid, "graph %q: output index %d out of range [0,%d)", g.Name(), i, len(g.outputs))
 	}

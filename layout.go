@@ -180,7 +180,6 @@ func applyLayout(m *Model, g *Graph, ins, outs []layoutPlan, swap SwapMethod, r 
 		if err := y.Rename(inner); err != nil {
 			return err // a fresh name: not expected
 		}
-		m.renameRefs(y, name, inner)
 		r.Renamed = append(r.Renamed, Renamed{Graph: g.Name(), Old: name, New: inner})
 		last, cur := y.producer, y
 		if last != nil && last.graph != g {

@@ -25,6 +25,8 @@ type LoadOptions struct {
 	// then surface when the data is read or saved. Path syntax (absolute
 	// paths, "..") is checked regardless.
 	SkipExternalCheck bool
+
+	path string // the model file, set by Open
 }
 
 // Load reads the model at path for a chain of edits. It never returns nil:
@@ -52,6 +54,7 @@ func Open(path string, opts *LoadOptions) (*Model, error) {
 	if o.Dir == "" {
 		o.Dir = filepath.Dir(path)
 	}
+	o.path = path
 	return Decode(b, &o)
 }
 
@@ -265,7 +268,7 @@ func (m *Model) modelTensors(fn func(*onnxproto.TensorProto)) {
 func (m *Model) bindExternal(o LoadOptions) error {
 	var dir *extDir
 	if o.Dir != "" {
-		dir = newExtDir(o.Dir)
+		dir = newExtDir(o.Dir, o.path)
 	}
 	var firstErr error
 	m.modelTensors(func(t *onnxproto.TensorProto) {
@@ -284,6 +287,7 @@ func (m *Model) bindExternal(o LoadOptions) error {
 			m.ext = map[*onnxproto.TensorProto]*extDir{}
 		}
 		m.ext[t] = dir
+		dir.note(r.Location)
 		if o.SkipExternalCheck {
 			return
 		}

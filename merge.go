@@ -300,42 +300,17 @@ func prefixModel(m *Model, idx int, p string, dims bool, r *MergeReport) {
 			g.p.Name = proto.String(p + old)
 			rec("graph", old, p+old)
 		}
-		for _, v := range g.ownValues() {
-			old := v.name
-			nw := p + old
-			v.name = nw
-			if v.producer != nil {
-				v.producer.p.Output[v.index] = nw
-			}
-			for _, u := range v.uses {
-				u.Node.p.Input[u.Index] = nw
-			}
-			for _, vi := range v.infos {
-				vi.Name = proto.String(nw)
-			}
-			rec("value", old, nw)
+		own := g.ownValues()
+		names := make(map[*Value]string, len(own))
+		for _, v := range own {
+			names[v] = p + v.name
+			rec("value", v.name, p+v.name)
 		}
-		scope := make(map[string]*Value, len(g.scope))
-		for k, v := range g.scope {
-			scope[p+k] = v
-		}
-		g.scope = scope
-		if g.undef != nil {
-			undef := make(map[string]*Value, len(g.undef))
-			for k, v := range g.undef {
-				undef[p+k] = v
-			}
-			g.undef = undef
-		}
+		renameValues(names)
 		for _, n := range g.nodes {
 			if old := n.Name(); old != "" {
 				n.p.Name = proto.String(p + old)
 				rec("node", old, p+old)
-			}
-		}
-		for _, qa := range g.p.QuantizationAnnotation {
-			if qa.GetTensorName() != "" {
-				qa.TensorName = proto.String(p + qa.GetTensorName())
 			}
 		}
 		return true
@@ -708,6 +683,13 @@ func mergeStep(acc, b *Model, k int, o MergeOptions, earlier []string, bPrefix s
 		}
 	}
 	A.p.QuantizationAnnotation = append(A.p.QuantizationAnnotation, B.p.QuantizationAnnotation...)
+	for name := range B.dangling {
+		if A.dangling == nil {
+			A.dangling = map[string]bool{}
+		}
+		A.dangling[name] = true
+	}
+	acc.touch()
 	return nil
 }
 

@@ -25,6 +25,26 @@ type Model struct {
 	funcs []*Function
 	ext   map[*onnxproto.TensorProto]*extDir // where each external tensor's file lives
 	err   error
+	gen   uint64 // counts edits; see Generation
+
+	danglingBind map[string]bool // training-info binding keys that named no main-graph value at load
+}
+
+// Generation returns a number that changes whenever the model is edited,
+// so that facts derived from it (inferred types, a drawn layout) can be
+// cached and recomputed when stale.
+func (m *Model) Generation() uint64 {
+	if m == nil {
+		return 0
+	}
+	return m.gen
+}
+
+// touch records an edit.
+func (m *Model) touch() {
+	if m != nil {
+		m.gen++
+	}
 }
 
 // Function is a model-local function: a named, reusable body of nodes.
@@ -117,6 +137,7 @@ func (m *Model) Apply(step string, fn func(*Model) error) *Model {
 	if err := fn(m); err != nil {
 		m.err = asStep(step, err)
 	}
+	m.touch()
 	return m
 }
 
@@ -136,6 +157,7 @@ func (m *Model) Atomic(fn func(*Model) error) error {
 // adopt moves c's contents into m, repointing back-links.
 func (m *Model) adopt(c *Model) {
 	m.p, m.graph, m.funcs, m.ext = c.p, c.graph, c.funcs, c.ext
+	m.touch()
 	m.graph.model = m
 	m.graph.Walk(func(g *Graph) bool { g.model = m; return true })
 	for _, f := range m.funcs {

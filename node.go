@@ -68,6 +68,7 @@ func (n *Node) Output(i int) *Value {
 // SetInput makes input slot i read v (nil for a missing optional input),
 // updating both values' use lists. i may equal NumInputs to append a slot.
 func (n *Node) SetInput(i int, v *Value) error {
+	n.graph.model.touch()
 	if i < 0 || i > len(n.inputs) {
 		return errorf(ErrInvalid, "node %s: input index %d out of range [0,%d]", n.label(), i, len(n.inputs))
 	}

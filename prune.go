@@ -8,6 +8,7 @@ package onnxgraph
 // removing an input changes the model's interface, which is the caller's
 // decision (see RemoveInput).
 func (g *Graph) Prune() ([]*Node, error) {
+	g.model.touch()
 	idx := make(map[*Node]int, len(g.nodes))
 	for i, n := range g.nodes {
 		idx[n] = i

@@ -2,8 +2,6 @@ package onnxgraph
 
 import (
 	"strings"
-
-	"google.golang.org/protobuf/proto"
 )
 
 // RenameMode says how Rename matches names. The search string is always
@@ -304,27 +302,15 @@ func RenameModel(m *Model, from, to string, opts *RenameOptions) (*RenameReport,
 
 	r := &RenameReport{}
 	err := m.Atomic(func(m *Model) error {
-		// Two phases, so that names can trade places (a -> b, b -> c).
-		olds := make([]string, len(vplan))
-		for i, p := range vplan {
-			olds[i] = p.v.name
-			if p.new == p.v.name {
-				continue
-			}
-			if err := p.v.Rename("\x00rename\x00" + itoa(i)); err != nil {
-				return culprit(olds[i], err)
+		// At once, so that names can trade places (a -> b, b -> c).
+		names := make(map[*Value]string, len(vplan))
+		for _, p := range vplan {
+			if p.new != p.v.name {
+				names[p.v] = p.new
+				r.Values = append(r.Values, Renamed{Graph: p.v.graph.Name(), Old: p.v.name, New: p.new})
 			}
 		}
-		for i, p := range vplan {
-			if p.new == olds[i] {
-				continue
-			}
-			if err := p.v.Rename(p.new); err != nil {
-				return culprit(olds[i], err)
-			}
-			m.renameRefs(p.v, olds[i], p.new)
-			r.Values = append(r.Values, Renamed{Graph: p.v.graph.Name(), Old: olds[i], New: p.new})
-		}
+		renameValues(names)
 		for _, p := range nplan {
 			if p.new == p.n.Name() {
 				continue
@@ -338,32 +324,4 @@ func RenameModel(m *Model, from, to string, opts *RenameOptions) (*RenameReport,
 		return nil, err
 	}
 	return r, nil
-}
-
-// renameRefs updates the references to a renamed value that live outside
-// the IR's links: quantization annotations of its graph and, for the main
-// graph, training-info bindings.
-func (m *Model) renameRefs(v *Value, old, new string) {
-	if gp := v.graph.p; gp != nil {
-		for _, qa := range gp.QuantizationAnnotation {
-			if qa.GetTensorName() == old {
-				qa.TensorName = proto.String(new)
-			}
-		}
-	}
-	if v.graph != m.graph {
-		return
-	}
-	for _, ti := range m.p.GetTrainingInfo() {
-		for _, kv := range ti.InitializationBinding {
-			if kv.GetKey() == old {
-				kv.Key = proto.String(new)
-			}
-		}
-		for _, kv := range ti.UpdateBinding {
-			if kv.GetKey() == old {
-				kv.Key = proto.String(new)
-			}
-		}
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/onnxproto"
 )
 
 const e6SuiteDir = "/usr/share/libonnx-testdata/data"
@@ -238,4 +239,96 @@ func ExampleModel_Rename() {
 	// Output:
 	// <nil> input.1 Relu_3 2
 	// true
+}
+
+// TestValueRenameFollowsEveryReference renames values that quantization
+// annotations and training bindings name, through Value.Rename, Model.Rename
+// and a merge's prefixing, and checks that every reference follows and that
+// Sanity notices a reference an edit left dangling.
+func TestValueRenameFollowsEveryReference(t *testing.T) {
+	build := func() *onnxgraph.Model {
+		m := onnxgraph.NewModel(8, map[string]int64{"": 13})
+		g := m.Graph()
+		x, _ := g.AddInput("x", onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(2)))
+		w := edInit(t, g, "w", 1, 2)
+		y := edNode(t, g, "add", "Add", []*onnxgraph.Value{x, w}, []string{"y"})
+		if err := g.AddOutput(y, onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(2))); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"w", "y"} {
+			g.Proto().QuantizationAnnotation = append(g.Proto().QuantizationAnnotation, &onnxproto.TensorAnnotation{TensorName: edPtr(name)})
+		}
+		m.Proto().TrainingInfo = []*onnxproto.TrainingInfoProto{{UpdateBinding: []*onnxproto.StringStringEntryProto{{Key: edPtr("w"), Value: edPtr("w_new")}}}}
+		if err := m.Sanity(); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	refs := func(m *onnxgraph.Model) string {
+		var out []string
+		for _, qa := range m.Graph().Proto().GetQuantizationAnnotation() {
+			out = append(out, qa.GetTensorName())
+		}
+		for _, ti := range m.Proto().GetTrainingInfo() {
+			for _, kv := range ti.UpdateBinding {
+				out = append(out, "bind:"+kv.GetKey())
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(m *onnxgraph.Model) (*onnxgraph.Model, error)
+		want string
+	}{
+		{"Value.Rename", func(m *onnxgraph.Model) (*onnxgraph.Model, error) {
+			w, _ := m.Graph().Value("w")
+			return m, w.Rename("weight")
+		}, "weight,y,bind:weight"},
+		{"Model.Rename", func(m *onnxgraph.Model) (*onnxgraph.Model, error) {
+			_, err := onnxgraph.RenameModel(m, "w", "y", nil)
+			if err == nil {
+				t.Fatal("renaming w to the taken y succeeded")
+			}
+			_, err = onnxgraph.RenameModel(m, "w", "p/w", nil)
+			return m, err
+		}, "p/w,y,bind:p/w"},
+		{"merge prefix", func(m *onnxgraph.Model) (*onnxgraph.Model, error) {
+			other := build()
+			other.Proto().TrainingInfo = nil
+			mm, _, err := onnxgraph.Merge([]*onnxgraph.Model{m, other}, &onnxgraph.MergeOptions{Connect: [][]onnxgraph.Connection{nil}, Prefixes: []string{"", "b/"}})
+			return mm, err
+		}, "w,y,b/w,b/y,bind:w"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := tc.edit(build())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := refs(m); got != tc.want {
+				t.Errorf("references %s, want %s", got, tc.want)
+			}
+			if err := m.Sanity(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	// Sanity notices references an edit broke, not those a file had.
+	m := build()
+	m.Graph().Proto().QuantizationAnnotation[0].TensorName = edPtr("gone")
+	m.Proto().TrainingInfo[0].UpdateBinding[0].Key = edPtr("gone too")
+	if err := m.Sanity(); err == nil || !strings.Contains(err.Error(), `"gone"`) || !strings.Contains(err.Error(), `"gone too"`) {
+		t.Errorf("Sanity with dangling references: %v", err)
+	}
+	b, err := m.Bytes(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := onnxgraph.Decode(b, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := loaded.Sanity(); err != nil {
+		t.Errorf("a loaded model with dangling references fails Sanity: %v", err)
+	}
 }

@@ -20,6 +20,13 @@ func (m *Model) Sanity() error {
 	if m.graph != nil {
 		s.graph(m.graph, nil)
 	}
+	if m.graph != nil {
+		for _, key := range m.bindingKeys() {
+			if _, ok := m.graph.scope[key]; !ok && !m.danglingBind[key] {
+				s.addf("training binding %q names no value of the main graph", key)
+			}
+		}
+	}
 	for _, f := range m.funcs {
 		if f.body.fn != f || f.model != m {
 			s.addf("function %q: body or model link broken", f.Name())
@@ -87,6 +94,30 @@ func (s *sanity) graph(g *Graph, parent *Node) {
 	}
 	for _, n := range g.nodes {
 		s.node(g, n)
+	}
+	s.names(g)
+}
+
+// names checks the graph's name maps and the names other messages use to
+// refer to its values.
+func (s *sanity) names(g *Graph) {
+	for name, v := range g.scope {
+		if v.name != name || v.graph != g || v.undef {
+			s.addf("graph %q: scope entry %q holds value %q", g.Name(), name, v.name)
+		}
+	}
+	for name, v := range g.undef {
+		if v.name != name || v.graph != g || !v.undef {
+			s.addf("graph %q: undefined entry %q holds value %q", g.Name(), name, v.name)
+		}
+	}
+	if g.p == nil {
+		return
+	}
+	for _, qa := range g.p.QuantizationAnnotation {
+		if _, ok := g.Value(qa.GetTensorName()); !ok && !g.dangling[qa.GetTensorName()] {
+			s.addf("graph %q: quantization annotation names %q, which is no value", g.Name(), qa.GetTensorName())
+		}
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -54,6 +53,12 @@ type SaveOptions struct {
 	// Align pads each tensor's offset in a new external file to a multiple
 	// of Align bytes (4096 lets readers map the file); 0 means no padding.
 	Align int64
+	// Sync flushes every file to stable storage before it is renamed into
+	// place, and the folder after, so that a power loss too leaves the
+	// complete old model or the complete new one. It costs the time the
+	// disk takes to write the data; a killed process or a full disk needs
+	// no Sync (see SaveWith).
+	Sync bool
 }
 
 // Save writes the model to path with the default options (keep the layout).
@@ -73,7 +78,7 @@ func (m *Model) SaveWith(path string, opts *SaveOptions) error {
 		o = *opts
 	}
 	dir := filepath.Dir(path)
-	plan, err := m.plan(o, filepath.Base(path), true)
+	plan, err := m.plan(o, dir, path, true)
 	if err != nil {
 		return err
 	}
@@ -95,7 +100,7 @@ func (m *Model) Write(w io.Writer, opts *SaveOptions) error {
 	if o.External != ExternalKeep && o.External != ExternalInline {
 		return errorf(ErrInvalid, "Write cannot create external files; use SaveWith")
 	}
-	plan, err := m.plan(o, "", false)
+	plan, err := m.plan(o, "", "", false)
 	if err != nil {
 		return err
 	}
@@ -190,11 +195,35 @@ type extOut struct {
 	location string
 	parts    []extPart
 	size     int64
+	kept     bool // ExternalKeep: the parts keep their offsets in a source file
+	skip     bool // the file is already in place, byte for byte: not written
 }
 
+// extPart is a tensor's bytes at an offset of an external file, and the
+// saved tensor entry that names them there.
 type extPart struct {
 	off int64
 	c   chunk
+	ref *onnxproto.TensorProto
+}
+
+// setLocation names loc as every part's file.
+func (f *extOut) setLocation(loc string) {
+	f.location = loc
+	for _, pt := range f.parts {
+		setExternalEntry(pt.ref, "location", loc)
+	}
+}
+
+// setExternalEntry sets the value of key in t's external_data.
+func setExternalEntry(t *onnxproto.TensorProto, key, value string) {
+	for _, kv := range t.ExternalData {
+		if kv.GetKey() == key {
+			kv.Value = proto.String(value)
+			return
+		}
+	}
+	t.ExternalData = append(t.ExternalData, &onnxproto.StringStringEntryProto{Key: proto.String(key), Value: proto.String(value)})
 }
 
 // savePlan is everything a save writes, decided before any byte is.
@@ -203,12 +232,37 @@ type savePlan struct {
 	chunks []chunk // marker index -> data
 	size   int64   // the model file's size
 	files  []*extOut
+	sync   bool
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// plan decides where every tensor goes and builds the model skeleton.
-func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) {
+// sourceKey is a source file of external data: its folder and location.
+type sourceKey struct{ dir, loc string }
+
+// chunkKey identifies the bytes of a chunk, so that bytes two tensors share
+// are written once: a range of a source file, or a view of memory.
+type chunkKey struct {
+	src    sourceKey
+	off, n int64
+	mem    *byte
+}
+
+func (c chunk) key() chunkKey {
+	if c.dir != nil {
+		return chunkKey{src: sourceKey{c.dir.abs, cleanLoc(c.loc)}, off: c.off, n: c.n}
+	}
+	if len(c.b) == 0 {
+		return chunkKey{n: -1}
+	}
+	return chunkKey{mem: &c.b[0], n: int64(len(c.b))}
+}
+
+// plan decides where every tensor goes and builds the model skeleton. dir
+// is the folder a SaveWith writes to and target its model file; files is
+// false for Write, which writes no external file.
+func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, error) {
+	base := filepath.Base(target)
 	if o.Threshold == 0 {
 		o.Threshold = 1024
 	}
@@ -220,7 +274,7 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 			return nil, &ExternalDataError{Location: o.Location, Err: err}
 		}
 	}
-	p := &savePlan{}
+	p := &savePlan{sync: o.Sync}
 	// A tensor that already holds an unknown field with the marker's number
 	// (only a crafted file has one) would be read back as a marker: then no
 	// tensor is streamed and the skeleton carries all the data.
@@ -229,12 +283,8 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 		clash = clash || hasMarker(t.ProtoReflect().GetUnknown())
 	})
 	byLoc := map[string]*extOut{}
-	srcOf := map[string]*extDir{} // output location -> the source folder it came from
-	type renamedKey struct {
-		d   *extDir
-		loc string
-	}
-	renamed := map[renamedKey]string{} // a clashing source file -> its new location
+	kept := map[sourceKey]*extOut{} // a kept source file -> the file it goes to
+	written := map[chunkKey]int64{} // bytes already placed in the single file
 	usedNames := map[string]bool{strings.ToLower(base): true}
 	mapped := map[*onnxproto.TensorProto]*onnxproto.TensorProto{}
 	var firstErr error
@@ -249,12 +299,12 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 		}
 		return f
 	}
-	appendPart := func(f *extOut, c chunk) int64 {
+	appendPart := func(f *extOut, c chunk, ref *onnxproto.TensorProto) int64 {
 		off := f.size
 		if o.Align > 1 && off%o.Align != 0 {
 			off += o.Align - off%o.Align
 		}
-		f.parts = append(f.parts, extPart{off, c})
+		f.parts = append(f.parts, extPart{off, c, ref})
 		f.size = off + c.size()
 		return off
 	}
@@ -293,8 +343,8 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 		}
 		return q
 	}
-	perTensorName := func(t *onnxproto.TensorProto) string {
-		name := unsafeName.ReplaceAllString(t.GetName(), "_")
+	freshName := func(name string) string {
+		name = unsafeName.ReplaceAllString(name, "_")
 		if name == "" || name == "." || name == ".." {
 			name = "tensor"
 		}
@@ -340,22 +390,23 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 				}
 				c = chunk{dir: d, loc: r.Location, off: r.Offset, n: n, name: t.GetName()}
 				if o.External == ExternalKeep {
-					loc := path.Clean(strings.ReplaceAll(r.Location, `\`, "/"))
-					if prev, ok := srcOf[loc]; ok && prev != d {
-						// Same location name from two folders (merged models):
-						// rename, once per folder and file.
-						key := renamedKey{d, loc}
-						nl, ok := renamed[key]
-						if !ok {
-							nl = perTensorName(&onnxproto.TensorProto{Name: proto.String(loc)})
-							renamed[key] = nl
+					// One output file per source file, under its name
+					// unless a file from another folder took it (merged
+					// models): then under a new name.
+					src := sourceKey{d.abs, cleanLoc(r.Location)}
+					f := kept[src]
+					if f == nil {
+						loc := src.loc
+						if _, taken := byLoc[loc]; taken {
+							loc = freshName(loc)
 						}
-						loc = nl
+						f = out(loc)
+						f.kept = true
+						kept[src] = f
 					}
-					srcOf[loc] = d
-					f := out(loc)
-					f.parts = append(f.parts, extPart{r.Offset, c})
-					return toExternal(t, loc, r.Offset, n, true), nil
+					q := toExternal(t, f.location, r.Offset, n, true)
+					f.parts = append(f.parts, extPart{r.Offset, c, q})
+					return q, nil
 				}
 			case t.RawData != nil:
 				c = chunk{b: t.RawData, name: t.GetName()}
@@ -367,13 +418,21 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 			switch {
 			case o.External == ExternalSingle && big:
 				f := out(o.Location)
-				off := appendPart(f, c)
-				return toExternal(t, o.Location, off, size, false), nil
+				k := c.key()
+				if off, ok := written[k]; ok && k.n >= 0 {
+					return toExternal(t, o.Location, off, size, false), nil
+				}
+				q := toExternal(t, o.Location, 0, size, false)
+				off := appendPart(f, c, q)
+				setExternalEntry(q, "offset", strconv.FormatInt(off, 10))
+				written[k] = off
+				return q, nil
 			case o.External == ExternalPerTensor && big:
-				loc := perTensorName(t)
+				loc := freshName(t.GetName())
 				f := out(loc)
-				appendPart(f, c)
-				return toExternal(t, loc, 0, size, false), nil
+				q := toExternal(t, loc, 0, size, false)
+				appendPart(f, c, q)
+				return q, nil
 			}
 			if clash && c.dir != nil {
 				b, err := c.read()
@@ -395,9 +454,14 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	if o.External == ExternalKeep {
-		for _, f := range p.files {
+	for _, f := range p.files {
+		if f.kept {
 			f.layoutKept()
+		}
+	}
+	if files {
+		if err := p.placeFiles(o, dir, target, freshName); err != nil {
+			return nil, err
 		}
 	}
 	skel, err := proto.MarshalOptions{}.Marshal(mp)
@@ -419,6 +483,38 @@ func (m *Model) plan(o SaveOptions, base string, files bool) (*savePlan, error) 
 	return p, nil
 }
 
+// placeFiles settles each external file against the folder it goes to: a
+// kept file already there byte for byte is left alone; no file that
+// another loaded model reads from is replaced (a kept or per-tensor file
+// takes a new name, the single file the caller named is refused); a kept
+// file that holds much less than its source is packed.
+func (p *savePlan) placeFiles(o SaveOptions, dir, target string, freshName func(string) string) error {
+	for _, f := range p.files {
+		final := filepath.Join(dir, filepath.FromSlash(f.location))
+		if filepath.Clean(final) == filepath.Clean(target) {
+			return errorf(ErrInvalid, "external data file %q is the model file itself", f.location)
+		}
+		if f.kept && f.inPlace(final) {
+			f.skip = true
+			continue
+		}
+		if rs := readers(final, target); len(rs) > 0 {
+			if !f.kept && o.External == ExternalSingle {
+				who := "a loaded model"
+				if rs[0].model != "" {
+					who = fmt.Sprintf("the loaded model %q", rs[0].model)
+				}
+				return errorf(ErrInUse, "external data file %q is read by %s (as %q); saving %q would change its weights: choose another location", f.location, who, rs[0].loc, target)
+			}
+			f.setLocation(freshName(f.location))
+		}
+		if f.kept {
+			f.pack()
+		}
+	}
+	return nil
+}
+
 // layoutKept places a kept file's parts at their original offsets, where
 // the tensors' entries say they are. Parts that overlap (tensors sharing
 // bytes) come from the same source file at the same offsets, so they agree.
@@ -430,72 +526,50 @@ func (f *extOut) layoutKept() {
 	}
 }
 
-// commit writes the plan's files to temporary names, then renames them.
-func (p *savePlan) commit(dir, target string) (err error) {
-	var temps []string
-	defer func() {
-		if err != nil {
-			for _, t := range temps {
-				os.Remove(t)
+// packSlack is the unused space from which a kept file written anew is
+// packed: more than 1 MiB and more than a sixteenth of the file.
+const packSlack = 1 << 20
+
+// pack moves a kept file's parts together, in their order, when the saved
+// model uses much less of the file than its size (an extracted part of a
+// big model): each part keeps the alignment its offset had, up to 4096.
+// Files whose parts overlap other than exactly are left as they are.
+func (f *extOut) pack() {
+	var used, end int64
+	for i, pt := range f.parts {
+		if i > 0 {
+			prev := f.parts[i-1]
+			if pt.off == prev.off && pt.c.size() == prev.c.size() {
+				continue
+			}
+			if pt.off < prev.off+prev.c.size() {
+				return // partial overlap
 			}
 		}
-	}()
-	for _, f := range p.files {
-		if filepath.Join(dir, filepath.FromSlash(f.location)) == filepath.Clean(target) {
-			return errorf(ErrInvalid, "external data file %q is the model file itself", f.location)
-		}
+		used += pt.c.size()
+		end = pt.off + pt.c.size()
 	}
-	type done struct{ tmp, final string }
-	var renames []done
-	for _, f := range p.files {
-		final := filepath.Join(dir, filepath.FromSlash(f.location))
-		if f.inPlace(final) {
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-			return fmt.Errorf("onnxgraph: %w", err)
-		}
-		tmp, err := os.CreateTemp(filepath.Dir(final), "."+filepath.Base(final)+".tmp-*")
-		if err != nil {
-			return fmt.Errorf("onnxgraph: %w", err)
-		}
-		temps = append(temps, tmp.Name())
-		if err := f.write(tmp); err != nil {
-			tmp.Close()
-			return err
-		}
-		if err := tmp.Close(); err != nil {
-			return fmt.Errorf("onnxgraph: %w", err)
-		}
-		renames = append(renames, done{tmp.Name(), final})
+	if slack := end - used; slack <= packSlack || slack <= end/16 {
+		return
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("onnxgraph: %w", err)
-	}
-	temps = append(temps, tmp.Name())
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if err := p.writeModel(bw); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("onnxgraph: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("onnxgraph: %w", err)
-	}
-	renames = append(renames, done{tmp.Name(), target})
-	for _, r := range renames {
-		if err := os.Chmod(r.tmp, 0o644); err != nil {
-			return fmt.Errorf("onnxgraph: %w", err)
+	var pos int64
+	moved := map[int64]int64{}
+	for i := range f.parts {
+		pt := &f.parts[i]
+		to, ok := moved[pt.off]
+		if !ok {
+			align := int64(4096)
+			if pt.off != 0 {
+				align = min(align, pt.off&-pt.off)
+			}
+			to = (pos + align - 1) / align * align
+			moved[pt.off] = to
+			pos = to + pt.c.size()
 		}
-		if err := os.Rename(r.tmp, r.final); err != nil {
-			return fmt.Errorf("onnxgraph: %w", err)
-		}
+		pt.off = to
+		setExternalEntry(pt.ref, "offset", strconv.FormatInt(to, 10))
 	}
-	return nil
+	f.size = pos
 }
 
 // inPlace reports whether f would rewrite, byte for byte at the same
@@ -507,7 +581,7 @@ func (f *extOut) inPlace(final string) bool {
 		return false
 	}
 	for _, pt := range f.parts {
-		if pt.c.dir == nil || pt.off != pt.c.off || path.Clean(strings.ReplaceAll(pt.c.loc, `\`, "/")) != f.location {
+		if pt.c.dir == nil || pt.off != pt.c.off || cleanLoc(pt.c.loc) != f.location {
 			return false
 		}
 		src, _, err := pt.c.dir.open(pt.c.loc)
@@ -534,7 +608,7 @@ func (f *extOut) write(w *os.File) error {
 		}
 		if pt.off != pos {
 			if _, err := w.Seek(pt.off, io.SeekStart); err != nil {
-				return fmt.Errorf("onnxgraph: %w", err)
+				return err
 			}
 			pos = pt.off
 		}
@@ -546,7 +620,7 @@ func (f *extOut) write(w *os.File) error {
 	}
 	if end < f.size {
 		if err := w.Truncate(f.size); err != nil {
-			return fmt.Errorf("onnxgraph: %w", err)
+			return err
 		}
 	}
 	return nil

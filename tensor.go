@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"google.golang.org/protobuf/proto"
@@ -193,77 +191,6 @@ func checkLocation(loc string) error {
 	return nil
 }
 
-// extDir is a folder external data is read from. Files open through an
-// os.Root, so symbolic links that lead out of the folder are refused too.
-type extDir struct {
-	path  string
-	mu    sync.Mutex
-	root  *os.Root
-	files map[string]extFile
-}
-
-type extFile struct {
-	f    *os.File
-	size int64
-}
-
-func newExtDir(dir string) *extDir { return &extDir{path: dir, files: map[string]extFile{}} }
-
-// open returns the file at loc, opened once and kept, and its size.
-func (d *extDir) open(loc string) (*os.File, int64, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	key := path.Clean(strings.ReplaceAll(loc, `\`, "/"))
-	if ef, ok := d.files[key]; ok {
-		return ef.f, ef.size, nil
-	}
-	if d.root == nil {
-		r, err := os.OpenRoot(d.path)
-		if err != nil {
-			return nil, 0, errorf(ErrExternalData, "model folder: %v", err)
-		}
-		d.root = r
-	}
-	f, err := d.root.Open(filepath.FromSlash(key))
-	if err != nil {
-		if strings.Contains(err.Error(), "escapes") || strings.Contains(err.Error(), "outside") {
-			return nil, 0, errorf(ErrUnsafePath, "%v", err)
-		}
-		return nil, 0, errorf(ErrExternalData, "%v", err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, 0, errorf(ErrExternalData, "%v", err)
-	}
-	if !st.Mode().IsRegular() {
-		f.Close()
-		return nil, 0, errorf(ErrExternalData, "not a regular file")
-	}
-	d.files[key] = extFile{f, st.Size()}
-	return f, st.Size(), nil
-}
-
-// close releases the open files.
-func (d *extDir) close() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var first error
-	for k, ef := range d.files {
-		if err := ef.f.Close(); err != nil && first == nil {
-			first = err
-		}
-		delete(d.files, k)
-	}
-	if d.root != nil {
-		if err := d.root.Close(); err != nil && first == nil {
-			first = err
-		}
-		d.root = nil
-	}
-	return first
-}
-
 // typedToRaw encodes the typed data fields of t in raw_data form, for the
 // element types whose typed field holds them one per element.
 func typedToRaw(t *onnxproto.TensorProto) ([]byte, error) {
@@ -329,31 +256,6 @@ func (m *Model) tensor(p *onnxproto.TensorProto) *Tensor {
 
 func (t *Tensor) String() string {
 	return fmt.Sprintf("%s %v%v", t.Name(), t.DataType(), t.p.GetDims())
-}
-
-// openFresh opens loc through the folder's root as a new handle, for a
-// caller that seeks and copies, and reports true. When the name no longer
-// leads to the file the model loaded (it was replaced or deleted since, as
-// when a model is saved over its own data file), it returns the kept handle
-// of that file instead, with false: read it with ReadAt, do not close it.
-func (d *extDir) openFresh(loc string) (*os.File, bool, error) {
-	kept, _, err := d.open(loc)
-	if err != nil {
-		return nil, false, err
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	f, err := d.root.Open(filepath.FromSlash(path.Clean(strings.ReplaceAll(loc, `\`, "/"))))
-	if err != nil {
-		return kept, false, nil
-	}
-	st1, err1 := kept.Stat()
-	st2, err2 := f.Stat()
-	if err1 != nil || err2 != nil || !os.SameFile(st1, st2) {
-		f.Close()
-		return kept, false, nil
-	}
-	return f, true, nil
 }
 
 // TensorOf wraps a tensor message of m (an initializer's, an attribute's)

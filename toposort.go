@@ -12,6 +12,7 @@ import "container/heap"
 // sorted too. On a cycle it returns a *CycleError naming the nodes on one
 // cycle and changes nothing.
 func (g *Graph) TopoSort() error {
+	g.model.touch()
 	var plans []func()
 	var err error
 	g.Walk(func(s *Graph) bool {

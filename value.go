@@ -94,6 +94,7 @@ func (v *Value) Type() *onnxproto.TypeProto {
 // SetType declares v's type on every entry that names v; when none does, a
 // value_info entry is added to v's graph. A nil t clears the declarations.
 func (v *Value) SetType(t *onnxproto.TypeProto) {
+	v.graph.model.touch()
 	if len(v.infos) == 0 {
 		if t == nil {
 			return
@@ -148,6 +149,7 @@ func (v *Value) Shape() (dims []int64, names []string, ok bool) {
 // Graph.SetOutput. It is the one function through which inputs are rewired,
 // so producer and consumer links never drift apart.
 func (v *Value) ReplaceAllUsesWith(w *Value) {
+	v.graph.model.touch()
 	if v == w {
 		return
 	}

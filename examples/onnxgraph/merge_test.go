@@ -105,3 +105,49 @@ func TestMergeCommand(t *testing.T) {
 	edRun(t, 2, "merge", a, b, out, "--connect", "3:Plus214_Output_0=logits")
 	edRun(t, 2, "merge", a, out)
 }
+
+// TestMergeThreeModelsChecksEveryStep joins float to int64 in the second
+// step of a three-model merge, through a value whose type only inference
+// knows: the junction is checked against the model as it is at that step,
+// so the merge fails as a two-model merge would.
+func TestMergeThreeModelsChecksEveryStep(t *testing.T) {
+	chain := func(in string, dt onnxgraph.DataType, mid, out string) *onnxgraph.Model {
+		m := onnxgraph.NewModel(8, map[string]int64{"": 13})
+		g := m.Graph()
+		x, err := g.AddInput(in, onnxgraph.TensorType(dt, onnxgraph.Dims(1, 4)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := g.AddNode("Relu", []*onnxgraph.Value{x}, []string{mid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n2, err := g.AddNode("Identity", []*onnxgraph.Value{n.Output(0)}, []string{out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := g.AddOutput(n2.Output(0), onnxgraph.TensorType(dt, onnxgraph.Dims(1, 4))); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	dir := t.TempDir()
+	a := edSave(t, dir, "a.onnx", chain("a_in", onnxgraph.Float, "a_mid", "a_out"))
+	b := edSave(t, dir, "b.onnx", chain("b_in", onnxgraph.Float, "b_mid", "b_out"))
+	c := edSave(t, dir, "c.onnx", chain("c_in", onnxgraph.Int64, "c_mid", "c_out"))
+	d := edSave(t, dir, "d.onnx", chain("d_in", onnxgraph.Float, "d_mid", "d_out"))
+	out := filepath.Join(dir, "out.onnx")
+
+	// Two models: refused.
+	msg := edRun(t, 1, "merge", "--connect", "b_mid=c_in", b, c, out)
+	edContains(t, msg, "b_mid", "c_in", "float", "int64")
+	// Three models, the same junction in step 2: refused too.
+	msg = edRun(t, 1, "merge", "--connect", "1:a_mid=b_in", "--connect", "2:b_mid=c_in", a, b, c, out)
+	edContains(t, msg, "b_mid", "c_in", "float", "int64")
+	// A good third step is checked, not waved through.
+	got := edRun(t, 0, "merge", "--connect", "1:a_mid=b_in", "--connect", "2:b_mid=d_in", a, b, d, out)
+	if strings.Contains(got, "not checked") {
+		t.Errorf("a junction of the second step went unchecked:\n%s", got)
+	}
+	edOpen(t, out)
+}

@@ -109,14 +109,20 @@ func externalFlag(fs *flag.FlagSet) func() *onnxgraph.SaveOptions {
 // once per model on first use (a hook may see values of several models, as
 // Merge's does). A model inference fails on gives no types.
 func inferredTypes() func(*onnxgraph.Value) *onnxproto.TypeProto {
-	results := map[*onnxgraph.Model]*shapeinfer.Result{}
+	type cached struct {
+		gen uint64
+		res *shapeinfer.Result
+	}
+	results := map[*onnxgraph.Model]cached{}
 	return func(v *onnxgraph.Value) *onnxproto.TypeProto {
 		m := v.Graph().Model()
-		res, ok := results[m]
-		if !ok {
-			res = inferSafely(m)
-			results[m] = res
+		c, ok := results[m]
+		if !ok || c.gen != m.Generation() {
+			// New, or edited since: the model as it is now.
+			c = cached{m.Generation(), inferSafely(m)}
+			results[m] = c
 		}
+		res := c.res
 		if res == nil {
 			return nil
 		}
