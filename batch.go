@@ -44,8 +44,13 @@ type SetBatchReport struct {
 	// Unsound lists constants that seem to encode the batch but were left
 	// as they are, with the reason.
 	Unsound []string
-	// Skipped lists outputs whose dim 0 is not the batch (left as they are).
+	// Skipped lists outputs whose dim 0 is not the batch (left as they
+	// are), each with the reason.
 	Skipped []string
+	// Inferred lists outputs whose declared dim 0 was another symbol (an
+	// exporter's "DynamicDimension.2") that inference shows to be the
+	// batch: they are changed too.
+	Inferred []string
 	Cleared []string // intermediate values whose recorded shapes were dropped
 }
 
@@ -159,14 +164,29 @@ func SetBatchModel(m *Model, batch Dim, opts *SetBatchOptions) (*SetBatchReport,
 			outs = append(outs, v)
 		}
 	default:
+		var other []*Value // outputs whose declared dim 0 is another symbol
 		for _, v := range g.outputs {
 			d := dimsOf(v, nil)
-			if len(d) > 0 && d[0] == old && (old.Size >= 0 || old.Param != "") {
-				if !slices.Contains(outs, v) {
-					outs = append(outs, v)
-				}
+			switch {
+			case slices.Contains(outs, v):
+			case len(d) > 0 && d[0] == old && (old.Size >= 0 || old.Param != ""):
+				outs = append(outs, v)
+			case len(d) > 0 && d[0].Size < 0 && d[0] != old && o.TypeOf != nil:
+				other = append(other, v)
+			case len(d) == 0:
+				r.Skipped = append(r.Skipped, fmt.Sprintf("%s %s: no batch dimension", v.name, dimsText(d)))
+			default:
+				r.Skipped = append(r.Skipped, fmt.Sprintf("%s %s: dim 0 is not the batch %s", v.name, dimsText(d), old))
+			}
+		}
+		for i, batchMajor := range batchMajorOutputs(m, other, old, o.TypeOf) {
+			v := other[i]
+			d := dimsOf(v, nil)
+			if batchMajor {
+				outs = append(outs, v)
+				r.Inferred = append(r.Inferred, fmt.Sprintf("%s %s: inference shows dim 0 is the batch %s", v.name, dimsText(d), old))
 			} else {
-				r.Skipped = append(r.Skipped, v.name+" "+dimsText(d))
+				r.Skipped = append(r.Skipped, fmt.Sprintf("%s %s: dim 0 is not the batch %s, and inference does not show it to be", v.name, dimsText(d), old))
 			}
 		}
 	}
@@ -376,4 +396,32 @@ func dependentOrFed(g *Graph, dep map[*Node]bool) []*Node {
 		return true
 	})
 	return out
+}
+
+// batchMajorOutputs reports, for each output of outs (whose declared dim 0
+// is a symbol other than the batch), whether inference shows its dim 0 to
+// be the batch old: typeOf is asked on a copy of m whose outputs declare
+// no dim 0, so the answer comes from the graph, not the declaration.
+func batchMajorOutputs(m *Model, outs []*Value, old Dim, typeOf func(*Value) *onnxproto.TypeProto) []bool {
+	res := make([]bool, len(outs))
+	if len(outs) == 0 || typeOf == nil || (old.Size < 0 && old.Param == "") {
+		return res
+	}
+	c := m.Clone()
+	cg := c.graph
+	var copies []*Value
+	for _, v := range outs {
+		idx := slices.Index(m.graph.outputs, v)
+		cv := cg.outputs[idx]
+		d := dimsOf(cv, nil)
+		d[0] = DimUnknown
+		setDeclaredDims(cv, d)
+		copies = append(copies, cv)
+	}
+	for i, cv := range copies {
+		if d := dimsOf(cv, typeOf); len(d) > 0 && d[0] == old {
+			res[i] = true
+		}
+	}
+	return res
 }

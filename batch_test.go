@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/onnxproto"
 )
 
 // e6BatchModel: x[1,3,4,4] -> Reshape([1,48]) -> Gemm -> + Expand(bias,
@@ -163,4 +164,48 @@ func ExampleModel_SetBatch() {
 	// Output:
 	// <nil> [x] [y]
 	// ["Reshape_0"(Reshape) input "Reshape_0_shape": [1 12] -> [-1 12]]
+}
+
+// TestSetBatchExporterSymbolOutput: an exporter names an output's batch
+// dim "DynamicDimension.2" although the graph is batch-major; inference
+// shows it is the batch, so SetBatch changes it too and says why, while an
+// output whose dim 0 is not the batch is left with the reason.
+func TestSetBatchExporterSymbolOutput(t *testing.T) {
+	m := onnxgraph.NewModel(8, map[string]int64{"": 13})
+	g := m.Graph()
+	x, _ := g.AddInput("x", onnxgraph.TensorType(onnxgraph.Float, []onnxgraph.Dim{onnxgraph.DimParam("N"), onnxgraph.DimOf(3)}))
+	y := edNode(t, g, "relu", "Relu", []*onnxgraph.Value{x}, []string{"y"})
+	z := edNode(t, g, "sum", "ReduceSum", []*onnxgraph.Value{x}, []string{"z"}, onnxgraph.AttrInts("axes", 0))
+	for _, o := range []struct {
+		v   *onnxgraph.Value
+		dim string
+	}{{y, "DynamicDimension.2"}, {z, "M"}} {
+		if err := g.AddOutput(o.v, onnxgraph.TensorType(onnxgraph.Float, []onnxgraph.Dim{onnxgraph.DimParam(o.dim), onnxgraph.DimOf(3)})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A hook that infers on the model a value belongs to, as the CLI's does.
+	typeOf := func(v *onnxgraph.Value) *onnxproto.TypeProto { return edInferred(t, v.Graph().Model())(v) }
+	r, err := onnxgraph.SetBatchModel(m, onnxgraph.DimParam("B"), &onnxgraph.SetBatchOptions{TypeOf: typeOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Sanity(); err != nil {
+		t.Fatal(err)
+	}
+	if got := edOutNames(g); !slices.Equal(r.Outputs, []string{"y"}) {
+		t.Errorf("outputs changed %v of %v", r.Outputs, got)
+	}
+	if d, _, _ := y.Shape(); len(d) != 2 {
+		t.Fatalf("y lost its shape")
+	}
+	if _, names, _ := y.Shape(); names[0] != "B" {
+		t.Errorf("y's dim 0 is %q, want B", names[0])
+	}
+	if _, names, _ := z.Shape(); names[0] != "M" {
+		t.Errorf("z's dim 0 is %q, want M (left alone)", names[0])
+	}
+	if len(r.Inferred) != 1 || !strings.Contains(r.Inferred[0], "DynamicDimension.2") || len(r.Skipped) != 1 || !strings.Contains(r.Skipped[0], "z [M,3]") {
+		t.Errorf("report: inferred %q, skipped %q", r.Inferred, r.Skipped)
+	}
 }

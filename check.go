@@ -244,6 +244,10 @@ const (
 	// RuleRecursiveFunction (error): model-local functions call each
 	// other in a cycle.
 	RuleRecursiveFunction Rule = "RecursiveFunction"
+	// RuleNesting (error): subgraphs (or types) nest so deep that a
+	// message sits more than 100 levels down in the file, which protobuf's
+	// C++ parser, used by onnx and ONNX Runtime, refuses to read.
+	RuleNesting Rule = "Nesting"
 )
 
 // Problem is one broken rule (or one note) found by Validate.

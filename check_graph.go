@@ -2,6 +2,7 @@ package onnxgraph
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -19,6 +20,9 @@ type scope struct {
 	index   map[*Node]int // position of each node of g
 	cur     int           // index of the node being checked
 	pending []orderIssue  // reads of values produced later
+
+	depth   int  // how deep g's message sits in the serialized model (the main graph: 1)
+	tooDeep bool // a graph around g was already reported too deep
 }
 
 // orderIssue is a node (at idx) that reads v before v's producer runs; via
@@ -37,6 +41,7 @@ func (s *scope) isMain() bool { return s.outer == nil && s.fn == nil }
 func (c *checker) graph(s *scope) {
 	g := s.g
 	gw := where{s: s}
+	c.nesting(s)
 	if g.fn == nil {
 		if g.Name() == "" {
 			c.errorf(RuleGraphName, gw, "the graph has no name")
@@ -386,4 +391,109 @@ func subPath(s *scope, n *Node, idx int, attr string, elem int) string {
 		b.WriteByte(']')
 	}
 	return b.String()
+}
+
+// maxNesting is the deepest a message may sit in a serialized model (the
+// model itself at 0): protobuf's C++ parser, which onnx and ONNX Runtime
+// use, refuses deeper messages.
+const maxNesting = 100
+
+// nesting reports a graph whose messages sit deeper than maxNesting, once
+// for the outermost such graph.
+func (c *checker) nesting(s *scope) {
+	if s.depth == 0 {
+		s.depth = 1
+		if s.outer != nil {
+			s.depth = s.outer.depth + 3 // node, attribute, graph
+			s.tooDeep = s.outer.tooDeep
+		}
+	}
+	if s.tooDeep {
+		return
+	}
+	g, d := s.g, s.depth
+	deepest, what := d, "the graph"
+	see := func(depth int, thing string) {
+		if depth > deepest {
+			deepest, what = depth, thing
+		}
+	}
+	for _, list := range [][]*onnxproto.ValueInfoProto{g.inInfo, g.outInfo, g.valueInfo} {
+		for _, vi := range list {
+			if vi != nil {
+				see(d+1+typeDepth(vi.GetType()), fmt.Sprintf("the type of %q", vi.GetName()))
+			}
+		}
+	}
+	for _, v := range g.inits {
+		see(d+1+tensorDepth(v.init), fmt.Sprintf("initializer %q", v.name))
+	}
+	for _, n := range g.nodes {
+		see(d+1, "node "+n.label())
+		for _, a := range n.p.Attribute {
+			ad := d + 2
+			if a.T != nil {
+				see(ad+1+tensorDepth(a.T), "node "+n.label())
+			}
+			for _, t := range a.Tensors {
+				see(ad+1+tensorDepth(t), "node "+n.label())
+			}
+			if a.Tp != nil {
+				see(ad+1+typeDepth(a.Tp), "node "+n.label())
+			}
+			see(ad, "node "+n.label())
+		}
+		if len(n.subs) > 0 {
+			see(d+3, "a subgraph of node "+n.label())
+		}
+	}
+	if deepest > maxNesting {
+		s.tooDeep = true
+		c.errorf(RuleNesting, where{s: s}, "%s sits %d messages deep in the file; protobuf's C++ readers (onnx, ONNX Runtime) refuse more than %d", what, deepest, maxNesting)
+	}
+}
+
+// typeDepth returns how many messages deep a TypeProto reaches (1 for a
+// bare TypeProto).
+func typeDepth(t *onnxproto.TypeProto) int {
+	if t == nil {
+		return 0
+	}
+	switch v := t.GetValue().(type) {
+	case *onnxproto.TypeProto_TensorType:
+		return 1 + shapeDepth(v.TensorType.GetShape())
+	case *onnxproto.TypeProto_SparseTensorType:
+		return 1 + shapeDepth(v.SparseTensorType.GetShape())
+	case *onnxproto.TypeProto_SequenceType:
+		return 2 + typeDepth(v.SequenceType.GetElemType())
+	case *onnxproto.TypeProto_OptionalType:
+		return 2 + typeDepth(v.OptionalType.GetElemType())
+	case *onnxproto.TypeProto_MapType:
+		return 2 + typeDepth(v.MapType.GetValueType())
+	}
+	return 1
+}
+
+// shapeDepth returns how deep a tensor type's own message and its shape
+// reach: the tensor type, the shape, its dims.
+func shapeDepth(s *onnxproto.TensorShapeProto) int {
+	switch {
+	case s == nil:
+		return 1
+	case len(s.Dim) == 0:
+		return 2
+	}
+	return 3
+}
+
+// tensorDepth returns how deep a TensorProto reaches (1 when it holds no
+// messages of its own).
+func tensorDepth(t *onnxproto.TensorProto) int {
+	if t == nil {
+		return 0
+	}
+	if len(t.ExternalData) > 0 || t.Segment != nil || len(t.MetadataProps) > 0 {
+		return 2
+	}
+	return 1
 }

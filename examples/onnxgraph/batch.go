@@ -40,7 +40,7 @@ func init() {
 					return err
 				}
 				defer m.Close()
-				opts := &onnxgraph.SetBatchOptions{InputsOnly: *inputsOnly, KeepValueInfo: *keep, Check: ck.check(errOut), TypeOf: typesFromInference(m)}
+				opts := &onnxgraph.SetBatchOptions{InputsOnly: *inputsOnly, KeepValueInfo: *keep, Check: ck.check(errOut), TypeOf: inferredTypes()}
 				if *ins != "" {
 					opts.Inputs = strings.Split(*ins, ",")
 				}
@@ -57,6 +57,9 @@ func init() {
 				}
 				for _, c := range r.Unsound {
 					fmt.Fprintln(out, "left (check it):", c)
+				}
+				for _, c := range r.Inferred {
+					fmt.Fprintln(out, "output changed:", c)
 				}
 				for _, c := range r.Skipped {
 					fmt.Fprintln(out, "output left:", c)
