@@ -51,7 +51,7 @@ type SetBatchReport struct {
 	// exporter's "DynamicDimension.2") that inference shows to be the
 	// batch: they are changed too.
 	Inferred []string
-	Cleared []string // intermediate values whose recorded shapes were dropped
+	Cleared  []string // intermediate values whose recorded shapes were dropped
 }
 
 // SetBatch makes dim 0 of the model's inputs (and outputs) batch: a fixed
