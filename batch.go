@@ -69,21 +69,14 @@ type SetBatchReport struct {
 // An input or output named in the options that does not exist is an error
 // (ErrNotFound), as is one of rank 0 or unknown rank (ErrShape).
 func (m *Model) SetBatch(batch Dim, opts *SetBatchOptions, report *SetBatchReport) *Model {
-	return m.Apply("SetBatch", func(m *Model) error {
-		r, err := SetBatchModel(m, batch, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
-	})
+	return runStep(m, "SetBatch", opts, report, func(m *Model, o *SetBatchOptions) (*SetBatchReport, error) { return SetBatchModel(m, batch, o) })
 }
 
 // SetBatchModel is SetBatch in plain form.
 func SetBatchModel(m *Model, batch Dim, opts *SetBatchOptions) (*SetBatchReport, error) {
-	o := SetBatchOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
+	given := o.TypeOf
+	o.TypeOf = m.typeHook(given)
 	g := m.graph
 	if g == nil {
 		return nil, errorf(ErrInvalid, "the model has no graph")
@@ -179,7 +172,7 @@ func SetBatchModel(m *Model, batch Dim, opts *SetBatchOptions) (*SetBatchReport,
 				r.Skipped = append(r.Skipped, fmt.Sprintf("%s %s: dim 0 is not the batch %s", v.name, dimsText(d), old))
 			}
 		}
-		for i, batchMajor := range batchMajorOutputs(m, other, old, o.TypeOf) {
+		for i, batchMajor := range batchMajorOutputs(m, other, old, given) {
 			v := other[i]
 			d := dimsOf(v, nil)
 			if batchMajor {
@@ -400,11 +393,12 @@ func dependentOrFed(g *Graph, dep map[*Node]bool) []*Node {
 
 // batchMajorOutputs reports, for each output of outs (whose declared dim 0
 // is a symbol other than the batch), whether inference shows its dim 0 to
-// be the batch old: typeOf is asked on a copy of m whose outputs declare
-// no dim 0, so the answer comes from the graph, not the declaration.
-func batchMajorOutputs(m *Model, outs []*Value, old Dim, typeOf func(*Value) *onnxproto.TypeProto) []bool {
+// be the batch old: the types are asked of a copy of m whose outputs
+// declare no dim 0 (from given, or the model's type source), so the answer
+// comes from the graph, not the declaration.
+func batchMajorOutputs(m *Model, outs []*Value, old Dim, given func(*Value) *onnxproto.TypeProto) []bool {
 	res := make([]bool, len(outs))
-	if len(outs) == 0 || typeOf == nil || (old.Size < 0 && old.Param == "") {
+	if len(outs) == 0 || (old.Size < 0 && old.Param == "") {
 		return res
 	}
 	c := m.Clone()
@@ -417,6 +411,10 @@ func batchMajorOutputs(m *Model, outs []*Value, old Dim, typeOf func(*Value) *on
 		d[0] = DimUnknown
 		setDeclaredDims(cv, d)
 		copies = append(copies, cv)
+	}
+	typeOf := c.typeHook(given)
+	if typeOf == nil {
+		return res
 	}
 	for i, cv := range copies {
 		if d := dimsOf(cv, typeOf); len(d) > 0 && d[0] == old {

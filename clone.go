@@ -14,6 +14,9 @@ import (
 // A recorded chain error is copied too.
 func (m *Model) Clone() *Model {
 	c := &Model{err: m.err}
+	if m.types != nil {
+		c.types = &typeCache{src: m.types.src}
+	}
 	if m.p == nil {
 		return c
 	}

@@ -65,21 +65,12 @@ type ShrinkReport struct {
 // Graph inputs with initializers (overridable defaults) and graph outputs
 // are left alone. On error the model is unchanged.
 func (m *Model) Shrink(opts *ShrinkOptions, report *ShrinkReport) *Model {
-	return m.Apply("Shrink", func(m *Model) error {
-		r, err := ShrinkModel(m, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
-	})
+	return runStep(m, "Shrink", opts, report, ShrinkModel)
 }
 
 // ShrinkModel is Shrink in plain form.
 func ShrinkModel(m *Model, opts *ShrinkOptions) (*ShrinkReport, error) {
-	o := ShrinkOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	r := &ShrinkReport{Duplicates: map[string][]string{}, NotNarrowed: map[string]string{}, NPYFiles: map[string]string{}}
 	for _, name := range o.NPYNames {
 		v, ok := m.graph.Value(name)

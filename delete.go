@@ -51,21 +51,13 @@ type DeleteNodesReport struct {
 // become the same value. Nodes and initializers that only the deleted
 // nodes read are removed too. On error the model is unchanged.
 func (m *Model) DeleteNodes(opts *DeleteNodesOptions, report *DeleteNodesReport) *Model {
-	return m.Apply("DeleteNodes", func(m *Model) error {
-		r, err := DeleteNodesModel(m, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
-	})
+	return runStep(m, "DeleteNodes", opts, report, DeleteNodesModel)
 }
 
 // DeleteNodesModel is DeleteNodes in plain form.
 func DeleteNodesModel(m *Model, opts *DeleteNodesOptions) (*DeleteNodesReport, error) {
-	o := DeleteNodesOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
+	o.TypeOf = m.typeHook(o.TypeOf)
 	if m.graph == nil {
 		return nil, errorf(ErrInvalid, "the model has no graph")
 	}

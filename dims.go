@@ -89,21 +89,12 @@ type SetDimsReport struct {
 // values it feeds are dropped (see SetDimsOptions.KeepValueInfo), since
 // they may no longer hold; shape inference re-derives them.
 func (m *Model) SetDims(dims map[string][]Dim, opts *SetDimsOptions, report *SetDimsReport) *Model {
-	return m.Apply("SetDims", func(m *Model) error {
-		r, err := SetDimsModel(m, dims, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
-	})
+	return runStep(m, "SetDims", opts, report, func(m *Model, o *SetDimsOptions) (*SetDimsReport, error) { return SetDimsModel(m, dims, o) })
 }
 
 // SetDimsModel is SetDims in plain form.
 func SetDimsModel(m *Model, dims map[string][]Dim, opts *SetDimsOptions) (*SetDimsReport, error) {
-	o := SetDimsOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	g := m.graph
 	if g == nil {
 		return nil, errorf(ErrInvalid, "the model has no graph")

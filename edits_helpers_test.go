@@ -178,15 +178,31 @@ func edFails(t *testing.T, m *onnxgraph.Model, target error, names []string, edi
 	return err
 }
 
-// edInferred returns a TypeOf hook backed by shapeinfer.
+// edInferred returns a TypeOf hook backed by shapeinfer: it infers the
+// model a value belongs to (m, a clone of it, or a model an edit builds),
+// again when that model changed.
 func edInferred(t testing.TB, m *onnxgraph.Model) func(*onnxgraph.Value) *onnxproto.TypeProto {
 	t.Helper()
-	res, err := shapeinfer.Infer(m, nil)
-	if err != nil && res == nil {
-		t.Fatal(err)
+	type cached struct {
+		gen uint64
+		res *shapeinfer.Result
 	}
+	results := map[*onnxgraph.Model]cached{}
+	infer := func(m *onnxgraph.Model) *shapeinfer.Result {
+		c, ok := results[m]
+		if !ok || c.gen != m.Generation() {
+			res, err := shapeinfer.Infer(m, nil)
+			if err != nil && res == nil {
+				t.Fatal(err)
+			}
+			c = cached{m.Generation(), res}
+			results[m] = c
+		}
+		return c.res
+	}
+	infer(m)
 	return func(v *onnxgraph.Value) *onnxproto.TypeProto {
-		if ty := res.Type(v); ty != nil {
+		if ty := infer(v.Graph().Model()).Type(v); ty != nil {
 			return ty.Proto()
 		}
 		return nil

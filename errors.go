@@ -33,6 +33,10 @@ var (
 	// ErrInUse reports a save that would replace a file a loaded model
 	// reads its tensors from.
 	ErrInUse = errors.New("onnxgraph: file in use")
+	// ErrUntyped reports an edit that needs a value's type (to check a
+	// junction, to declare a new graph output) when neither the model nor
+	// its type source (Infer) nor the TypeOf hook tells it.
+	ErrUntyped = errors.New("onnxgraph: type unknown")
 )
 
 // DecodeError locates a malformed spot in a serialized model.
@@ -103,6 +107,12 @@ func trimPrefix(err error) string {
 		return "<nil>"
 	}
 	return strings.TrimPrefix(err.Error(), "onnxgraph: ")
+}
+
+// untyped returns the ErrUntyped error of an edit for values whose type is
+// unknown.
+func untyped(op string, names []string) error {
+	return blame(names[0], errorf(ErrUntyped, "%s: the type of %s is unknown: declare it, call Infer first, or allow untyped values", op, quoteList(names)))
 }
 
 // capList joins at most max items and says how many were left out.

@@ -3,6 +3,7 @@ package onnxgraph
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"google.golang.org/protobuf/proto"
@@ -46,6 +47,9 @@ type ExtractOptions struct {
 	// listed, for instance) an input too, after the listed ones. Without
 	// it such values are an error (a *MissingInputError naming them).
 	AddMissingInputs bool
+	// AllowUntyped keeps boundary values whose type or shape is unknown,
+	// reported in ExtractReport.NoType and NoShape.
+	AllowUntyped bool
 	// TypeOf, when set, gives a boundary value's type when its declared
 	// type (value_info, graph input or output entry, initializer) lacks an
 	// element type or a shape. shapeinfer serves:
@@ -58,8 +62,8 @@ type ExtractOptions struct {
 	//		return nil
 	//	}
 	//
-	// A boundary value whose type stays unknown is still added, and
-	// reported in ExtractReport.NoType or NoShape.
+	// A boundary value whose element type or shape stays unknown is an
+	// error (ErrUntyped), unless AllowUntyped.
 	TypeOf func(*Value) *onnxproto.TypeProto
 }
 
@@ -87,34 +91,31 @@ type ExtractReport struct {
 // initializers and Constant nodes they read (weights by reference, never
 // copied or read) and the subgraphs they hold, whose reads of outer values
 // come along. It edits m in place: nodes and values callers hold belong to
-// the old state afterwards. See ExtractModel, which leaves m as it is. No
-// shape inference is needed; see ExtractOptions.TypeOf for inputs whose
-// type is not declared. On error the model is unchanged.
+// the old state afterwards (Clone first to keep the whole model). Only the
+// kept part is copied (node messages and value entries; tensors are
+// shared), so it costs time in proportion to the part, not the model. The
+// model keeps its other fields (ir_version, opset imports, metadata,
+// producer) except training_info. Types of the boundary values come from
+// their declarations, ExtractOptions.TypeOf or the model's inference
+// (Infer). On error the model is unchanged.
 func (m *Model) Extract(opts *ExtractOptions, report *ExtractReport) *Model {
-	return m.Apply("Extract", func(m *Model) error {
-		nm, r, err := ExtractModel(m, opts)
-		if err != nil {
-			return err
-		}
-		m.adopt(nm)
-		if report != nil {
-			*report = *r
-		}
-		return nil
-	})
+	return runStep(m, "Extract", opts, report, ExtractModel)
 }
 
-// ExtractModel is Extract in plain form: it returns the part as a new
-// model and leaves m unchanged. Only the kept part is copied (node
-// messages and value entries; tensors are shared), so it costs time in
-// proportion to the part, not the model. The new model keeps m's other
-// fields (ir_version, opset imports, metadata, producer) except
-// training_info.
-func ExtractModel(m *Model, opts *ExtractOptions) (*Model, *ExtractReport, error) {
-	o := ExtractOptions{}
-	if opts != nil {
-		o = *opts
+// ExtractModel is Extract in plain form.
+func ExtractModel(m *Model, opts *ExtractOptions) (*ExtractReport, error) {
+	nm, r, err := extractPart(m, opts)
+	if err != nil {
+		return nil, err
 	}
+	m.adopt(nm)
+	return r, nil
+}
+
+// extractPart returns the part as a new model, leaving m as it is.
+func extractPart(m *Model, opts *ExtractOptions) (*Model, *ExtractReport, error) {
+	o := orZero(opts)
+	o.TypeOf = m.typeHook(o.TypeOf)
 	g := m.graph
 	if g == nil || g.p == nil {
 		return nil, nil, errorf(ErrInvalid, "the model has no graph")
@@ -427,5 +428,8 @@ func ExtractModel(m *Model, opts *ExtractOptions) (*Model, *ExtractReport, error
 		r.Outputs = append(r.Outputs, summarizeValue(v))
 	}
 	r.Nodes, r.Initializers, r.Dropped = len(kept), len(ng.inits), len(g.nodes)-len(kept)
+	if bad := append(slices.Clone(r.NoType), r.NoShape...); len(bad) > 0 && !o.AllowUntyped {
+		return nil, nil, untyped("extract", bad)
+	}
 	return nm, r, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,8 +19,17 @@ func TestExtractMNISTMiddle(t *testing.T) {
 	m := samples.MNIST()
 	before := edBytes(t, m)
 	opts := &onnxgraph.ExtractOptions{Inputs: []string{"Pooling66_Output_0"}, Outputs: []string{"Pooling160_Output_0"}}
-	// Without types: the boundary values are added all the same, and reported.
-	part, r, err := onnxgraph.ExtractModel(m, opts)
+	// Without types: refused, naming the values, the model unchanged.
+	part := m.Clone()
+	if _, err := onnxgraph.ExtractModel(part, opts); !errors.Is(err, onnxgraph.ErrUntyped) || !strings.Contains(err.Error(), "Pooling66_Output_0") {
+		t.Errorf("extract without types: %v", err)
+	}
+	if !bytes.Equal(edBytes(t, part), before) {
+		t.Error("a refused ExtractModel changed the model")
+	}
+	// Allowed: the boundary values are added all the same, and reported.
+	opts.AllowUntyped = true
+	r, err := onnxgraph.ExtractModel(part, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,8 +41,10 @@ func TestExtractMNISTMiddle(t *testing.T) {
 		t.Errorf("report %+v", r)
 	}
 	// With shape inference as the hook: typed.
+	opts.AllowUntyped = false
 	opts.TypeOf = edInferred(t, m)
-	part, r, err = onnxgraph.ExtractModel(m, opts)
+	part = m.Clone()
+	r, err = onnxgraph.ExtractModel(part, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +81,7 @@ func TestExtractMissingInputs(t *testing.T) {
 	m := samples.MNIST()
 	opts := &onnxgraph.ExtractOptions{Outputs: []string{"ReLU28_Output_0"}}
 	err := edFails(t, m, onnxgraph.ErrMissingInput, []string{"Input3"}, func() error {
-		_, _, err := onnxgraph.ExtractModel(m, opts)
+		_, err := onnxgraph.ExtractModel(m.Clone(), opts)
 		return err
 	})
 	var me *onnxgraph.MissingInputError
@@ -81,7 +93,9 @@ func TestExtractMissingInputs(t *testing.T) {
 		t.Errorf("chain error %v", err)
 	}
 	opts.AddMissingInputs = true
-	part, r, err := onnxgraph.ExtractModel(m, opts)
+	opts.AllowUntyped = true
+	part := m.Clone()
+	r, err := onnxgraph.ExtractModel(part, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +109,7 @@ func TestExtractMissingInputs(t *testing.T) {
 func TestExtractErrors(t *testing.T) {
 	m := samples.MNIST()
 	x := func(o onnxgraph.ExtractOptions) func() error {
-		return func() error { _, _, err := onnxgraph.ExtractModel(m, &o); return err }
+		return func() error { _, err := onnxgraph.ExtractModel(m.Clone(), &o); return err }
 	}
 	edFails(t, m, onnxgraph.ErrNotFound, []string{"nosuch", "other"}, x(onnxgraph.ExtractOptions{Inputs: []string{"nosuch"}, Outputs: []string{"other"}}))
 	edFails(t, m, onnxgraph.ErrInvalid, []string{"Parameter5", "initializer"}, x(onnxgraph.ExtractOptions{Inputs: []string{"Parameter5"}, Outputs: []string{"Plus28_Output_0"}}))
@@ -106,7 +120,8 @@ func TestExtractErrors(t *testing.T) {
 func TestExtractSubgraphCaptures(t *testing.T) {
 	m := edIfModel(t)
 	// From p (a cut inside) to y: If's branches read p and w from outside.
-	part, r, err := onnxgraph.ExtractModel(m, &onnxgraph.ExtractOptions{Inputs: []string{"p", "c", "x"}, Outputs: []string{"y"}, TypeOf: edInferred(t, m)})
+	part := m.Clone()
+	r, err := onnxgraph.ExtractModel(part, &onnxgraph.ExtractOptions{Inputs: []string{"p", "c", "x"}, Outputs: []string{"y"}, TypeOf: edInferred(t, m)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +144,8 @@ func TestExtractMultiOutputNodeCut(t *testing.T) {
 	s := edNode(t, g, "sum", "Add", []*onnxgraph.Value{sp.Output(0), sp.Output(1)}, []string{"s"})
 	_ = g.AddOutput(s, edFloat(2))
 	sp.Output(0).SetType(edFloat(2))
-	part, r, err := onnxgraph.ExtractModel(m, &onnxgraph.ExtractOptions{Inputs: []string{"a", "x"}, Outputs: []string{"s"}})
+	part := m.Clone()
+	r, err := onnxgraph.ExtractModel(part, &onnxgraph.ExtractOptions{Inputs: []string{"a", "x"}, Outputs: []string{"s"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +159,8 @@ func TestExtractMultiOutputNodeCut(t *testing.T) {
 
 func TestExtractFunctions(t *testing.T) {
 	m := edDead(t)
-	part, r, err := onnxgraph.ExtractModel(m, &onnxgraph.ExtractOptions{Inputs: []string{"p"}, Outputs: []string{"dead2_out"}})
+	part := m.Clone()
+	r, err := onnxgraph.ExtractModel(part, &onnxgraph.ExtractOptions{Inputs: []string{"p"}, Outputs: []string{"dead2_out"}, AllowUntyped: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,9 +177,10 @@ func TestExtractHalf100kTime(t *testing.T) {
 		t.Skip("short")
 	}
 	m := chain(t, 100_000)
-	opts := &onnxgraph.ExtractOptions{Inputs: []string{"v49999"}, Outputs: []string{"v99999"}}
+	opts := &onnxgraph.ExtractOptions{Inputs: []string{"v49999"}, Outputs: []string{"v99999"}, AllowUntyped: true}
 	start := time.Now()
-	part, r, err := onnxgraph.ExtractModel(m, opts)
+	part := m.Clone()
+	r, err := onnxgraph.ExtractModel(part, opts)
 	took := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +217,7 @@ func BenchmarkExtractHalf100k(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if _, _, err := onnxgraph.ExtractModel(m, opts); err != nil {
+		if _, err := onnxgraph.ExtractModel(m.Clone(), opts); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -207,7 +225,8 @@ func BenchmarkExtractHalf100k(b *testing.B) {
 
 func ExampleExtractModel() {
 	m := samples.MNIST()
-	part, r, err := onnxgraph.ExtractModel(m, &onnxgraph.ExtractOptions{
+	part := m.Clone()
+	r, err := onnxgraph.ExtractModel(part, &onnxgraph.ExtractOptions{
 		Inputs:  []string{"Pooling66_Output_0"},
 		Outputs: []string{"Pooling160_Output_0"},
 		// Declared types are used; this hook fills what is not declared

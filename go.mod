@@ -1,10 +1,5 @@
 module github.com/onnxgraph/onnxgraph
 
-go 1.26.8
+go 1.24.0
 
-require (
-	github.com/samber/lo v1.53.0
-	google.golang.org/protobuf v1.36.12
-)
-
-require golang.org/x/text v0.23.0 // indirect
+require google.golang.org/protobuf v1.36.12

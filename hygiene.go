@@ -29,21 +29,12 @@ type NameNodesReport struct {
 // functions), so the same model always gets the same names. Named nodes
 // keep their names.
 func (m *Model) NameNodes(opts *NameNodesOptions, report *NameNodesReport) *Model {
-	return m.Apply("NameNodes", func(m *Model) error {
-		r, err := NameNodesModel(m, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
-	})
+	return runStep(m, "NameNodes", opts, report, NameNodesModel)
 }
 
 // NameNodesModel is NameNodes in plain form.
 func NameNodesModel(m *Model, opts *NameNodesOptions) (*NameNodesReport, error) {
-	o := NameNodesOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	var graphs []*Graph
 	collect := func(g *Graph) bool { graphs = append(graphs, g); return true }
 	if m.graph != nil {
@@ -140,13 +131,7 @@ type StripDocsReport struct {
 // inputs, outputs, value_info entries, initializers and Constant tensors).
 // Options choose which. Doc strings of training-info graphs stay.
 func (m *Model) StripDocs(opts *StripDocsOptions, report *StripDocsReport) *Model {
-	return m.Apply("StripDocs", func(m *Model) error {
-		r, err := StripDocsModel(m, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
-	})
+	return runStep(m, "StripDocs", opts, report, StripDocsModel)
 }
 
 // StripDocsModel is StripDocs in plain form.

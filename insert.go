@@ -76,21 +76,13 @@ type InsertNodeReport struct {
 // order stays topological. Output names are made unique in the model. On
 // error the model is unchanged.
 func (m *Model) InsertNode(opts *InsertNodeOptions, report *InsertNodeReport) *Model {
-	return m.Apply("InsertNode", func(m *Model) error {
-		r, err := InsertNodeModel(m, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
-	})
+	return runStep(m, "InsertNode", opts, report, InsertNodeModel)
 }
 
 // InsertNodeModel is InsertNode in plain form.
 func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, error) {
-	o := InsertNodeOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
+	o.TypeOf = m.typeHook(o.TypeOf)
 	if m.graph == nil {
 		return nil, errorf(ErrInvalid, "the model has no graph")
 	}

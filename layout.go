@@ -84,13 +84,7 @@ func ParseLayoutChange(s string) (LayoutChange, error) {
 // channel axis whose size is known and not 3 are an ErrShape. Nothing
 // changes on error.
 func (m *Model) SetLayout(opts *LayoutOptions, report *LayoutReport) *Model {
-	return m.Apply("SetLayout", func(m *Model) error {
-		r, err := SetLayoutModel(m, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
-	})
+	return runStep(m, "SetLayout", opts, report, SetLayoutModel)
 }
 
 // layoutPlan is one checked change.
@@ -106,10 +100,7 @@ type layoutPlan struct {
 
 // SetLayoutModel is SetLayout in plain form.
 func SetLayoutModel(m *Model, opts *LayoutOptions) (*LayoutReport, error) {
-	o := LayoutOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	g := m.graph
 	if g == nil {
 		return nil, errorf(ErrInvalid, "the model has no graph")

@@ -47,10 +47,7 @@ func Open(path string, opts *LoadOptions) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("onnxgraph: %w", err)
 	}
-	o := LoadOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	if o.Dir == "" {
 		o.Dir = filepath.Dir(path)
 	}
@@ -75,10 +72,7 @@ func Read(r io.Reader, opts *LoadOptions) (*Model, error) {
 // Decode reads a model from b. The model keeps views of b's tensor bytes:
 // do not change b afterwards. opts may be nil.
 func Decode(b []byte, opts *LoadOptions) (*Model, error) {
-	o := LoadOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	if len(b) == 0 {
 		// Protobuf reads zero bytes as an empty message; no model file is.
 		return nil, &DecodeError{Path: "ModelProto", Err: errors.New("empty input")}

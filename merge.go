@@ -95,6 +95,10 @@ type MergeOptions struct {
 	// KeepConnectedOutputs keeps a connected Src among the graph outputs;
 	// by default it stops being one.
 	KeepConnectedOutputs bool
+	// AllowUntyped accepts a connection whose element type is unknown on
+	// one side (reported in MergeReport.Unchecked); by default it is an
+	// error (ErrUntyped).
+	AllowUntyped bool
 	// TypeOf, when set, gives a value's type for the connection checks
 	// where its declared type lacks an element type or a shape. It is
 	// called with values of the model being built (copies of the inputs'
@@ -212,10 +216,7 @@ func domainLabel(d string) string {
 // graph metadata are merged under the metadata policy. A model with
 // training_info can only be the first, unprefixed one.
 func Merge(models []*Model, opts *MergeOptions) (*Model, *MergeReport, error) {
-	o := MergeOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	if len(models) < 2 {
 		return nil, nil, errorf(ErrInvalid, "merge needs at least two models, got %d", len(models))
 	}
@@ -457,6 +458,8 @@ type link struct {
 // mergeStep joins b (model k, prefixed) into acc.
 func mergeStep(acc, b *Model, k int, o MergeOptions, earlier []string, bPrefix string, r *MergeReport) error {
 	A, B := acc.graph, b.graph
+	// Each side's types as they are at this step.
+	srcTypes, dstTypes := acc.typeHook(o.TypeOf), b.typeHook(o.TypeOf)
 	var links []link
 	usedDst := map[*Value]bool{}
 	for _, c := range o.Connect[k-1] {
@@ -475,11 +478,21 @@ func mergeStep(acc, b *Model, k int, o MergeOptions, earlier []string, bPrefix s
 			return blame(dst.name, errorf(ErrInvalid, "merge step %d: %q is connected twice", k, dst.name))
 		}
 		usedDst[dst] = true
-		st, dt := boundaryType(src, o.TypeOf), boundaryType(dst, o.TypeOf)
+		st, dt := boundaryType(src, srcTypes), boundaryType(dst, dstTypes)
 		if why := typeMismatch(st, dt, o.RelaxShapes); why != "" {
 			return &JunctionError{Op: fmt.Sprintf("merge step %d", k), Src: src.name, Dst: dst.name, SrcType: typeLabel(st), DstType: typeLabel(dt), Reason: why}
 		}
 		if !hasElemType(st) || !hasElemType(dt) {
+			if !o.AllowUntyped {
+				var names []string
+				if !hasElemType(st) {
+					names = append(names, src.name)
+				}
+				if !hasElemType(dt) {
+					names = append(names, dst.name)
+				}
+				return untyped(fmt.Sprintf("merge step %d", k), names)
+			}
 			r.Unchecked = append(r.Unchecked, fmt.Sprintf("step %d: %s -> %s", k, src.name, dst.name))
 		}
 		t := st

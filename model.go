@@ -25,7 +25,8 @@ type Model struct {
 	funcs []*Function
 	ext   map[*onnxproto.TensorProto]*extDir // where each external tensor's file lives
 	err   error
-	gen   uint64 // counts edits; see Generation
+	gen   uint64     // counts edits; see Generation
+	types *typeCache // the type source Infer set, and its last result
 
 	danglingBind map[string]bool // training-info binding keys that named no main-graph value at load
 }
@@ -164,6 +165,19 @@ func (m *Model) adopt(c *Model) {
 		f.model = m
 		f.body.Walk(func(g *Graph) bool { g.model = m; return true })
 	}
+}
+
+// runStep runs a plain-form edit as a step of a chain: it does nothing after
+// an earlier step failed, records the error of this one with the step's
+// name, and copies the edit's report out when report is not nil.
+func runStep[O, R any](m *Model, step string, opts *O, report *R, edit func(*Model, *O) (*R, error)) *Model {
+	return m.Apply(step, func(m *Model) error {
+		r, err := edit(m, opts)
+		if err == nil && report != nil && r != nil {
+			*report = *r
+		}
+		return err
+	})
 }
 
 func asStep(step string, err error) error {

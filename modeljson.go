@@ -92,10 +92,7 @@ func (m *Model) WriteJSON(w io.Writer, opts *JSONOptions) error {
 	if m.err != nil {
 		return m.err
 	}
-	o := JSONOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	if o.Threshold == 0 {
 		o.Threshold = 1024
 	}
@@ -148,10 +145,7 @@ func (m *Model) SaveJSON(path string, opts *JSONOptions) error {
 	if m.err != nil {
 		return m.err
 	}
-	o := JSONOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	if o.Dir == "" {
 		o.Dir = filepath.Dir(path)
 	}
@@ -527,10 +521,7 @@ func (jw *jsonWriter) npyName(name string) string {
 // .npy files (see WriteJSON) are read from opts.Dir, checked against their
 // checksum, dtype and shape, and put inline. opts may be nil.
 func ReadJSON(r io.Reader, opts *JSONOptions) (*Model, error) {
-	o := JSONOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("onnxgraph: %w", err)
@@ -627,10 +618,7 @@ func loadNPYRef(root *os.Root, t *onnxproto.TensorProto, loc, sum string) error 
 // OpenJSON reads the JSON form of a model from path (see ReadJSON); an
 // empty opts.Dir means path's folder. opts may be nil.
 func OpenJSON(path string, opts *JSONOptions) (*Model, error) {
-	o := JSONOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	if o.Dir == "" {
 		o.Dir = filepath.Dir(path)
 	}

@@ -56,21 +56,12 @@ type ModifyReport struct {
 // after, say, a new Transpose perm; run shape inference (package
 // shapeinfer) to re-derive them.
 func (m *Model) Modify(node string, opts *ModifyOptions, report *ModifyReport) *Model {
-	return m.Apply("Modify", func(m *Model) error {
-		r, err := ModifyModel(m, node, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
-	})
+	return runStep(m, "Modify", opts, report, func(m *Model, o *ModifyOptions) (*ModifyReport, error) { return ModifyModel(m, node, o) })
 }
 
 // ModifyModel is Modify in plain form.
 func ModifyModel(m *Model, node string, opts *ModifyOptions) (*ModifyReport, error) {
-	o := ModifyOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	n, err := m.FindNode(node)
 	if err != nil {
 		return nil, err

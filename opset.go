@@ -95,21 +95,15 @@ type SetOpsetReport struct {
 // schema at the new version. A node that cannot be converted is a
 // *ConvertError (ErrConvert) naming it, and nothing changes.
 func (m *Model) SetOpset(domain string, version int64, opts *SetOpsetOptions, report *SetOpsetReport) *Model {
-	return m.Apply("SetOpset", func(m *Model) error {
-		r, err := SetOpsetModel(m, domain, version, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
+	return runStep(m, "SetOpset", opts, report, func(m *Model, o *SetOpsetOptions) (*SetOpsetReport, error) {
+		return SetOpsetModel(m, domain, version, o)
 	})
 }
 
 // SetOpsetModel is SetOpset in plain form.
 func SetOpsetModel(m *Model, domain string, version int64, opts *SetOpsetOptions) (*SetOpsetReport, error) {
-	o := SetOpsetOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
+	o.TypeOf = m.typeHook(o.TypeOf)
 	if isDefaultDomain(domain) {
 		domain = ""
 	}

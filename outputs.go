@@ -1,6 +1,8 @@
 package onnxgraph
 
 import (
+	"slices"
+
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"google.golang.org/protobuf/proto"
 )
@@ -14,6 +16,10 @@ type AddOutputsOptions struct {
 	// no element type or no shape (shapeinfer can serve; see
 	// ExtractOptions.TypeOf).
 	TypeOf func(*Value) *onnxproto.TypeProto
+	// AllowUntyped adds outputs whose type or shape is unknown, reported in
+	// OutputsReport.NoType and NoShape; by default they are an error
+	// (ErrUntyped) and nothing is added.
+	AllowUntyped bool
 }
 
 // OutputsReport says what AddOutputs or DeleteOutputs did.
@@ -33,21 +39,13 @@ type OutputsReport struct {
 // adding once. Unknown names are an error naming them; on error the model
 // is unchanged.
 func (m *Model) AddOutputs(opts *AddOutputsOptions, report *OutputsReport) *Model {
-	return m.Apply("AddOutputs", func(m *Model) error {
-		r, err := AddOutputsModel(m, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
-	})
+	return runStep(m, "AddOutputs", opts, report, AddOutputsModel)
 }
 
 // AddOutputsModel is AddOutputs in plain form.
 func AddOutputsModel(m *Model, opts *AddOutputsOptions) (*OutputsReport, error) {
-	o := AddOutputsOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
+	o.TypeOf = m.typeHook(o.TypeOf)
 	g := m.graph
 	if g == nil {
 		return nil, errorf(ErrInvalid, "the model has no graph")
@@ -70,22 +68,32 @@ func AddOutputsModel(m *Model, opts *AddOutputsOptions) (*OutputsReport, error) 
 		return nil, blame(missing[0], errorf(ErrNotFound, "add outputs: no value named %s in the main graph", quoteList(missing)))
 	}
 	r := &OutputsReport{}
-	for _, v := range vals {
+	types := make([]*onnxproto.TypeProto, len(vals))
+	for i, v := range vals {
 		if v.IsGraphOutput() {
-			r.Skipped = append(r.Skipped, v.name)
 			continue
 		}
 		t := boundaryType(v, o.TypeOf)
 		if t != nil {
 			t = proto.Clone(t).(*onnxproto.TypeProto)
 		}
-		_ = g.AddOutput(v, t) // v is g's own value: cannot fail
+		types[i] = t
 		switch {
 		case !hasElemType(t):
 			r.NoType = append(r.NoType, v.name)
 		case !hasShape(t):
 			r.NoShape = append(r.NoShape, v.name)
 		}
+	}
+	if bad := append(slices.Clone(r.NoType), r.NoShape...); len(bad) > 0 && !o.AllowUntyped {
+		return nil, untyped("add outputs", bad)
+	}
+	for i, v := range vals {
+		if v.IsGraphOutput() {
+			r.Skipped = append(r.Skipped, v.name)
+			continue
+		}
+		_ = g.AddOutput(v, types[i]) // v is g's own value: cannot fail
 		r.Added = append(r.Added, summarizeValue(v))
 	}
 	return r, nil
@@ -106,21 +114,12 @@ type DeleteOutputsOptions struct {
 // every output is refused, as is an unknown name; on error the model is
 // unchanged.
 func (m *Model) DeleteOutputs(opts *DeleteOutputsOptions, report *OutputsReport) *Model {
-	return m.Apply("DeleteOutputs", func(m *Model) error {
-		r, err := DeleteOutputsModel(m, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
-	})
+	return runStep(m, "DeleteOutputs", opts, report, DeleteOutputsModel)
 }
 
 // DeleteOutputsModel is DeleteOutputs in plain form.
 func DeleteOutputsModel(m *Model, opts *DeleteOutputsOptions) (*OutputsReport, error) {
-	o := DeleteOutputsOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	g := m.graph
 	if g == nil {
 		return nil, errorf(ErrInvalid, "the model has no graph")

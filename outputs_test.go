@@ -9,13 +9,19 @@ import (
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/samples"
+	"github.com/onnxgraph/onnxgraph/shapeinfer"
 )
 
 func TestAddOutputs(t *testing.T) {
 	m := samples.MNIST()
 	var r onnxgraph.OutputsReport
-	// MNIST declares no intermediate types: without a hook the type is unknown.
-	if err := m.Clone().AddOutputs(&onnxgraph.AddOutputsOptions{Names: []string{"ReLU28_Output_0"}}, &r).Err(); err != nil {
+	// MNIST declares no intermediate types: without a hook the type is
+	// unknown, which is refused unless allowed.
+	c := m.Clone()
+	if err := c.AddOutputs(&onnxgraph.AddOutputsOptions{Names: []string{"ReLU28_Output_0"}}, &r).Err(); !errors.Is(err, onnxgraph.ErrUntyped) || len(c.Graph().Outputs()) != 1 {
+		t.Errorf("untyped output: %v", err)
+	}
+	if err := m.Clone().AddOutputs(&onnxgraph.AddOutputsOptions{Names: []string{"ReLU28_Output_0"}, AllowUntyped: true}, &r).Err(); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(r.NoType, []string{"ReLU28_Output_0"}) {
@@ -175,15 +181,16 @@ func TestModelTopoSort(t *testing.T) {
 }
 
 func ExampleModel_AddOutputs() {
-	m := samples.MNIST()
+	// Shape inference tells the new output's type.
+	m := samples.MNIST().Infer(shapeinfer.Types(nil))
 	var r onnxgraph.OutputsReport
 	err := m.AddOutputs(&onnxgraph.AddOutputsOptions{Names: []string{"Pooling66_Output_0"}}, &r).Err()
-	fmt.Println(err, len(m.Graph().Outputs()), r.NoType)
-	// Output: <nil> 2 [Pooling66_Output_0]
+	fmt.Println(err, len(m.Graph().Outputs()), r.Added[0].Name, r.Added[0].Type, r.Added[0].Shape)
+	// Output: <nil> 2 Pooling66_Output_0 float32 [1,8,14,14]
 }
 
 func ExampleModel_DeleteOutputs() {
-	m := samples.MNIST()
+	m := samples.MNIST().Infer(shapeinfer.Types(nil))
 	m.AddOutputs(&onnxgraph.AddOutputsOptions{Names: []string{"ReLU28_Output_0"}}, nil)
 	var r onnxgraph.OutputsReport
 	err := m.DeleteOutputs(&onnxgraph.DeleteOutputsOptions{Names: []string{"Plus214_Output_0"}}, &r).Err()

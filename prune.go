@@ -87,21 +87,12 @@ type PruneReport struct {
 // values defined nowhere; model-local functions no node calls, directly
 // or through other functions; and, when asked, unused graph inputs.
 func (m *Model) Prune(opts *PruneOptions, report *PruneReport) *Model {
-	return m.Apply("Prune", func(m *Model) error {
-		r, err := PruneModel(m, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
-	})
+	return runStep(m, "Prune", opts, report, PruneModel)
 }
 
 // PruneModel is Prune in plain form.
 func PruneModel(m *Model, opts *PruneOptions) (*PruneReport, error) {
-	o := PruneOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	r := &PruneReport{}
 	if m.graph == nil {
 		return r, nil

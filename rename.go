@@ -108,21 +108,12 @@ type RenameReport struct {
 // value visible from it (or seeing it) would also carry, or a new node name
 // another node carries, is an ErrNameCollision; nothing is renamed then.
 func (m *Model) Rename(from, to string, opts *RenameOptions, report *RenameReport) *Model {
-	return m.Apply("Rename", func(m *Model) error {
-		r, err := RenameModel(m, from, to, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
-	})
+	return runStep(m, "Rename", opts, report, func(m *Model, o *RenameOptions) (*RenameReport, error) { return RenameModel(m, from, to, o) })
 }
 
 // RenameModel is Rename in plain form.
 func RenameModel(m *Model, from, to string, opts *RenameOptions) (*RenameReport, error) {
-	o := RenameOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	if from == "" {
 		return nil, errorf(ErrInvalid, "empty search string")
 	}

@@ -296,6 +296,10 @@ type RewireOptions struct {
 	// its declared type lacks an element type or a shape (shapeinfer can
 	// serve).
 	TypeOf func(*Value) *onnxproto.TypeProto
+	// AllowUntyped rewires even when From's or To's element type is
+	// unknown (RewireReport.Unchecked says so); by default that is an
+	// error (ErrUntyped).
+	AllowUntyped bool
 }
 
 // RewireReport says what Rewire did.
@@ -304,7 +308,8 @@ type RewireReport struct {
 	Outputs []string // graph outputs re-pointed, by index as "i"
 	Pruned  []string // nodes and initializers removed because nothing read them any more
 	Sorted  bool     // whether nodes had to be reordered (To was computed after a consumer)
-	// Unchecked is set when From's or To's type is unknown, so that the
+	// Unchecked is set when From's or To's type is unknown (allowed by
+	// RewireOptions.AllowUntyped), so that the
 	// junction could not be checked.
 	Unchecked bool
 }
@@ -316,21 +321,13 @@ type RewireReport struct {
 // on the consumer (that would make a cycle). Nodes are reordered when To
 // is computed after a consumer. On error the model is unchanged.
 func (m *Model) Rewire(opts *RewireOptions, report *RewireReport) *Model {
-	return m.Apply("Rewire", func(m *Model) error {
-		r, err := RewireModel(m, opts)
-		if err == nil && report != nil {
-			*report = *r
-		}
-		return err
-	})
+	return runStep(m, "Rewire", opts, report, RewireModel)
 }
 
 // RewireModel is Rewire in plain form.
 func RewireModel(m *Model, opts *RewireOptions) (*RewireReport, error) {
-	o := RewireOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
+	o.TypeOf = m.typeHook(o.TypeOf)
 	if m.graph == nil {
 		return nil, errorf(ErrInvalid, "the model has no graph")
 	}
@@ -399,6 +396,16 @@ func RewireModel(m *Model, opts *RewireOptions) (*RewireReport, error) {
 		return nil, &JunctionError{Op: "rewire", Src: to.name, Dst: from.name, SrcType: typeLabel(tt), DstType: typeLabel(ft), Reason: why}
 	}
 	r.Unchecked = !hasElemType(tt) || !hasElemType(ft)
+	if r.Unchecked && !o.AllowUntyped {
+		var names []string
+		if !hasElemType(tt) {
+			names = append(names, to.name)
+		}
+		if !hasElemType(ft) {
+			names = append(names, from.name)
+		}
+		return nil, untyped("rewire", names)
+	}
 	for _, u := range uses {
 		if !visibleFrom(u.Node.graph, to) {
 			return nil, blame(o.To, errorf(ErrInvalid, "rewire: %q is not visible from node %s in graph %q", o.To, u.Node.label(), u.Node.graph.Name()))

@@ -8,13 +8,14 @@ import (
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/samples"
+	"github.com/onnxgraph/onnxgraph/shapeinfer"
 )
 
 func TestRewireOneConsumer(t *testing.T) {
 	m := edBranches(t)
 	var r onnxgraph.RewireReport
 	// sig reads i (the Identity's output): make it read r; id is dead then.
-	if err := m.Rewire(&onnxgraph.RewireOptions{From: "i", To: "r", Consumer: "sig"}, &r).Err(); err != nil {
+	if err := m.Rewire(&onnxgraph.RewireOptions{From: "i", To: "r", Consumer: "sig", AllowUntyped: true}, &r).Err(); err != nil {
 		t.Fatal(err)
 	}
 	sane(t, m)
@@ -30,13 +31,13 @@ func TestRewireAllUsesReorders(t *testing.T) {
 	// Every read of x moves to ns, computed by mul after relu and neg...
 	// that would make neg read its own descendant: refused.
 	edFails(t, m, onnxgraph.ErrCycle, []string{"ns", "neg"}, func() error {
-		_, err := onnxgraph.RewireModel(m, &onnxgraph.RewireOptions{From: "x", To: "ns"})
+		_, err := onnxgraph.RewireModel(m, &onnxgraph.RewireOptions{From: "x", To: "ns", AllowUntyped: true})
 		return err
 	})
 	// relu reads x; make it read y2 (computed later in node order): the
 	// nodes are reordered, and nothing is pruned (x is still read).
 	var r onnxgraph.RewireReport
-	if err := m.Rewire(&onnxgraph.RewireOptions{From: "x", To: "y2", Consumer: "relu", Slots: []int{0}}, &r).Err(); err != nil {
+	if err := m.Rewire(&onnxgraph.RewireOptions{From: "x", To: "y2", Consumer: "relu", Slots: []int{0}, AllowUntyped: true}, &r).Err(); err != nil {
 		t.Fatal(err)
 	}
 	sane(t, m)
@@ -52,7 +53,7 @@ func TestRewireAllUsesReorders(t *testing.T) {
 func TestRewireGraphOutputs(t *testing.T) {
 	m := edBranches(t)
 	var r onnxgraph.RewireReport
-	if err := m.Rewire(&onnxgraph.RewireOptions{From: "y3", To: "i", GraphOutputs: true}, &r).Err(); err != nil {
+	if err := m.Rewire(&onnxgraph.RewireOptions{From: "y3", To: "i", GraphOutputs: true, AllowUntyped: true}, &r).Err(); err != nil {
 		t.Fatal(err)
 	}
 	sane(t, m)
@@ -97,7 +98,7 @@ func TestRewireErrors(t *testing.T) {
 }
 
 func ExampleModel_Rewire() {
-	m := samples.MNIST()
+	m := samples.MNIST().Infer(shapeinfer.Types(nil))
 	var r onnxgraph.RewireReport
 	// Skip the second convolution stage: the Reshape reads the first pool.
 	err := m.Rewire(&onnxgraph.RewireOptions{From: "Pooling160_Output_0", To: "Pooling66_Output_0", Consumer: "Times212_reshape0", RelaxShapes: true}, &r).Err()

@@ -73,10 +73,7 @@ func (m *Model) SaveWith(path string, opts *SaveOptions) error {
 	if m.err != nil {
 		return m.err
 	}
-	o := SaveOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	dir := filepath.Dir(path)
 	plan, err := m.plan(o, dir, path, true)
 	if err != nil {
@@ -93,10 +90,7 @@ func (m *Model) Write(w io.Writer, opts *SaveOptions) error {
 	if m.err != nil {
 		return m.err
 	}
-	o := SaveOptions{}
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	if o.External != ExternalKeep && o.External != ExternalInline {
 		return errorf(ErrInvalid, "Write cannot create external files; use SaveWith")
 	}

@@ -437,7 +437,8 @@ func edExtractCase(t *testing.T, c edSuiteCase, orig *onnxgraph.Model, mid strin
 		return
 	}
 	edSame(t, c.name+" add-outputs", c.want, withMid, outs...)
-	first, r1, err := onnxgraph.ExtractModel(orig, &onnxgraph.ExtractOptions{Inputs: ins, Outputs: []string{mid}, TypeOf: hook})
+	first := orig.Clone()
+	r1, err := onnxgraph.ExtractModel(first, &onnxgraph.ExtractOptions{Inputs: ins, Outputs: []string{mid}, TypeOf: hook})
 	if err != nil {
 		t.Errorf("%s: extract to %s: %v", c.name, mid, err)
 		return
@@ -449,7 +450,8 @@ func edExtractCase(t *testing.T, c edSuiteCase, orig *onnxgraph.Model, mid strin
 	if got := run(c, "first", save(c, "first", first), in1); got != nil {
 		edSame(t, c.name+" extract(inputs -> mid)", withMid, got, mid)
 	}
-	second, r2, err := onnxgraph.ExtractModel(orig, &onnxgraph.ExtractOptions{Inputs: []string{mid}, Outputs: outs, AddMissingInputs: true, TypeOf: hook})
+	second := orig.Clone()
+	r2, err := onnxgraph.ExtractModel(second, &onnxgraph.ExtractOptions{Inputs: []string{mid}, Outputs: outs, AddMissingInputs: true, TypeOf: hook})
 	if err != nil {
 		t.Errorf("%s: extract from %s: %v", c.name, mid, err)
 		return
