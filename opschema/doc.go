@@ -39,7 +39,9 @@
 // # Generated table
 //
 // The table (table_gen.go) is generated from onnx-schemas.json, extracted
-// from the ONNX operator changelogs. Regenerate it with
+// from the ONNX operator changelogs and kept in the repository under
+// internal/spec (its README says where it comes from and how to refresh
+// it). Regenerate the table with
 //
 //	go generate ./opschema
 //

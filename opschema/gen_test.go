@@ -11,11 +11,11 @@ import (
 
 // schemaFile is the data file, relative to this package's directory. It
 // must match the -in argument in gen.go.
-const schemaFile = "../../shared/onnx-spec/onnx-schemas.json"
+const schemaFile = "internal/spec/onnx-schemas.json"
 
 // TestTableUpToDate regenerates the table in memory and compares it with
-// table_gen.go. The data file is required: CI checks out shared/ beside the
-// repository.
+// table_gen.go. The data file is part of the repository
+// (internal/spec/README.md says where it comes from).
 func TestTableUpToDate(t *testing.T) {
 	data, err := os.ReadFile(schemaFile)
 	if err != nil {

@@ -3,7 +3,7 @@
 //
 // Usage, from the opschema directory (see gen.go):
 //
-//	go run ./internal/gen -in ../../shared/onnx-spec/onnx-schemas.json -out table_gen.go
+//	go run ./internal/gen -in internal/spec/onnx-schemas.json -out table_gen.go
 package main
 
 import (

@@ -11,7 +11,7 @@ import (
 // compares its output with the checked-in table.
 func TestRunMatchesCommittedTable(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "table_gen.go")
-	if err := run("../../../../shared/onnx-spec/onnx-schemas.json", out); err != nil {
+	if err := run("../spec/onnx-schemas.json", out); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(out)

@@ -223,7 +223,7 @@ func TestEmitSpecialFloats(t *testing.T) {
 // TestDeterministic checks that the output does not depend on the order of
 // the schemas in the input.
 func TestDeterministic(t *testing.T) {
-	data, err := os.ReadFile("../../../../shared/onnx-spec/onnx-schemas.json")
+	data, err := os.ReadFile("../spec/onnx-schemas.json")
 	if err != nil {
 		t.Fatalf("reading the schema data file: %v", err)
 	}
