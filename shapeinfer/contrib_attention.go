@@ -262,11 +262,12 @@ func inferMultiHeadAttention(c *Ctx) error {
 // (N+2*Nkv)*H]. Output [B, S, N*H]. present_key/value are [B, Nkv, P', H]:
 // SparseAttention (and GroupQueryAttention with sliding_window_cache)
 // keeps past's shape; otherwise P' is the greater of past's length and
-// total_sequence_length (read as data). When that value is not known, P'
-// is past+L, the length a cache that is not shared grows to (the
-// operator's total_sequence_length is past+new by definition); a constant
-// past length with an unknown total is a shared buffer and kept. Without
-// past, P' is total_sequence_length or L. output_qk is [B, N, S, P'].
+// total_sequence_length (read as data), as ONNX Runtime computes it. When
+// that value is not known, P' is past+L, the length a cache that is not
+// shared grows to (total_sequence_length is past+new by the operator's
+// definition; a shared buffer, where past is the whole buffer, needs the
+// value to be known). Without past, P' is total_sequence_length or L.
+// output_qk is [B, N, S, P'].
 func inferGroupQueryAttention(c *Ctx) error {
 	sparse := c.Node.OpType() == "SparseAttention"
 	elem := c.Elem(0)
@@ -332,8 +333,6 @@ func inferGroupQueryAttention(c *Ctx) error {
 		switch {
 		case pk && tk:
 			length = Known(max(pv, tv))
-		case pk && !tk:
-			length = past[2]
 		case totalKnown:
 			length = total
 			if dimOrder(past[2], total).gt {
