@@ -235,11 +235,12 @@ func (c ctCase) build(t *testing.T, sz map[string]int64, r *rand.Rand) (*onnxgra
 
 // ctCounts tallies the comparisons.
 type ctCounts struct {
-	ops                       map[string]bool
-	models, runs              int
-	compared, wrong, dataDeps int
-	noKernel                  map[string]string
-	refused                   []string
+	ops                     map[string]bool
+	models, runs            int
+	values, compared, wrong int
+	dataDeps                int
+	noKernel                map[string]string
+	refused                 []string
 }
 
 // compareShapes compares the real shape of output name with an inferred
