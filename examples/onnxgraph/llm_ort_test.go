@@ -214,7 +214,7 @@ func TestLLMDecoderORT(t *testing.T) {
 	}
 	want := map[string]string{
 		"logits": "float32[batch_size,sequence_length,100]", "present.0.key": "float32[batch_size,2,total_sequence_length,16]",
-		"/model/layers.1/attn/GroupQueryAttention/output_0":                  "float32[batch_size,sequence_length,64]",
+		"/model/layers.1/attn/GroupQueryAttention/output_0":                 "float32[batch_size,sequence_length,64]",
 		"/model/attn_mask_reformat/attn_mask_subgraph/Gather/Cast/output_0": "int32[]",
 		"/model/layers.1/mlp/up_proj/MatMul/output_0":                       "float32[batch_size,sequence_length,96]",
 	}
