@@ -66,7 +66,7 @@ func inferMsAttention(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	hq, hv := Unknown, Unknown
+	var hq, hv Dim
 	if sizes, ok := c.Ints("qkv_hidden_sizes"); ok && len(sizes) > 0 {
 		if len(sizes) != 3 {
 			return c.Errorf(CodeInvalid, "qkv_hidden_sizes has %d values, want 3", len(sizes))

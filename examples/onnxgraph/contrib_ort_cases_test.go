@@ -37,10 +37,6 @@ func i64s(v int64) func(map[string]int64, int) any {
 	return func(_ map[string]int64, n int) any { return fill(n, v) }
 }
 
-func u8s(v uint8) func(map[string]int64, int) any {
-	return func(_ map[string]int64, n int) any { return fill(n, v) }
-}
-
 func cf32(n int, v float32) func(map[string]int64) any {
 	return func(map[string]int64) any { return fill(n, v) }
 }
