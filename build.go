@@ -1095,7 +1095,7 @@ func (b *Builder) node(spec NodeSpec) (*Node, error) {
 		domain = ""
 	}
 	opset, imported := m.Opset(domain)
-	std := slices.Contains(opschema.Domains(), opschema.NormalizeDomain(domain))
+	std := opschema.StandardDomain(domain)
 	var schema *opschema.Schema
 	switch {
 	case std && !imported:
@@ -1109,6 +1109,17 @@ func (b *Builder) node(spec NodeSpec) (*Node, error) {
 		} else if s.Deprecated {
 			return nil, errorf(ErrSchema, "operator %s is deprecated at opset %d of %s", spec.Op, opset, opschema.NormalizeDomain(domain))
 		} else {
+			schema = s
+		}
+	case m.localFunction(domain, spec.Op) == nil:
+		// An open domain (com.microsoft): a known schema checks the node,
+		// at the imported version or at 1, the version a custom domain
+		// is imported at below.
+		v := opset
+		if !imported {
+			v = 1
+		}
+		if s, ok := opschema.Lookup(domain, spec.Op, int(v)); ok && !s.Deprecated {
 			schema = s
 		}
 	}

@@ -147,9 +147,16 @@ const (
 	// ai.onnx.preview, ai.onnx.preview.training, ai.onnx.training) has no
 	// such operator at the imported opset version.
 	RuleUnknownOp Rule = "UnknownOp"
-	// RuleCustomOp (note): an operator of a custom domain that is neither
-	// a standard operator nor a model-local function; it is not checked.
+	// RuleCustomOp (note): an operator of a custom domain that has no
+	// known schema and is not a model-local function; it is not checked.
+	// ONNX Runtime's documented operators (domain com.microsoft) have
+	// schemas and are checked like standard ones.
 	RuleCustomOp Rule = "CustomOp"
+	// RuleRuntimeOp (note): an operator that ONNX Runtime registers in a
+	// standard domain but the ONNX standard does not define there
+	// (SimplifiedLayerNormalization, LayerNormalization below opset 17).
+	// It is checked against ONNX Runtime's schema; onnx.checker rejects it.
+	RuleRuntimeOp Rule = "RuntimeOp"
 	// RuleExperimentalOp (note): one of the removed experimental operators
 	// (ATen, Affine, Crop, ...) that onnx.checker lets through unchecked.
 	RuleExperimentalOp Rule = "ExperimentalOp"

@@ -379,11 +379,7 @@ func (c *checker) lookup(domain, op string, opset int64) *opschema.Schema {
 // standardDomain reports whether unknown operators of domain d (canonical)
 // are errors: the ONNX domains whose operators all have schemas.
 func standardDomain(d string) bool {
-	switch d {
-	case opschema.DomainONNX, opschema.DomainML, opschema.DomainPreview, opschema.DomainPreviewTraining, "ai.onnx.training":
-		return true
-	}
-	return false
+	return opschema.StandardDomain(d) || d == "ai.onnx.training"
 }
 
 // experimentalOps are the experimental operators removed from ONNX that

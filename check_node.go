@@ -126,6 +126,12 @@ func (c *checker) operator(s *scope, i int, n *Node, dom string, ver int64) {
 	case sch.Deprecated:
 		c.errorf(RuleDeprecatedOp, w, "%s is deprecated at opset version %d of domain %q", schemaLabel(sch), ver, displayDomain(dom))
 	default:
+		if sch.Extension && standardDomain(dom) {
+			if k := [2]string{dom, op}; !c.customSeen[k] { // one note per operator
+				c.customSeen[k] = true
+				c.notef(RuleRuntimeOp, w, "%s is ONNX Runtime's, not an operator of the ONNX standard at opset version %d of domain %q; it is checked against ONNX Runtime's schema (onnx.checker rejects it)", schemaLabel(sch), ver, displayDomain(dom))
+			}
+		}
 		c.schema(s, i, n, sch)
 	}
 }
@@ -172,8 +178,9 @@ func (c *checker) schema(s *scope, i int, n *Node, sch *opschema.Schema) {
 			}
 		}
 	}
-	// LayerNormalization-17 accepts attributes it does not declare.
-	unchecked := sch.Domain == opschema.DomainONNX && sch.Name == "LayerNormalization"
+	// LayerNormalization-17 accepts attributes it does not declare, and so
+	// do ONNX Runtime's LayerNormalization-1 and SimplifiedLayerNormalization.
+	unchecked := sch.Domain == opschema.DomainONNX && (sch.Name == "LayerNormalization" || sch.Name == "SimplifiedLayerNormalization")
 	for ai, a := range n.p.Attribute {
 		name := a.GetName()
 		if name == "" || strings.HasPrefix(name, "__") {

@@ -98,7 +98,7 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 		return nil, blame(o.Op, errorf(ErrInvalid, "insert node: the model does not import domain %q", o.Domain))
 	}
 	var schema *opschema.Schema
-	if slices.Contains(opschema.Domains(), opschema.NormalizeDomain(o.Domain)) {
+	if opschema.StandardDomain(o.Domain) {
 		s, ok := opschema.Lookup(o.Domain, o.Op, int(opset))
 		if !ok {
 			return nil, blame(o.Op, errorf(ErrNotFound, "insert node: no operator %s at opset %d", label, opset))
@@ -107,6 +107,8 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 			return nil, blame(o.Op, errorf(ErrInvalid, "insert node: %s is deprecated at opset %d", label, opset))
 		}
 		schema = s
+	} else if s, ok := opschema.Lookup(o.Domain, o.Op, int(opset)); ok && !s.Deprecated && m.localFunction(o.Domain, o.Op) == nil {
+		schema = s // an open domain (com.microsoft) whose operator has a known schema
 	}
 	src, ok := m.graph.Value(o.Src)
 	if !ok {

@@ -126,6 +126,11 @@ func init() {
 	on("Upsample", 9, conv(attrToInputUp("scales", 1, false), inputToAttrDown(1, "scales")))
 	on("Upsample", 10, conv(renameOp("Resize"), nil))
 	on("Resize", 10, adapter{kind: kindAdapter, down: renameOp("Upsample")})
+	// Below 17, LayerNormalization is ONNX Runtime's (opschema marks it an
+	// extension): the same attributes, defaults and positional inputs and
+	// outputs, only some formal names differ. Up it stays as it is; down,
+	// the standard operator would become a runtime's, so it is refused.
+	on("LayerNormalization", 17, conv(nothing, nil))
 	on("Resize", 11, conv(resize11Up, resize11Down))
 	on("Resize", 13, conv(nothing, resize13Down))
 	on("Resize", 18, additive)

@@ -2,7 +2,9 @@
 // every version of every operator of the domains ai.onnx, ai.onnx.ml,
 // ai.onnx.preview and ai.onnx.preview.training, its attributes (with their
 // types and defaults), formal inputs and outputs, arity bounds and type
-// constraints.
+// constraints. It also holds ONNX Runtime's contrib operators (domain
+// com.microsoft, and two it registers in the default domain), marked
+// [Schema.Extension].
 //
 // It is meant for tools that check or analyse models without running them,
 // such as a model checker or shape inference: given a node's domain, op type
@@ -21,7 +23,9 @@
 //
 // Models write the default domain as the empty string. This package names
 // it [DomainONNX] ("ai.onnx") and accepts "" wherever a domain is taken;
-// [NormalizeDomain] does the conversion.
+// [NormalizeDomain] does the conversion. [StandardDomain] tells the ONNX
+// domains, where an operator without a schema does not exist, from open
+// ones such as [DomainMicrosoft], where it may be one a runtime knows.
 //
 // # Attributes
 //
@@ -39,11 +43,14 @@
 // # Generated table
 //
 // The table (table_gen.go) is generated from onnx-schemas.json, extracted
-// from the ONNX operator changelogs. Regenerate it with
+// from the ONNX operator changelogs, and contrib-schemas.json, from ONNX
+// Runtime's documentation of its contrib operators; both are kept in the
+// repository under internal/spec (its README says where they come from and
+// how to refresh them). Regenerate the table with
 //
 //	go generate ./opschema
 //
-// A test fails when the table is out of date with the data file.
+// A test fails when the table is out of date with the data files.
 //
 // Schemas returned by this package are shared and must not be modified.
 package opschema

@@ -14,7 +14,25 @@ const (
 
 	// DomainPreviewTraining holds the training operators.
 	DomainPreviewTraining = "ai.onnx.preview.training"
+
+	// DomainMicrosoft holds ONNX Runtime's contrib operators (Attention,
+	// GroupQueryAttention, MatMulNBits, ...). Its schemas are those ONNX
+	// Runtime documents; they are marked Extension.
+	DomainMicrosoft = "com.microsoft"
 )
+
+// StandardDomain reports whether domain ("" meaning DomainONNX) is one of
+// the ONNX standard domains, whose operators all have schemas here: an
+// operator of such a domain without a schema does not exist. Other
+// domains, DomainMicrosoft included, are open: an operator without a
+// schema may still be one a runtime knows.
+func StandardDomain(domain string) bool {
+	switch NormalizeDomain(domain) {
+	case DomainONNX, DomainML, DomainPreview, DomainPreviewTraining:
+		return true
+	}
+	return false
+}
 
 // NormalizeDomain returns the canonical spelling of an operator set domain:
 // "" becomes DomainONNX; every other domain is returned unchanged.

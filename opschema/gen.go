@@ -1,3 +1,3 @@
 package opschema
 
-//go:generate go run ./internal/gen -in ../../shared/onnx-spec/onnx-schemas.json -out table_gen.go
+//go:generate go run ./internal/gen -in internal/spec/onnx-schemas.json -in internal/spec/contrib-schemas.json -out table_gen.go

@@ -9,19 +9,24 @@ import (
 	"github.com/onnxgraph/onnxgraph/opschema/internal/schemagen"
 )
 
-// schemaFile is the data file, relative to this package's directory. It
-// must match the -in argument in gen.go.
-const schemaFile = "../../shared/onnx-spec/onnx-schemas.json"
+// schemaFiles are the data files, relative to this package's directory.
+// They must match the -in arguments in gen.go.
+var schemaFiles = []string{"internal/spec/onnx-schemas.json", "internal/spec/contrib-schemas.json"}
 
-// TestTableUpToDate regenerates the table in memory and compares it with
-// table_gen.go. The data file is required: CI checks out shared/ beside the
-// repository.
+// TestTableUpToDate regenerates the table in memory from both data files
+// (the ONNX standard's and ONNX Runtime's contrib operators) and compares
+// it with table_gen.go. The data files are part of the repository
+// (internal/spec/README.md says where they come from).
 func TestTableUpToDate(t *testing.T) {
-	data, err := os.ReadFile(schemaFile)
-	if err != nil {
-		t.Fatalf("reading the schema data file (needed to check table_gen.go): %v", err)
+	var ins []schemagen.Input
+	for _, p := range schemaFiles {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatalf("reading a schema data file (needed to check table_gen.go): %v", err)
+		}
+		ins = append(ins, schemagen.Input{Name: filepath.Base(p), Data: data})
 	}
-	want, err := schemagen.Generate(data, filepath.Base(schemaFile))
+	want, err := schemagen.Generate(ins...)
 	if err != nil {
 		t.Fatalf("generating the table: %v", err)
 	}

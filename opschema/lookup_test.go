@@ -8,18 +8,33 @@ import (
 )
 
 func TestCounts(t *testing.T) {
-	if got := len(opschema.All()); got != 642 {
-		t.Errorf("len(All()) = %d, want 642", got)
+	// 642 standard operator versions (203 operators in ai.onnx), 130 of
+	// ONNX Runtime: 128 in com.microsoft and 2 in the default domain
+	// (SimplifiedLayerNormalization, and LayerNormalization-1).
+	std, ext := 0, 0
+	for _, s := range opschema.All() {
+		if s.Extension {
+			ext++
+		} else {
+			std++
+		}
 	}
-	if got := len(opschema.Ops(opschema.DomainONNX)); got != 203 {
-		t.Errorf("len(Ops(%q)) = %d, want 203", opschema.DomainONNX, got)
+	if std != 642 || ext != 130 {
+		t.Errorf("All() has %d standard and %d extension versions, want 642 and 130", std, ext)
 	}
-	if got := len(opschema.Ops("")); got != 203 {
-		t.Errorf(`len(Ops("")) = %d, want 203`, got)
+	if got := len(opschema.Ops(opschema.DomainONNX)); got != 204 {
+		t.Errorf("len(Ops(%q)) = %d, want 204", opschema.DomainONNX, got)
+	}
+	if got := len(opschema.Ops("")); got != 204 {
+		t.Errorf(`len(Ops("")) = %d, want 204`, got)
+	}
+	if got := len(opschema.Ops(opschema.DomainMicrosoft)); got != 128 {
+		t.Errorf("len(Ops(%q)) = %d, want 128", opschema.DomainMicrosoft, got)
 	}
 	wantDomains := []string{
 		opschema.DomainONNX, opschema.DomainML,
 		opschema.DomainPreview, opschema.DomainPreviewTraining,
+		opschema.DomainMicrosoft,
 	}
 	if got := opschema.Domains(); !slices.Equal(got, wantDomains) {
 		t.Errorf("Domains() = %q, want %q", got, wantDomains)
@@ -33,6 +48,7 @@ func TestCounts(t *testing.T) {
 		{opschema.DomainML, 5},
 		{opschema.DomainPreview, 1},
 		{opschema.DomainPreviewTraining, 1},
+		{opschema.DomainMicrosoft, 1},
 		{"com.example", 0},
 	} {
 		if got := opschema.MaxOpset(tt.domain); got != tt.want {
@@ -180,6 +196,73 @@ func TestNormalizeDomain(t *testing.T) {
 	} {
 		if got := opschema.NormalizeDomain(in); got != want {
 			t.Errorf("NormalizeDomain(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestStandardDomain(t *testing.T) {
+	for d, want := range map[string]bool{
+		"": true, "ai.onnx": true, "ai.onnx.ml": true, "ai.onnx.preview": true,
+		"ai.onnx.preview.training": true, "com.microsoft": false, "com.example": false,
+	} {
+		if got := opschema.StandardDomain(d); got != want {
+			t.Errorf("StandardDomain(%q) = %v, want %v", d, got, want)
+		}
+	}
+}
+
+// TestContribSchemas looks up ONNX Runtime's operators: facts of
+// docs/ContribOperators.md, and the default-domain operators ONNX Runtime
+// registers beside the standard ones.
+func TestContribSchemas(t *testing.T) {
+	gqa, ok := opschema.Lookup(opschema.DomainMicrosoft, "GroupQueryAttention", 1)
+	if !ok || !gqa.Extension || gqa.MinInputs != 7 || gqa.MaxInputs != 16 || gqa.MinOutputs != 1 {
+		t.Fatalf("GroupQueryAttention = %+v, %v", gqa, ok)
+	}
+	for _, name := range []string{"num_heads", "kv_num_heads"} {
+		if a, ok := gqa.Attribute(name); !ok || !a.Required || a.Type != opschema.AttrInt {
+			t.Errorf("GroupQueryAttention.%s = %+v", name, a)
+		}
+	}
+	if a, _ := gqa.Attribute("local_window_size"); a == nil || a.Default == nil || a.Default.Int != -1 {
+		t.Errorf("GroupQueryAttention.local_window_size = %+v", a)
+	}
+	if f, ok := gqa.InputFormal(5); !ok || f.Name != "seqlens_k" || f.Option != opschema.Single {
+		t.Errorf("GroupQueryAttention input 5 = %+v", f)
+	}
+	if f, _ := gqa.InputFormal(3); f == nil || f.Type != "T_CACHE" || !slices.Contains(gqa.AllowedTypes(f), "tensor(uint8)") {
+		t.Errorf("GroupQueryAttention past_key = %+v", f)
+	}
+	mnb, ok := opschema.Lookup("com.microsoft", "MatMulNBits", 1)
+	if !ok || len(mnb.Inputs) != 6 || mnb.MinInputs != 3 {
+		t.Fatalf("MatMulNBits = %+v, %v", mnb, ok)
+	}
+	concat, _ := opschema.Lookup("com.microsoft", "QLinearConcat", 1)
+	if concat == nil || concat.MaxInputs != opschema.Unbounded || !concat.Inputs[2].Heterogeneous {
+		t.Errorf("QLinearConcat = %+v", concat)
+	}
+	// The default domain: ONNX Runtime's LayerNormalization-1 is in force
+	// below opset 17, the standard's from 17 on.
+	for _, tt := range []struct {
+		op        string
+		opset     int
+		since     int
+		extension bool
+	}{
+		{"SimplifiedLayerNormalization", 14, 1, true},
+		{"SimplifiedLayerNormalization", 21, 1, true},
+		{"LayerNormalization", 16, 1, true},
+		{"LayerNormalization", 17, 17, false},
+		{"Add", 14, 14, false},
+	} {
+		s, ok := opschema.Lookup("", tt.op, tt.opset)
+		if !ok || s.SinceVersion != tt.since || s.Extension != tt.extension {
+			t.Errorf("Lookup(%q, %d) = %+v, %v; want since %d, extension %v", tt.op, tt.opset, s, ok, tt.since, tt.extension)
+		}
+	}
+	for _, s := range opschema.All() {
+		if (s.Domain == opschema.DomainMicrosoft) != s.Extension && s.Domain != opschema.DomainONNX {
+			t.Errorf("%s %s-%d: extension %v", s.Domain, s.Name, s.SinceVersion, s.Extension)
 		}
 	}
 }

@@ -21,6 +21,14 @@ type Schema struct {
 	// also leave them empty, as for GroupNormalization-18).
 	Deprecated bool
 
+	// Extension is set on operators that are not part of the ONNX
+	// standard: ONNX Runtime's contrib operators, in DomainMicrosoft and
+	// the two it registers in the default domain (SimplifiedLayerNormalization,
+	// and a LayerNormalization at version 1, before the standard's 17).
+	// Models using them run in ONNX Runtime; other runtimes and
+	// onnx.checker may reject them.
+	Extension bool
+
 	Attributes []Attribute // declared attributes, in specification order
 	Inputs     []Formal    // formal inputs, in positional order
 	Outputs    []Formal    // formal outputs, in positional order

@@ -2,6 +2,7 @@ package shapeinfer
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 
 	"github.com/onnxgraph/onnxgraph"
@@ -36,6 +37,9 @@ type Result struct {
 	types     map[*onnxgraph.Value]*Type
 	data      map[*onnxgraph.Value]*Data
 	reasons   map[*onnxgraph.Value]*Reason
+	graph     *onnxgraph.Graph
+	noInfer   []*onnxgraph.Node
+	noInferAt map[*onnxgraph.Node]bool
 	Conflicts []*Error // declared types contradicted by inference
 	Problems  []*Error // operators whose inputs did not fit, or that failed
 }
@@ -59,6 +63,41 @@ func (r *Result) Explain(v *onnxgraph.Value) *Reason {
 	return &Reason{Code: CodeMissingInput, Msg: "no type declared or inferred"}
 }
 
+// Incomplete returns the values of the model's graph and its subgraphs
+// whose type is not complete after inference (unknown, or with a dim that
+// is neither known nor symbolic), graph by graph: inputs first, then node
+// outputs in node order. Explain says why for each.
+func (r *Result) Incomplete() []*onnxgraph.Value {
+	if r.graph == nil {
+		return nil
+	}
+	var out []*onnxgraph.Value
+	r.graph.Walk(func(g *onnxgraph.Graph) bool {
+		for _, v := range g.Inputs() {
+			if !r.types[v].Complete() {
+				out = append(out, v)
+			}
+		}
+		for _, n := range g.Nodes() {
+			for _, v := range n.Outputs() {
+				if v != nil && !r.types[v].Complete() {
+					out = append(out, v)
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// NoInference returns the nodes inference has no function for, in the
+// order met: operators without a schema (an unknown domain or operator),
+// and operator versions the table does not cover. Their outputs keep only
+// what the model declares.
+func (r *Result) NoInference() []*onnxgraph.Node {
+	return slices.Clone(r.noInfer)
+}
+
 // Infer sets the type and shape of every value of m it can. See Options.
 func Infer(m *onnxgraph.Model, opts *Options) (*Result, error) {
 	o := Options{}
@@ -70,9 +109,11 @@ func Infer(m *onnxgraph.Model, opts *Options) (*Result, error) {
 		size = 2*g.NumNodes() + len(g.Inputs()) + len(g.Initializers())
 	}
 	e := &engine{m: m, opts: o, res: &Result{
-		types:   make(map[*onnxgraph.Value]*Type, size),
-		data:    map[*onnxgraph.Value]*Data{},
-		reasons: map[*onnxgraph.Value]*Reason{},
+		types:     make(map[*onnxgraph.Value]*Type, size),
+		data:      map[*onnxgraph.Value]*Data{},
+		reasons:   map[*onnxgraph.Value]*Reason{},
+		graph:     m.Graph(),
+		noInferAt: map[*onnxgraph.Node]bool{},
 	}, funcs: map[string]*onnxgraph.Function{}, strs: map[*onnxgraph.Value][][]byte{}}
 	for _, f := range m.Functions() {
 		e.funcs[funcKey(f.Domain(), f.Name())] = f
@@ -97,6 +138,14 @@ type engine struct {
 }
 
 func funcKey(domain, name string) string { return domain + "\x00" + name }
+
+// noInference records n as a node without an inference function, once.
+func (e *engine) noInference(n *onnxgraph.Node) {
+	if !e.res.noInferAt[n] {
+		e.res.noInferAt[n] = true
+		e.res.noInfer = append(e.res.noInfer, n)
+	}
+}
 
 func (e *engine) fresh() Dim {
 	e.n++
@@ -225,9 +274,11 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 			err = fn(c)
 		} else {
 			err = c.Errorf(CodeUnsupported, "no inference for %s-%d", n.OpType(), sch.SinceVersion)
+			e.noInference(n)
 		}
 	} else {
 		err = c.Errorf(CodeUnknownOp, "no schema for %s in domain %q at opset %d", n.OpType(), domain, opset)
+		e.noInference(n)
 	}
 	var ie *Error
 	if err != nil && !errors.As(err, &ie) {

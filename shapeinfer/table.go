@@ -24,6 +24,7 @@ var table = merge(
 	elementwiseTable, nnTable, reduceTable, quantTable, rnnTable, randomTable, signalTable, attentionTable,
 	shapeTable,
 	controlflowTable, sequenceTable, stringsTable, mlTable, imageTable, trainingTable,
+	contribTable,
 )
 
 func merge(parts ...map[key]Func) map[key]Func {

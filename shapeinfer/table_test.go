@@ -25,11 +25,16 @@ func TestTableEntriesAreReal(t *testing.T) {
 	}
 }
 
-// missingVersions lists the operator versions of ai.onnx and ai.onnx.ml
-// that have no inference function.
+// coveredDomains are the domains every operator version of which must
+// have an inference function: the standard ones and ONNX Runtime's
+// com.microsoft.
+var coveredDomains = []string{opschema.DomainONNX, opschema.DomainML, opschema.DomainMicrosoft}
+
+// missingVersions lists the operator versions of the covered domains that
+// have no inference function.
 func missingVersions() []string {
 	var missing []string
-	for _, d := range []string{opschema.DomainONNX, opschema.DomainML} {
+	for _, d := range coveredDomains {
 		for _, op := range opschema.Ops(d) {
 			for _, s := range opschema.Versions(d, op) {
 				if _, ok := table[key{d, op, s.SinceVersion}]; !ok {
@@ -42,12 +47,12 @@ func missingVersions() []string {
 	return missing
 }
 
-// TestTableCoverage fails while an operator version of ai.onnx or
-// ai.onnx.ml has no inference function.
+// TestTableCoverage fails while an operator version of ai.onnx,
+// ai.onnx.ml or com.microsoft has no inference function.
 func TestTableCoverage(t *testing.T) {
 	missing := missingVersions()
 	total := 0
-	for _, d := range []string{opschema.DomainONNX, opschema.DomainML} {
+	for _, d := range coveredDomains {
 		for _, op := range opschema.Ops(d) {
 			total += len(opschema.Versions(d, op))
 		}

@@ -23,7 +23,7 @@ func init() {
 		summary: "infer every value's type and shape (ssi4onnx) and save the model with them; explains what stays unknown",
 		usage:   "IN OUT",
 		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			strict := fs.Bool("strict", false, "fail on any inconsistency (a conflict with a declared type, inputs that do not fit)")
+			strict := fs.Bool("strict", false, "fail on any inconsistency (a conflict with a declared type, inputs that do not fit), on any value left without a complete type and on any node without inference; nothing is saved then")
 			checkOnly := fs.Bool("check-only", false, "keep declared types; only check them and fill undeclared ones")
 			var inputs multiFlag
 			fs.Var(&inputs, "input", "fix an input's shape for inference and in the saved model: name=1,3,H,W (repeatable; a name that is not a number is a symbolic dim)")
@@ -59,6 +59,12 @@ func init() {
 				if err != nil {
 					return err
 				}
+				if *strict {
+					if err := strictIncomplete(res); err != nil {
+						reportInference(out, m, res)
+						return err
+					}
+				}
 				if err := m.Save(args[1]); err != nil {
 					return err
 				}
@@ -67,6 +73,29 @@ func init() {
 			}
 		},
 	})
+}
+
+// strictIncomplete is infer --strict's verdict on what inference left
+// open: the values without a complete type and the nodes without
+// inference, counted, with the first of each named.
+func strictIncomplete(res *shapeinfer.Result) error {
+	vals, nodes := res.Incomplete(), res.NoInference()
+	if len(vals) == 0 && len(nodes) == 0 {
+		return nil
+	}
+	var parts []string
+	if len(vals) > 0 {
+		parts = append(parts, fmt.Sprintf("%d values left without a complete type (first %q: %v: %v)", len(vals), vals[0].Name(), res.Type(vals[0]), res.Explain(vals[0])))
+	}
+	if len(nodes) > 0 {
+		n := nodes[0]
+		label := n.Name()
+		if label == "" {
+			label = n.OpType()
+		}
+		parts = append(parts, fmt.Sprintf("%d nodes without inference (first %q, %s of domain %q)", len(nodes), label, n.OpType(), n.Domain()))
+	}
+	return fmt.Errorf("onnxgraph: infer --strict: %s", strings.Join(parts, "; "))
 }
 
 // parseShapeSpec parses "name=1,3,H,W".

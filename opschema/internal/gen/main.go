@@ -1,9 +1,10 @@
 // Command gen writes opschema's generated operator table (table_gen.go)
-// from the ONNX operator schema data file (onnx-schemas.json).
+// from the operator schema data files (onnx-schemas.json for the ONNX
+// standard, contrib-schemas.json for ONNX Runtime's contrib operators).
 //
 // Usage, from the opschema directory (see gen.go):
 //
-//	go run ./internal/gen -in ../../shared/onnx-spec/onnx-schemas.json -out table_gen.go
+//	go run ./internal/gen -in internal/spec/onnx-schemas.json -in internal/spec/contrib-schemas.json -out table_gen.go
 package main
 
 import (
@@ -16,25 +17,33 @@ import (
 )
 
 func main() {
-	in := flag.String("in", "", "path of onnx-schemas.json")
+	var ins []string
+	flag.Func("in", "path of a schema data file (repeat for several)", func(s string) error {
+		ins = append(ins, s)
+		return nil
+	})
 	out := flag.String("out", "table_gen.go", "path of the Go file to write")
 	flag.Parse()
-	if *in == "" || flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: gen -in onnx-schemas.json [-out table_gen.go]")
+	if len(ins) == 0 || flag.NArg() != 0 {
+		fmt.Fprintln(os.Stderr, "usage: gen -in onnx-schemas.json [-in more.json ...] [-out table_gen.go]")
 		os.Exit(2)
 	}
-	if err := run(*in, *out); err != nil {
+	if err := run(ins, *out); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run(in, out string) error {
-	data, err := os.ReadFile(in)
-	if err != nil {
-		return fmt.Errorf("opschema: %w", err)
+func run(ins []string, out string) error {
+	inputs := make([]schemagen.Input, len(ins))
+	for i, p := range ins {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return fmt.Errorf("opschema: %w", err)
+		}
+		inputs[i] = schemagen.Input{Name: filepath.Base(p), Data: data}
 	}
-	src, err := schemagen.Generate(data, filepath.Base(in))
+	src, err := schemagen.Generate(inputs...)
 	if err != nil {
 		return err
 	}

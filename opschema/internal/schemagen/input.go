@@ -1,5 +1,6 @@
-// Package schemagen turns the ONNX operator schema data file
-// (onnx-schemas.json) into Go source for package opschema.
+// Package schemagen turns the operator schema data files (onnx-schemas.json
+// for the ONNX standard, contrib-schemas.json for ONNX Runtime's contrib
+// operators) into Go source for package opschema.
 //
 // It is a library so that both the go:generate command
 // (opschema/internal/gen) and the staleness test of package opschema can
@@ -13,13 +14,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 )
 
-// File is the top-level object of onnx-schemas.json.
+// File is the top-level object of a data file (onnx-schemas.json,
+// contrib-schemas.json).
 type File struct {
-	Source  string   `json:"source"`
-	Note    string   `json:"note"`
-	Schemas []Schema `json:"schemas"`
+	Source string `json:"source"`
+	Note   string `json:"note"`
+	// Extension marks every schema of the file as not part of the ONNX
+	// standard (ONNX Runtime's contrib operators).
+	Extension bool     `json:"extension,omitempty"`
+	Schemas   []Schema `json:"schemas"`
 }
 
 // Schema is one operator version as written in the data file.
@@ -36,6 +42,10 @@ type Schema struct {
 	MaxInput        *int             `json:"max_input"`
 	MinOutput       int              `json:"min_output"`
 	MaxOutput       *int             `json:"max_output"`
+
+	// extension is set from the file's Extension flag when files are
+	// merged; it is not a field of the data file's entries.
+	extension bool
 }
 
 // Attribute is an attribute declaration as written in the data file.
@@ -76,13 +86,24 @@ func Decode(r io.Reader) (*File, error) {
 	return &f, nil
 }
 
-// Generate decodes the data file in data and returns the gofmt'd Go source
-// of the generated table. source names the data file in the header comment
-// (pass a base name, not a path, to keep the output machine independent).
-func Generate(data []byte, source string) ([]byte, error) {
-	f, err := Decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, err
+// Input is one data file: its name for the header comment (a base name,
+// not a path, to keep the output machine independent) and its contents.
+type Input struct {
+	Name string
+	Data []byte
+}
+
+// Generate decodes the data files and returns the gofmt'd Go source of the
+// generated table, which holds the schemas of all of them.
+func Generate(ins ...Input) ([]byte, error) {
+	files := make([]*File, len(ins))
+	names := make([]string, len(ins))
+	for i, in := range ins {
+		f, err := Decode(bytes.NewReader(in.Data))
+		if err != nil {
+			return nil, fmt.Errorf("%w (in %s)", err, in.Name)
+		}
+		files[i], names[i] = f, in.Name
 	}
-	return Emit(f, source)
+	return Emit(strings.Join(names, ", "), files...)
 }
