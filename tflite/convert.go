@@ -95,11 +95,22 @@ type Report struct {
 // Every shape must be static once opts.InputShapes are applied; an
 // operator or case without an exact TensorFlow Lite form is an
 // *UnsupportedError listing every such node.
-func Convert(m *onnxgraph.Model, opts *Options) ([]byte, *Report, error) {
+func Convert(m *onnxgraph.Model, opts *Options) (data []byte, rep *Report, err error) {
 	c, err := newConverter(m, opts)
 	if err != nil {
 		return nil, nil, err
 	}
+	defer func() {
+		// A converter bug must not take the caller down: it is reported
+		// with the node it happened at.
+		if r := recover(); r != nil {
+			name := "?"
+			if c.node != nil {
+				name = nodeName(c.node, -1) + " (" + opName(c.node) + ")"
+			}
+			data, rep, err = nil, nil, fmt.Errorf("%w: internal error at node %s: %v", ErrInvalid, name, r)
+		}
+	}()
 	if err := c.run(); err != nil {
 		return nil, nil, err
 	}
@@ -107,7 +118,7 @@ func Convert(m *onnxgraph.Model, opts *Options) ([]byte, *Report, error) {
 	if desc == "" {
 		desc = "onnxgraph tflite exporter"
 	}
-	data, err := c.out.encode(desc)
+	data, err = c.out.encode(desc)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -321,6 +332,16 @@ func (c *converter) convertNode(n *onnxgraph.Node, i int) error {
 		c.placeholders(n)
 		return nil
 	}
+	for _, v := range n.Outputs() {
+		if v == nil {
+			continue
+		}
+		if s, ok := c.shapeOK(v); ok && len(s) > 0 && onnxgraph.NumElements(s) == 0 {
+			c.problem(n, i, fmt.Sprintf("value %q is empty (shape %v); TensorFlow Lite has no empty tensors", v.Name(), c.shape(v)))
+			c.placeholders(n)
+			return nil
+		}
+	}
 	for _, v := range n.Inputs() {
 		if v == nil {
 			continue
@@ -532,8 +553,14 @@ func (c *converter) addOutput(v *onnxgraph.Value, i int) error {
 	}
 	if c.ioTensor[idx] || c.out.tensors[idx].buf != 0 {
 		// An input, a constant or another output: give it a tensor of its own.
+		// A copy by TILE with multiples 1: runtimes mishandle an output
+		// that aliases a constant.
 		cp := c.out.addTensor(v.Name(), tt, permute(s, p), nil)
-		c.emit(opReshape, []int32{idx, c.int32Const(v.Name()+"/shape", shape32(permute(s, p)))}, []int32{cp}, oInts(0, shape32(permute(s, p))))
+		ones := make([]int32, len(s))
+		for k := range ones {
+			ones[k] = 1
+		}
+		c.emit(opTile, []int32{idx, c.int32Const(v.Name()+"/multiples", ones)}, []int32{cp})
 		idx = cp
 	}
 	c.out.tensors[idx].name = v.Name()

@@ -226,7 +226,19 @@ func convPow(c *converter, n *onnxgraph.Node) error {
 	if c.elem(x) != c.elem(e) {
 		ec := c.konst(e)
 		if ec == nil {
-			return refuse("Pow with a computed exponent of another type than the base")
+			// CAST the exponent to the base's type.
+			bt, _ := c.tfType(x)
+			et, _ := c.tfType(e)
+			if et == bt {
+				return binaryOp(opPow)(c, n)
+			}
+			pe := c.layout(e)
+			ct := c.newTensor(e.Name()+"/cast", bt, permute(c.shape(e), pe))
+			c.emit(opCast, []int32{c.tensor(e, pe)}, []int32{ct}, oU8(0, int64(et)), oU8(1, int64(bt)))
+			tv := c.vals[e]
+			c.vals[e] = &tval{idx: ct, perm: pe}
+			defer func() { c.vals[e] = tv }()
+			return binaryOp(opPow)(c, n)
 		}
 		// The exponent takes the base's type.
 		conv := &cval{dt: c.elem(x), shape: ec.shape}
@@ -304,10 +316,21 @@ func convReciprocal(c *converter, n *onnxgraph.Node) error {
 }
 
 func convElu(c *converter, n *onnxgraph.Node) error {
-	if attrFloat(n, "alpha", 1) != 1 {
-		return refuse("ELU has alpha 1 only; alpha is %g", attrFloat(n, "alpha", 1))
+	alpha := float64(attrFloat(n, "alpha", 1))
+	if alpha == 1 {
+		return unary(opElu)(c, n)
 	}
-	return unary(opElu)(c, n)
+	// ELU has alpha 1: relu(x) + alpha*(exp(min(x, 0)) - 1).
+	x := n.Input(0)
+	p := c.layout(x)
+	xt := c.tensor(x, p)
+	name := n.Output(0).Name()
+	neg := c.newTensor(name+"/neg", ttFloat32, c.tshape(xt))
+	c.chain(xt, []step{{op: opMinimum, scalar: 0}, {op: opExp, none: true}, {op: opSub, scalar: 1}, {op: opMul, scalar: alpha}}, neg, name)
+	pos := c.newTensor(name+"/relu", ttFloat32, c.tshape(xt))
+	c.emit(opRelu, []int32{xt}, []int32{pos})
+	c.emit(opAdd, []int32{pos, neg}, []int32{c.output(n.Output(0), p)}, oU8(0, actNone))
+	return nil
 }
 
 // chain emits a sequence of elementwise steps on x's layout; each step is
@@ -419,7 +442,11 @@ func (c *converter) clipBounds(n *onnxgraph.Node) (lo, hi float64, ok bool) {
 func convClip(c *converter, n *onnxgraph.Node) error {
 	lo, hi, ok := c.clipBounds(n)
 	if !ok {
-		return refuse("Clip bounds must be constants")
+		for i := 1; i < n.NumInputs(); i++ {
+			if v := n.Input(i); v != nil && c.konst(v) == nil {
+				return refuse("Clip bound %q must be a constant", v.Name())
+			}
+		}
 	}
 	x := n.Input(0)
 	p := c.layout(x)

@@ -556,8 +556,9 @@ func (c *converter) affine(x, out *onnxgraph.Value, scale, shift *cval, name str
 }
 
 // normalize emits (x - mean(x)) / sqrt(var(x) + eps) over the ONNX axes,
-// in x's layout, and returns the tensor.
-func (c *converter) normalize(x *onnxgraph.Value, axes []int, eps float64, name string) int32 {
+// in x's layout, and returns it with the mean and 1/sqrt(var+eps) (dims
+// kept).
+func (c *converter) normalize(x *onnxgraph.Value, axes []int, eps float64, name string) (y, mean, inv int32) {
 	p := c.layout(x)
 	xt := c.tensor(x, p)
 	ts := c.tshape(xt)
@@ -568,7 +569,7 @@ func (c *converter) normalize(x *onnxgraph.Value, axes []int, eps float64, name 
 		rs[ax[i]] = 1
 	}
 	axc := c.int32Const(name+"/axes", ax)
-	mean := c.newTensor(name+"/mean", ttFloat32, rs)
+	mean = c.newTensor(name+"/mean", ttFloat32, rs)
 	c.emit(opMean, []int32{xt, axc}, []int32{mean}, oBool(0, true))
 	d := c.newTensor(name+"/centered", ttFloat32, ts)
 	c.emit(opSub, []int32{xt, mean}, []int32{d}, oU8(0, actNone))
@@ -578,11 +579,11 @@ func (c *converter) normalize(x *onnxgraph.Value, axes []int, eps float64, name 
 	c.emit(opMean, []int32{sq, axc}, []int32{v}, oBool(0, true))
 	ve := c.newTensor(name+"/var_eps", ttFloat32, rs)
 	c.emit(opAdd, []int32{v, c.scalar(name+"/eps", ttFloat32, eps)}, []int32{ve}, oU8(0, actNone))
-	inv := c.newTensor(name+"/rstd", ttFloat32, rs)
+	inv = c.newTensor(name+"/rstd", ttFloat32, rs)
 	c.emit(opRsqrt, []int32{ve}, []int32{inv})
-	y := c.newTensor(name+"/normalized", ttFloat32, ts)
+	y = c.newTensor(name+"/normalized", ttFloat32, ts)
 	c.emit(opMul, []int32{d, inv}, []int32{y}, oU8(0, actNone))
-	return y
+	return y, mean, inv
 }
 
 // scaleShift multiplies y (x's layout p, ONNX rank r) by scale and adds
@@ -606,11 +607,6 @@ func (c *converter) scaleShift(y int32, p []int, scale, bias *onnxgraph.Value, o
 }
 
 func convLayerNorm(c *converter, n *onnxgraph.Node) error {
-	for i := 1; i < n.NumOutputs(); i++ {
-		if used(n.Output(i)) {
-			return refuse("the Mean and InvStdDev outputs of LayerNormalization are not supported")
-		}
-	}
 	x := n.Input(0)
 	r := c.rank(x)
 	a, err := normAxis(attrInt(n, "axis", -1), r)
@@ -622,8 +618,14 @@ func convLayerNorm(c *converter, n *onnxgraph.Node) error {
 		axes = append(axes, k)
 	}
 	name := n.Output(0).Name()
-	y := c.normalize(x, axes, float64(attrFloat(n, "epsilon", 1e-5)), name)
+	y, mean, inv := c.normalize(x, axes, float64(attrFloat(n, "epsilon", 1e-5)), name)
 	c.scaleShift(y, c.layout(x), n.Input(1), in(n, 2), n.Output(0), name)
+	// Mean and InvStdDev: the statistics normalize computed, dims kept.
+	for i, t := range []int32{mean, inv} {
+		if v := in2out(n, 1+i); used(v) {
+			c.define(v, t, c.layout(x))
+		}
+	}
 	return nil
 }
 
@@ -638,7 +640,7 @@ func convInstanceNorm(c *converter, n *onnxgraph.Node) error {
 		axes = append(axes, k)
 	}
 	name := n.Output(0).Name()
-	y := c.normalize(x, axes, float64(attrFloat(n, "epsilon", 1e-5)), name)
+	y, _, _ := c.normalize(x, axes, float64(attrFloat(n, "epsilon", 1e-5)), name)
 	// Scale and B are [C]: broadcast them as [C, 1, ..., 1].
 	cs := make([]int64, r-1)
 	for i := range cs {
@@ -646,10 +648,10 @@ func convInstanceNorm(c *converter, n *onnxgraph.Node) error {
 	}
 	var sv, bv *cval
 	if sv = c.konst(n.Input(1)); sv == nil {
-		return refuse("scale must be a constant")
+		return refuse("scale %q must be a constant", n.Input(1).Name())
 	}
 	if bv = c.konst(n.Input(2)); bv == nil {
-		return refuse("B must be a constant")
+		return refuse("B %q must be a constant", n.Input(2).Name())
 	}
 	cs[0] = int64(sv.numel())
 	p := c.layout(x)

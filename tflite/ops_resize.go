@@ -165,14 +165,14 @@ func (c *converter) resizeScales(n *onnxgraph.Node, xs, os []int64, upsample boo
 	case upsample || since == 10:
 		cv := c.konst(n.Input(1))
 		if cv == nil {
-			return nil, refuse("scales must be a constant")
+			return nil, refuse("scales %q must be a constant", n.Input(1).Name())
 		}
 		given = cv.float64s()
 	default:
 		if v := in(n, 2); v != nil {
 			cv := c.konst(v)
 			if cv == nil {
-				return nil, refuse("scales must be a constant")
+				return nil, refuse("scales %q must be a constant", v.Name())
 			}
 			given = cv.float64s()
 		}

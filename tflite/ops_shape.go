@@ -414,7 +414,7 @@ func convPad(c *converter, n *onnxgraph.Node) error {
 		if v := in(n, 2); v != nil {
 			cv := c.konst(v)
 			if cv == nil {
-				return refuse("constant_value must be a constant")
+				return refuse("constant_value %q must be a constant", v.Name())
 			}
 			if cv.numel() > 0 {
 				value = cv.float64s()[0]
@@ -543,6 +543,9 @@ func convExpand(c *converter, n *onnxgraph.Node) error {
 		p = c.layout(x)
 	}
 	xt := c.tensorAtRank(x, r, p)
+	if xs := c.tshape(xt); len(xs) < r {
+		xt = c.reshape(xt, expandShape(xs, r), out.Name()+"/rank")
+	}
 	ts := permute(os, p)
 	if samePerm64(c.tshape(xt), ts) {
 		if c.konst(x) != nil {
@@ -552,7 +555,13 @@ func convExpand(c *converter, n *onnxgraph.Node) error {
 		c.define(out, xt, p)
 		return nil
 	}
-	c.emit(opBroadcastTo, []int32{xt, c.int32Const(out.Name()+"/shape", shape32(ts))}, []int32{c.output(out, p)})
+	// TILE the axes of size 1 (BROADCAST_TO is missing from some runtimes).
+	xsh := c.tshape(xt)
+	m := make([]int32, len(ts))
+	for i := range ts {
+		m[i] = int32(ts[i] / max(xsh[i], 1))
+	}
+	c.emit(opTile, []int32{xt, c.int32Const(out.Name()+"/multiples", m)}, []int32{c.output(out, p)})
 	return nil
 }
 

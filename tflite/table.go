@@ -115,7 +115,7 @@ func normAxis(a int64, r int) (int, error) {
 func (c *converter) constInts(v *onnxgraph.Value, what string) ([]int64, error) {
 	cv := c.konst(v)
 	if cv == nil {
-		return nil, refuse("%s (%q) must be a constant", what, v.Name())
+		return nil, refuse("%s %q must be a constant", what, v.Name())
 	}
 	return cv.ints(), nil
 }
@@ -133,4 +133,19 @@ func (c *converter) alias(in, out *onnxgraph.Value) {
 	}
 	tv := c.vals[in]
 	c.vals[out] = &tval{idx: tv.idx, perm: tv.perm, alt: tv.alt}
+}
+
+// Supported reports whether the exporter has a converter for op of domain
+// at the given opset (the version in force there). Constant is always
+// supported; a supported operator may still refuse some attribute values.
+func Supported(domain, op string, opset int) bool {
+	if op == "Constant" && opschema.NormalizeDomain(domain) == "ai.onnx" {
+		return true
+	}
+	s, ok := opschema.Lookup(domain, op, opset)
+	if !ok {
+		return false
+	}
+	_, ok = table[key{opschema.NormalizeDomain(domain), op, s.SinceVersion}]
+	return ok
 }

@@ -51,6 +51,7 @@ type crossCase struct {
 	inputs map[string]*onnxgraph.Tensor
 	opts   tflite.Options
 	tol    tol
+	frozen []string // inputs made initializers (see freezeParams)
 }
 
 // crossResult is what happened to a case.
@@ -62,6 +63,18 @@ type crossResult struct {
 }
 
 func (r crossResult) ok() bool { return r.convErr == nil && r.runErr == nil && r.diff == "" }
+
+// errNoInputs marks a model without inputs: its outputs are constants
+// the exporter folds, and ONNX Runtime's Go binding cannot run it.
+var errNoInputs = errors.New("model has no inputs")
+
+// errReference marks a model ONNX Runtime cannot run (a missing kernel, a
+// type its Go binding cannot pass); errExchange an input or output type
+// LiteRT.js cannot pass (it exchanges float32, int32 and uint8).
+var (
+	errReference = errors.New("ONNX Runtime cannot run the model")
+	errExchange  = errors.New("LiteRT.js cannot exchange the type")
+)
 
 // crossRun converts every case, runs them in both runtimes and compares.
 func crossRun(t *testing.T, cases []crossCase) []crossResult {
@@ -95,9 +108,13 @@ func crossRun(t *testing.T, cases []crossCase) []crossResult {
 		if res[i].runErr != nil {
 			continue
 		}
+		if len(in) == 0 {
+			res[i].runErr = errNoInputs
+			continue
+		}
 		w, err := ort.Run(onnxPath, in)
 		if err != nil {
-			res[i].runErr = fmt.Errorf("onnxruntime: %w", err)
+			res[i].runErr = fmt.Errorf("%w: %v", errReference, err)
 			continue
 		}
 		want[i] = w
@@ -247,7 +264,7 @@ func tensorOf(name string, dt onnxgraph.DataType, shape []int64, vals []float64)
 		}
 		return onnxgraph.TensorFrom(name, shape, f)
 	}
-	return nil, fmt.Errorf("element type %s cannot cross to LiteRT.js", onnxgraph.DataTypeName(dt))
+	return nil, fmt.Errorf("%w %s", errExchange, onnxgraph.DataTypeName(dt))
 }
 
 func nchwToNHWC(v []float64, s []int64) []float64 {
