@@ -546,6 +546,9 @@ func (c *converter) addOutput(v *onnxgraph.Value, i int) error {
 	}
 	s := c.shape(v)
 	p := c.ioLayout(len(s))
+	if c.konst(v) != nil {
+		return fmt.Errorf("%w: output %q is a constant (its value does not depend on the inputs); TensorFlow Lite runtimes do not return constant outputs", ErrUnsupported, v.Name())
+	}
 	n := len(c.out.ops)
 	idx := c.tensor(v, p)
 	if len(c.out.ops) > n && c.out.ops[len(c.out.ops)-1].op == opTranspose {

@@ -320,7 +320,7 @@ func convConvTranspose(c *converter, n *onnxgraph.Node) error {
 	auto := attrString(n, "auto_pad", "NOTSET")
 	var begin [2]int64
 	for i := 0; i < 2; i++ {
-		total := strides[i]*(xs[2+i]-1) + opad[i] + ks[i] - os[2+i]
+		total := max(strides[i]*(xs[2+i]-1)+opad[i]+ks[i]-os[2+i], 0)
 		switch {
 		case attrInts(n, "output_shape", nil) != nil || auto == "SAME_UPPER" || auto == "SAME_LOWER":
 			if auto == "SAME_UPPER" {
