@@ -2,10 +2,10 @@ package tflitecheck
 
 import (
 	"errors"
-	"regexp"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
