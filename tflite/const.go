@@ -243,7 +243,7 @@ func expandShape(s []int64, r int) []int64 {
 // floatConst adds a float32 constant; with Options.FP16 a large one is
 // stored as float16 and read through DEQUANTIZE.
 func (c *converter) floatConst(name string, shape []int64, data []float32) int32 {
-	if c.opts.FP16 && len(data) >= FP16MinElements {
+	if (c.opts.FP16 || c.halfWeights) && len(data) >= FP16MinElements {
 		raw := make([]byte, 2*len(data))
 		for k, x := range data {
 			binary.LittleEndian.PutUint16(raw[2*k:], onnxgraph.Float32ToFloat16(x))

@@ -187,6 +187,8 @@ type converter struct {
 	boundary int
 	int64s   bool
 	halfs    bool
+	// halfWeights: the model's weights are float16; they stay float16.
+	halfWeights bool
 }
 
 func newConverter(m *onnxgraph.Model, opts *Options) (*converter, error) {
@@ -232,6 +234,9 @@ func newConverter(m *onnxgraph.Model, opts *Options) (*converter, error) {
 func (c *converter) run() error {
 	for _, v := range c.g.Initializers() {
 		c.rep.ONNXWeightBytes += v.Initializer().NumBytes()
+		if v.Initializer().DataType() == onnxgraph.Float16 {
+			c.halfWeights = true
+		}
 	}
 	var inputs []*onnxgraph.Value
 	for _, v := range c.g.Inputs() {
@@ -710,6 +715,9 @@ func (c *converter) finishReport(fileBytes int64) {
 	}
 	if c.halfs {
 		c.rep.Notes = append(c.rep.Notes, "float16 values are computed and exchanged as float32")
+	}
+	if c.halfWeights && !c.opts.FP16 {
+		c.rep.Notes = append(c.rep.Notes, "float16 weights stay float16, read through DEQUANTIZE")
 	}
 	for _, io := range append(append([]IO(nil), c.rep.Inputs...), c.rep.Outputs...) {
 		if io.Layout == "NHWC" {

@@ -196,6 +196,34 @@ func transformerBlock() *net {
 	return n
 }
 
+// half converts a float32 tensor to float16.
+func half(t *onnxgraph.Tensor) *onnxgraph.Tensor {
+	f, _ := t.Float32s()
+	raw := make([]byte, 2*len(f))
+	for i, x := range f {
+		h := onnxgraph.Float32ToFloat16(x)
+		raw[2*i], raw[2*i+1] = byte(h), byte(h>>8)
+	}
+	out, err := onnxgraph.NewTensor(t.Name(), onnxgraph.Float16, t.Dims(), raw)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// fp16Net is a float16 ONNX model (weights, activations and I/O float16):
+// Conv, Relu, MaxPool, depthwise Conv, HardSigmoid, GlobalAveragePool.
+func fp16Net() *net {
+	n := newNet(14)
+	x := n.b.Input("image", onnxgraph.Float16, 1, 3, 32, 32)
+	h := n.b.Op("Conv", onnxgraph.Attrs{"kernel_shape": []int64{3, 3}, "pads": []int64{1, 1, 1, 1}}, x, half(n.weights(8, 3, 3, 3)), half(n.vec(8, -0.1, 0.1)))
+	h = n.b.Op("MaxPool", onnxgraph.Attrs{"kernel_shape": []int64{2, 2}, "strides": []int64{2, 2}}, n.b.Op("Relu", nil, h))
+	h = n.b.Op("Conv", onnxgraph.Attrs{"kernel_shape": []int64{3, 3}, "pads": []int64{1, 1, 1, 1}, "group": 8}, h, half(n.weights(8, 1, 3, 3)), half(n.vec(8, -0.1, 0.1)))
+	h = n.b.Op("HardSigmoid", nil, h)
+	n.b.Output(n.b.Op("GlobalAveragePool", nil, h))
+	return n
+}
+
 // randomInputs gives every graph input of m seeded values in [-1, 1).
 func randomInputs(t *testing.T, m *onnxgraph.Model, seed uint64) map[string]*onnxgraph.Tensor {
 	t.Helper()
@@ -256,6 +284,7 @@ func TestModels(t *testing.T) {
 		{"ocr_detector", ocrDetector(), true, false, false, float32Tol, 1},
 		{"transformer_block", transformerBlock(), false, false, false, float32Tol, 1},
 		{"transformer_block_fp16", transformerBlock(), false, false, true, fp16Tol, 0.55},
+		{"float16_onnx_model", fp16Net(), true, false, false, fp16Tol, 1.3},
 	}
 	var cases []crossCase
 	for _, s := range specs {
