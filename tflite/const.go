@@ -130,7 +130,11 @@ func (c *converter) constantNode(n *onnxgraph.Node) error {
 	if out == nil {
 		return nil
 	}
-	for _, a := range n.Attrs() {
+	if len(n.Attrs()) != 1 {
+		return refuse("Constant needs exactly one value attribute, has %d", len(n.Attrs()))
+	}
+	{
+		a := n.Attrs()[0]
 		var cv *cval
 		switch a.GetName() {
 		case "value":
@@ -153,7 +157,6 @@ func (c *converter) constantNode(n *onnxgraph.Node) error {
 		c.consts[out] = cv
 		return nil
 	}
-	return refuse("Constant without a value")
 }
 
 // foldable reports whether shape inference knows every output of n, and

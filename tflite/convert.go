@@ -181,6 +181,7 @@ type converter struct {
 	consts   map[*onnxgraph.Value]*cval
 	constIdx map[string]int32 // materialized constants by value and layout
 	skip     map[*onnxgraph.Node]bool
+	kperm    map[*onnxgraph.Value][]int64 // see flattenIntoFC
 	problems []NodeProblem
 	node     *onnxgraph.Node // the node being converted
 	ioTensor map[int32]bool  // tensors that are graph inputs or outputs
@@ -201,6 +202,7 @@ func newConverter(m *onnxgraph.Model, opts *Options) (*converter, error) {
 		consts:   map[*onnxgraph.Value]*cval{},
 		constIdx: map[string]int32{},
 		skip:     map[*onnxgraph.Node]bool{},
+		kperm:    map[*onnxgraph.Value][]int64{},
 		ioTensor: map[int32]bool{},
 	}
 	if opts != nil {
@@ -264,6 +266,7 @@ func (c *converter) run() error {
 	}
 	c.rep.OpsBefore = sortedCounts(before)
 	c.rep.Nodes = len(nodes)
+	c.foldConstants(nodes)
 	for i, n := range nodes {
 		if c.skip[n] {
 			continue
@@ -282,6 +285,52 @@ func (c *converter) run() error {
 		}
 	}
 	return nil
+}
+
+// foldConstants computes, before conversion, the nodes whose outputs are
+// constants: Constant, what shape inference knows, and reshapes,
+// transposes and identities of constants (weights reshaped in the graph),
+// so that a converter sees its constant inputs whatever the node order.
+func (c *converter) foldConstants(nodes []*onnxgraph.Node) {
+	for _, n := range nodes {
+		if n.Domain() != "" {
+			continue
+		}
+		switch n.OpType() {
+		case "Constant":
+			if c.constantNode(n) == nil {
+				c.skip[n] = true
+				c.fold(n, "constant")
+			}
+			continue
+		case "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Identity":
+			x := n.Input(0)
+			if x == nil || c.konst(x) == nil || n.Output(0) == nil {
+				break
+			}
+			if _, ok := c.shapeOK(n.Output(0)); !ok {
+				break
+			}
+			var err error
+			switch n.OpType() {
+			case "Transpose":
+				err = convTranspose(c, n)
+			case "Identity":
+				c.alias(x, n.Output(0))
+			default:
+				err = convReshape(c, n)
+			}
+			if err == nil && c.consts[n.Output(0)] != nil {
+				c.skip[n] = true
+				c.fold(n, "constant")
+				continue
+			}
+		}
+		if c.foldable(n) {
+			c.skip[n] = true
+			c.fold(n, "constant")
+		}
+	}
 }
 
 func opName(n *onnxgraph.Node) string {

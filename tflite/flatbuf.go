@@ -13,15 +13,16 @@ type fbBuilder struct {
 	buf      []byte // data lives in buf[head:]
 	head     int
 	minAlign int
-	vtable   []int // per field: the offset of its value, 0 when absent
-	objStart int   // offset where the current table started
+	vtable   []int          // per field: the offset of its value, 0 when absent
+	objStart int            // offset where the current table started
+	vtables  map[string]int // written vtables by their bytes: tables share them
 }
 
 func newBuilder(size int) *fbBuilder {
 	if size < 1024 {
 		size = 1024
 	}
-	return &fbBuilder{buf: make([]byte, size), head: size, minAlign: 1}
+	return &fbBuilder{buf: make([]byte, size), head: size, minAlign: 1, vtables: map[string]int{}}
 }
 
 // offset is the distance from the end of the buffer to its head.
@@ -59,14 +60,9 @@ func (b *fbBuilder) placeU32(v uint32) {
 	b.head -= 4
 	binary.LittleEndian.PutUint32(b.buf[b.head:], v)
 }
-func (b *fbBuilder) placeU64(v uint64) {
-	b.head -= 8
-	binary.LittleEndian.PutUint64(b.buf[b.head:], v)
-}
 
 func (b *fbBuilder) prependU8(v uint8)   { b.prep(1, 0); b.placeU8(v) }
 func (b *fbBuilder) prependU32(v uint32) { b.prep(4, 0); b.placeU32(v) }
-func (b *fbBuilder) prependU64(v uint64) { b.prep(8, 0); b.placeU64(v) }
 
 // prependOffset writes a uoffset to the object at offset off.
 func (b *fbBuilder) prependOffset(off int) {
@@ -141,10 +137,6 @@ func (b *fbBuilder) fieldI32(slot int, v int32) {
 	b.prependU32(uint32(v))
 	b.vtable[slot] = b.offset()
 }
-func (b *fbBuilder) fieldU64(slot int, v uint64) {
-	b.prependU64(v)
-	b.vtable[slot] = b.offset()
-}
 func (b *fbBuilder) fieldF32(slot int, v float32) {
 	b.prependU32(math.Float32bits(v))
 	b.vtable[slot] = b.offset()
@@ -154,7 +146,8 @@ func (b *fbBuilder) fieldOffset(slot int, off int) {
 	b.vtable[slot] = b.offset()
 }
 
-// endTable writes the table's vtable and returns the table's offset.
+// endTable writes the table's vtable, or points it at an identical one
+// written before, and returns the table's offset.
 func (b *fbBuilder) endTable() int {
 	b.prependU32(0) // soffset to the vtable, patched below
 	obj := b.offset()
@@ -162,22 +155,25 @@ func (b *fbBuilder) endTable() int {
 	for n > 0 && b.vtable[n-1] == 0 {
 		n--
 	}
-	for i := n - 1; i >= 0; i-- {
-		var off uint16
+	vt := make([]byte, 2*(n+2))
+	binary.LittleEndian.PutUint16(vt, uint16(len(vt)))
+	binary.LittleEndian.PutUint16(vt[2:], uint16(obj-b.objStart))
+	for i := 0; i < n; i++ {
 		if b.vtable[i] != 0 {
-			off = uint16(obj - b.vtable[i])
+			binary.LittleEndian.PutUint16(vt[4+2*i:], uint16(obj-b.vtable[i]))
 		}
-		b.prep(2, 0)
-		b.head -= 2
-		binary.LittleEndian.PutUint16(b.buf[b.head:], off)
 	}
-	b.prep(2, 0)
-	b.head -= 2
-	binary.LittleEndian.PutUint16(b.buf[b.head:], uint16(obj-b.objStart))
-	b.head -= 2
-	binary.LittleEndian.PutUint16(b.buf[b.head:], uint16((n+2)*2))
-	vt := b.offset()
-	binary.LittleEndian.PutUint32(b.buf[len(b.buf)-obj:], uint32(int32(vt-obj)))
+	at, ok := b.vtables[string(vt)]
+	if !ok {
+		b.prep(2, len(vt))
+		b.head -= len(vt)
+		copy(b.buf[b.head:], vt)
+		at = b.offset()
+		b.vtables[string(vt)] = at
+	}
+	// soffset: the table's position minus the vtable's (negative when the
+	// shared vtable lies after the table).
+	binary.LittleEndian.PutUint32(b.buf[len(b.buf)-obj:], uint32(int32(at-obj)))
 	return obj
 }
 

@@ -88,6 +88,7 @@ func convGemm(c *converter, n *onnxgraph.Node) error {
 		if alpha != 1 {
 			w = scaled(w, alpha)
 		}
+		w = permuteK(w, nOut, k, c.kperm[a])
 		var bias []float32
 		cc := c.konst(cvv)
 		addAfter := cvv != nil
@@ -169,6 +170,7 @@ func convMatMul(c *converter, n *onnxgraph.Node) error {
 			c.fold(add, "into "+n.Name())
 			out = add.Output(0)
 		}
+		w = permuteK(w, nOut, k, c.kperm[a])
 		c.fullyConnected(c.tensor(a, identity(len(as))), w, nOut, k, bias, c.output(out, identity(len(os))), len(as) > 2, name)
 		return nil
 	}

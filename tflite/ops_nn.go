@@ -166,6 +166,33 @@ func (c *converter) bnScale(n *onnxgraph.Node) (s, t []float32, ok bool) {
 	return s, t, true
 }
 
+// channelBias returns an Add that alone follows the NCHW value v and adds
+// a constant per channel (shape [M,1,1], [1,M,1,1] or a scalar), with the
+// values per channel.
+func (c *converter) channelBias(v *onnxgraph.Value, m int64) (*onnxgraph.Node, []float32) {
+	if v == nil || v.IsGraphOutput() || v.NumUses() != 1 {
+		return nil, nil
+	}
+	u := v.Uses()[0]
+	f := u.Node
+	if f.OpType() != "Add" || f.Domain() != "" || f.NumInputs() != 2 {
+		return nil, nil
+	}
+	cv := c.konst(f.Input(1 - u.Index))
+	if cv == nil || !cv.isFloat() || len(cv.shape) > 4 {
+		return nil, nil
+	}
+	s := expandShape(cv.shape, 4)
+	if s[0] != 1 || s[2] != 1 || s[3] != 1 || s[1] != 1 && s[1] != m {
+		return nil, nil
+	}
+	b := make([]float32, m)
+	for i := range b {
+		b[i] = cv.f[min(i, len(cv.f)-1)]
+	}
+	return f, b
+}
+
 // activation returns the fused activation a node after a Conv can become:
 // Relu, or Clip to [0, 6].
 func (c *converter) activation(n *onnxgraph.Node) int64 {
@@ -224,6 +251,14 @@ func convConv(c *converter, n *onnxgraph.Node) error {
 			c.fold(f, "into "+n.Name())
 			out = f.Output(0)
 		}
+	}
+	if add, b := c.channelBias(out, m); add != nil {
+		for o := range bias {
+			bias[o] += b[o]
+		}
+		c.skip[add] = true
+		c.fold(add, "into "+n.Name())
+		out = add.Output(0)
 	}
 	act := int64(actNone)
 	if f := follower(out); f != nil {

@@ -18,7 +18,7 @@ import (
 
 var resizeTable = family(func(t map[key]convFunc) {
 	versions(t, "Resize", convResize, 10, 11, 13, 18, 19)
-	versions(t, "Upsample", convResize, 7, 9)
+	versions(t, "Upsample", convResize, 7, 9, 10)
 })
 
 // resizeAxis is the ONNX map of one axis.

@@ -46,6 +46,14 @@ func convReshape(c *converter, n *onnxgraph.Node) error {
 		q = reshapeLayout(xs, os, p)
 	}
 	if q == nil {
+		if kp := c.flattenIntoFC(xs, os, p, out); kp != nil {
+			// Flatten before a fully connected layer: the weights'
+			// input axis is permuted instead of the data.
+			ot := c.output(out, identity(2))
+			c.kperm[out] = kp
+			c.emit(opReshape, []int32{c.tensor(x, p), c.int32Const(out.Name()+"/shape", shape32(os))}, []int32{ot}, oInts(0, shape32(os)))
+			return nil
+		}
 		q, p = identity(len(os)), identity(len(xs))
 	}
 	xt := c.tensor(x, p)
@@ -57,6 +65,54 @@ func convReshape(c *converter, n *onnxgraph.Node) error {
 	ot := c.output(out, q)
 	c.emit(opReshape, []int32{xt, c.int32Const(out.Name()+"/shape", shape32(ts))}, []int32{ot}, oInts(0, shape32(ts)))
 	return nil
+}
+
+// flattenIntoFC returns, for a reshape of x (ONNX shape xs, layout p) to
+// [N, K] read only as the input of FULLY_CONNECTED layers with constant
+// weights, the ONNX index along K of each element of the flattened
+// channels-last tensor; nil when the reshape is not of that kind.
+func (c *converter) flattenIntoFC(xs, os []int64, p []int, out *onnxgraph.Value) []int64 {
+	if len(os) != 2 || len(xs) < 3 || p[0] != 0 || xs[0] != os[0] || out.IsGraphOutput() || out.NumUses() == 0 {
+		return nil
+	}
+	for _, u := range out.Uses() {
+		n := u.Node
+		if u.Index != 0 || n.Domain() != "" {
+			return nil
+		}
+		b := c.konst(in(n, 1))
+		switch {
+		case n.OpType() == "MatMul" && b != nil && len(b.shape) == 2 && b.isFloat():
+		case n.OpType() == "Gemm" && b != nil && b.isFloat() && attrInt(n, "transA", 0) == 0:
+		default:
+			return nil
+		}
+	}
+	rest := xs[1:]
+	idx := make([]int64, onnxgraph.NumElements(rest))
+	for i := range idx {
+		idx[i] = int64(i)
+	}
+	rp := make([]int, len(p)-1)
+	for i := range rp {
+		rp[i] = p[i+1] - 1
+	}
+	return transposeData(idx, rest, rp)
+}
+
+// permuteK reorders the input axis (columns) of FC weights w [n, k] for a
+// flattened input whose element j is ONNX element kp[j].
+func permuteK(w []float32, n, k int64, kp []int64) []float32 {
+	if kp == nil {
+		return w
+	}
+	out := make([]float32, len(w))
+	for r := int64(0); r < n; r++ {
+		for j, src := range kp {
+			out[r*k+int64(j)] = w[r*k+src]
+		}
+	}
+	return out
 }
 
 func samePerm64(a, b []int64) bool {
@@ -143,27 +199,19 @@ func reshapeLayout(xs, os []int64, p []int) []int {
 		k += len(g.in)
 	}
 	q := make([]int, 0, len(os))
-	placed := map[int]bool{}
 	for _, k := range order {
-		for _, a := range groups[k].out {
-			q = append(q, a)
-			placed[a] = true
-		}
+		q = append(q, groups[k].out...)
 	}
-	// Axes of size 1 go anywhere: before the axis that follows them.
-	for a := len(os) - 1; a >= 0; a-- {
+	// Axes of size 1 go anywhere: right after the axis before them.
+	for a := 0; a < len(os); a++ {
 		if os[a] != 1 {
 			continue
 		}
-		at := len(q)
-		for b := a + 1; b < len(os); b++ {
-			if placed[b] {
-				at = pos(q, b)
-				break
-			}
+		at := 0
+		if a > 0 {
+			at = pos(q, a-1) + 1
 		}
 		q = append(q[:at], append([]int{a}, q[at:]...)...)
-		placed[a] = true
 	}
 	return q
 }

@@ -234,8 +234,6 @@ const (
 	bufData, bufFields = 0, 1
 	// Operator (a union field takes two slots: its type, then its value)
 	opcOpcode, opcInputs, opcOutputs, opcOptionsType, opcOptions, opcFields = 0, 1, 2, 3, 4, 5
-	// Metadata
-	mdName, mdBuffer, mdFields = 0, 1, 2
 	// TensorMap
 	tmName, tmIndex, tmFields = 0, 1, 2
 	// SignatureDef

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/samples"
 	"github.com/onnxgraph/onnxgraph/tflite"
 )
 
@@ -276,6 +277,7 @@ func TestModels(t *testing.T) {
 		maxSize float64 // .tflite weights at most this times the ONNX weights
 	}
 	specs := []spec{
+		{"mnist", nil, true, false, false, float32Tol, 1}, // samples.MNIST: Conv, Add, Relu, MaxPool, Reshape, MatMul
 		{"mobilenet", mobileNet(14, 16), true, false, false, float32Tol, 1},
 		{"mobilenet_opset18_nchw_io", mobileNet(18, 16), true, true, false, float32Tol, 1},
 		{"mobilenet_fp16", mobileNet(14, 16), true, false, true, fp16Tol, 0.5},
@@ -288,7 +290,12 @@ func TestModels(t *testing.T) {
 	}
 	var cases []crossCase
 	for _, s := range specs {
-		m := s.net.build(t)
+		var m *onnxgraph.Model
+		if s.net == nil {
+			m = samples.MNIST()
+		} else {
+			m = s.net.build(t)
+		}
 		cases = append(cases, crossCase{name: s.name, model: m, inputs: randomInputs(t, m, 5),
 			opts: tflite.Options{FP16: s.fp16, KeepNCHWIO: s.keepIO}, tol: s.tol})
 	}
