@@ -226,7 +226,7 @@ func newConverter(m *onnxgraph.Model, opts *Options) (*converter, error) {
 	}
 	res, err := shapeinfer.Infer(m, &shapeinfer.Options{InputShapes: in})
 	if err != nil {
-		return nil, fmt.Errorf("tflite: shape inference: %w", err)
+		return nil, fmt.Errorf("%w: shape inference: %v", ErrInvalid, err)
 	}
 	c.res = res
 	return c, nil

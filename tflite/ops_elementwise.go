@@ -28,6 +28,7 @@ var elementwiseTable = family(func(t map[key]convFunc) {
 	versions(t, "And", binaryOp(opLogicalAnd), 7)
 	versions(t, "Or", binaryOp(opLogicalOr), 7)
 	versions(t, "PRelu", binaryOp(opPRelu), 7, 9, 16)
+	versions(t, "Selu", convSelu, 6, 22)
 	versions(t, "Where", convWhere, 9, 16)
 
 	versions(t, "Sqrt", unary(opSqrt), 6, 13)
@@ -57,6 +58,25 @@ var elementwiseTable = family(func(t map[key]convFunc) {
 	versions(t, "Identity", convIdentity, 1, 13, 14, 16, 19, 21, 23, 24, 25)
 	versions(t, "Dropout", convIdentity, 7, 10, 12, 13, 22)
 })
+
+// convSelu: gamma * (relu(x) + alpha*(exp(min(x, 0)) - 1)).
+func convSelu(c *converter, n *onnxgraph.Node) error {
+	alpha := float64(attrFloat(n, "alpha", 1.67326319217681884765625))
+	gamma := float64(attrFloat(n, "gamma", 1.05070102214813232421875))
+	x := n.Input(0)
+	p := c.layout(x)
+	xt := c.tensor(x, p)
+	name := n.Output(0).Name()
+	ts := c.tshape(xt)
+	neg := c.newTensor(name+"/neg", ttFloat32, ts)
+	c.chain(xt, []step{{op: opMinimum, scalar: 0}, {op: opExp, none: true}, {op: opSub, scalar: 1}, {op: opMul, scalar: alpha}}, neg, name)
+	pos := c.newTensor(name+"/relu", ttFloat32, ts)
+	c.emit(opRelu, []int32{xt}, []int32{pos})
+	sum := c.newTensor(name+"/sum", ttFloat32, ts)
+	c.emit(opAdd, []int32{pos, neg}, []int32{sum}, oU8(0, actNone))
+	c.emit(opMul, []int32{sum, c.scalar(name+"/gamma", ttFloat32, gamma)}, []int32{c.output(n.Output(0), p)}, oU8(0, actNone))
+	return nil
+}
 
 // broadcast brings the inputs of an elementwise node to the output's rank
 // and one layout, and returns their tensors and the layout.

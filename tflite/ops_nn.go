@@ -32,15 +32,29 @@ type window struct {
 }
 
 // readWindow reads kernel_shape, strides, dilations, pads and auto_pad of a
-// 2-D node over an input of NCHW shape xs, with output shape os.
+// 2-D node over an input of NCHW shape xs, with output shape os. A 1-D
+// node (NCL) is read as a 2-D one of height 1.
 func readWindow(n *onnxgraph.Node, xs, ks, os []int64) (window, error) {
 	var w window
-	if len(xs) != 4 {
-		return w, refuse("only 2-D %s (a 4-D input) is supported; the input has rank %d", n.OpType(), len(xs))
-	}
 	strides := attrInts(n, "strides", []int64{1, 1})
 	dil := attrInts(n, "dilations", []int64{1, 1})
 	pads := attrInts(n, "pads", []int64{0, 0, 0, 0})
+	if len(xs) == 3 && len(os) == 3 {
+		xs, os = lift(xs), lift(os)
+		ks = append([]int64{1}, ks...)
+		if n.Attr("strides") != nil {
+			strides = append([]int64{1}, strides...)
+		}
+		if n.Attr("dilations") != nil {
+			dil = append([]int64{1}, dil...)
+		}
+		if n.Attr("pads") != nil && len(pads) == 2 {
+			pads = []int64{0, pads[0], 0, pads[1]}
+		}
+	}
+	if len(xs) != 4 {
+		return w, refuse("only 1-D and 2-D %s (a 3-D or 4-D input) are supported; the input has rank %d", n.OpType(), len(xs))
+	}
 	if len(strides) != 2 || len(dil) != 2 || len(pads) != 4 || len(ks) != 2 {
 		return w, refuse("kernel, strides, dilations or pads of the wrong length for a 2-D %s", n.OpType())
 	}
@@ -63,6 +77,32 @@ func readWindow(n *onnxgraph.Node, xs, ks, os []int64) (window, error) {
 		}
 	}
 	return w, nil
+}
+
+// lift turns an NCL shape into NC1L.
+func lift(s []int64) []int64 { return []int64{s[0], s[1], 1, s[2]} }
+
+// nhwc returns x (NCHW, or NCL read as NC1L) as an NHWC tensor.
+func (c *converter) nhwc(x *onnxgraph.Value) int32 {
+	s := c.shape(x)
+	if len(s) == 4 {
+		return c.tensor(x, channelsLast(4))
+	}
+	return c.reshape(c.tensor(x, channelsLast(3)), permute(lift(s), channelsLast(4)), x.Name()+"/nhwc")
+}
+
+// nhwcOut makes the NHWC tensor an operator writes out to; for a 1-D out
+// (NCL), done reshapes it to out's own channels-last tensor (NLC).
+func (c *converter) nhwcOut(out *onnxgraph.Value) (t int32, done func()) {
+	s := c.shape(out)
+	if len(s) == 4 {
+		return c.output(out, channelsLast(4)), func() {}
+	}
+	t = c.newTensor(out.Name()+"/nhwc", ttFloat32, permute(lift(s), channelsLast(4)))
+	return t, func() {
+		o := c.output(out, channelsLast(3))
+		c.emit(opReshape, []int32{t, c.int32Const(out.Name()+"/shape", shape32(c.tshape(o)))}, []int32{o}, oInts(0, shape32(c.tshape(o))))
+	}
 }
 
 func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
@@ -136,7 +176,7 @@ func follower(v *onnxgraph.Value) *onnxgraph.Node {
 // bnScale returns the per-channel factor and offset of an inference-mode
 // BatchNormalization with constant parameters, ok false otherwise.
 func (c *converter) bnScale(n *onnxgraph.Node) (s, t []float32, ok bool) {
-	if attrInt(n, "training_mode", 0) != 0 || n.NumInputs() < 5 {
+	if attrInt(n, "training_mode", 0) != 0 || attrInt(n, "spatial", 1) != 1 || n.NumInputs() < 5 {
 		return nil, nil, false
 	}
 	for i := 1; i < n.NumOutputs(); i++ {
@@ -220,13 +260,16 @@ func convConv(c *converter, n *onnxgraph.Node) error {
 		return refuse("weights %q must be a float constant", wv.Name())
 	}
 	xs, ws := c.shape(x), wc.shape
-	if len(ws) != 4 {
-		return refuse("only 2-D convolution is supported; weights have rank %d", len(ws))
+	if len(ws) != 4 && len(ws) != 3 {
+		return refuse("only 1-D and 2-D convolution are supported; weights have rank %d", len(ws))
 	}
 	out := n.Output(0)
 	w, err := readWindow(n, xs, attrInts(n, "kernel_shape", ws[2:]), c.shape(out))
 	if err != nil {
 		return err
+	}
+	if len(ws) == 3 {
+		xs, ws = lift(xs), []int64{ws[0], ws[1], 1, ws[2]}
 	}
 	m, cg := ws[0], ws[1]
 	group := attrInt(n, "group", 1)
@@ -269,7 +312,7 @@ func convConv(c *converter, n *onnxgraph.Node) error {
 		}
 	}
 	mode, pads, explicit := w.padding()
-	xt := c.tensor(x, channelsLast(4))
+	xt := c.nhwc(x)
 	if explicit {
 		xt = c.pad4(xt, pads, 0, x.Name()+"/pad")
 	}
@@ -278,7 +321,8 @@ func convConv(c *converter, n *onnxgraph.Node) error {
 	if name == "" {
 		name = out.Name()
 	}
-	ot := c.output(out, channelsLast(4))
+	ot, done := c.nhwcOut(out)
+	defer done()
 	switch {
 	case group == 1:
 		c.conv2D(xt, ot, weights, ws, bias, w, mode, act, name)
@@ -466,7 +510,7 @@ func (c *converter) pool(n *onnxgraph.Node, op builtin) error {
 		return err
 	}
 	mode, pads, explicit := w.padding()
-	xt := c.tensor(x, channelsLast(4))
+	xt := c.nhwc(x)
 	name := out.Name()
 	var corr []float32
 	if explicit {
@@ -484,16 +528,15 @@ func (c *converter) pool(n *onnxgraph.Node, op builtin) error {
 		xt = c.pad4(xt, pads, 0, name+"/pad")
 	}
 	opts := []optField{oU8(0, mode), oI32(1, w.s[1]), oI32(2, w.s[0]), oI32(3, w.k[1]), oI32(4, w.k[0]), oU8(5, actNone)}
+	ot, done := c.nhwcOut(out)
+	defer done()
 	if corr == nil {
-		ot := c.output(out, channelsLast(4))
 		c.emit(op, []int32{xt}, []int32{ot}, opts...)
 		return nil
 	}
-	os := c.shape(out)
-	pooled := c.newTensor(name+"/sum", ttFloat32, permute(os, channelsLast(4)))
+	pooled := c.newTensor(name+"/sum", ttFloat32, c.tshape(ot))
 	c.emit(op, []int32{xt}, []int32{pooled}, opts...)
-	f := c.floatConst(name+"/divisor", []int64{1, os[2], os[3], 1}, corr)
-	ot := c.output(out, channelsLast(4))
+	f := c.floatConst(name+"/divisor", []int64{1, w.out[0], w.out[1], 1}, corr)
 	c.emit(opMul, []int32{pooled, f}, []int32{ot}, oU8(0, actNone))
 	return nil
 }

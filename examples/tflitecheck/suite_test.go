@@ -15,7 +15,10 @@ import (
 	"github.com/onnxgraph/onnxgraph/tflite"
 )
 
-const suiteDir = "/usr/share/libonnx-testdata/data/node"
+const (
+	suiteRoot = "/usr/share/libonnx-testdata/data"
+	suiteDir  = suiteRoot + "/node"
+)
 
 // suiteCase loads a backend-suite node test: its model (with bool inputs
 // and outputs wrapped in Casts, as LiteRT.js exchanges no bools) and its
@@ -174,9 +177,19 @@ var _ = onnxproto.TensorProto_FLOAT
 // TestSuite converts every backend-suite node test whose operators the
 // exporter supports, runs both models and compares. It reports how many
 // convert and match and why the others are refused.
-func TestSuite(t *testing.T) {
+func TestSuite(t *testing.T) { suiteTest(t, "node") }
+
+// TestSuitePyTorch does the same for the suite's models converted from
+// PyTorch modules and operators (weights are initializers there).
+func TestSuitePyTorch(t *testing.T) { suiteTest(t, "pytorch-converted", "pytorch-operator") }
+
+func suiteTest(t *testing.T, folders ...string) {
 	needRuntimes(t)
-	dirs, _ := filepath.Glob(filepath.Join(suiteDir, "test_*"))
+	var dirs []string
+	for _, f := range folders {
+		d, _ := filepath.Glob(filepath.Join(suiteRoot, f, "test_*"))
+		dirs = append(dirs, d...)
+	}
 	if len(dirs) == 0 {
 		if os.Getenv("CI") != "" {
 			t.Fatal("the ONNX backend test suite (libonnx-testdata) is not installed")
@@ -248,8 +261,8 @@ func TestSuite(t *testing.T) {
 	for _, v := range cannot {
 		nCannot += len(v)
 	}
-	t.Logf("backend suite: %d node tests, %d with only supported operators (%d of them with parameter inputs made initializers); %d convert and match, %d refused, %d fail; not run: %d without inputs, %d that a runtime cannot take",
-		len(dirs), len(cases), frozen, matched, len(cases)-matched-len(failed)-noInputs-nCannot, len(failed), noInputs, nCannot)
+	t.Logf("backend suite %v: %d tests, %d with only supported operators (%d of them with parameter inputs made initializers); %d convert and match, %d refused, %d fail; not run: %d without inputs, %d that a runtime cannot take",
+		folders, len(dirs), len(cases), frozen, matched, len(cases)-matched-len(failed)-noInputs-nCannot, len(failed), noInputs, nCannot)
 	for why, names := range cannot {
 		t.Logf("not run (%d): %s: %s", len(names), why, strings.Join(names, " "))
 	}
