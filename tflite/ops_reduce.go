@@ -82,30 +82,54 @@ func convReduce(op builtin) convFunc {
 // int64 carried as int32); keepdims adds a RESHAPE.
 func convArg(op builtin) convFunc {
 	return func(c *converter, n *onnxgraph.Node) error {
-		if attrInt(n, "select_last_index", 0) != 0 {
-			return refuse("select_last_index=1 has no %s form", op.name)
-		}
 		x, out := n.Input(0), n.Output(0)
-		r := c.rank(x)
-		a, err := normAxis(attrInt(n, "axis", 0), r)
+		xs := c.shape(x)
+		a, err := normAxis(attrInt(n, "axis", 0), len(xs))
 		if err != nil {
 			return err
 		}
 		p := c.layout(x)
-		q := dropAxes(p, map[int]bool{a: true})
+		ap := pos(p, a)
 		xt := c.tensor(x, p)
-		ax := c.int32Const(out.Name()+"/axis", []int32{int32(pos(p, a))})
-		opt := oU8(0, int64(ttInt32))
-		if attrInt(n, "keepdims", 1) == 0 {
-			c.emit(op, []int32{xt, ax}, []int32{c.output(out, q)}, opt)
-			return nil
+		last := attrInt(n, "select_last_index", 0) != 0
+		if last {
+			// The last extremum is the first of the reversed axis.
+			idx := make([]int64, xs[a])
+			for i := range idx {
+				idx[i] = xs[a] - 1 - int64(i)
+			}
+			rev := c.newTensor(out.Name()+"/reversed", c.out.tensors[xt].typ, c.tshape(xt))
+			c.emit(opGather, []int32{xt, c.intConst(out.Name()+"/reverse", ttInt32, []int64{xs[a]}, idx)}, []int32{rev}, oI32(0, int64(ap)), oI32(1, 0))
+			xt = rev
 		}
 		rs := c.tshape(xt)
-		rs = append(rs[:pos(p, a)], rs[pos(p, a)+1:]...)
-		mid := c.newTensor(out.Name()+"/arg", ttInt32, rs)
-		c.emit(op, []int32{xt, ax}, []int32{mid}, opt)
-		ts := permute(c.shape(out), p)
-		c.emit(opReshape, []int32{mid, c.int32Const(out.Name()+"/shape", shape32(ts))}, []int32{c.output(out, p)}, oInts(0, shape32(ts)))
+		rs = append(rs[:ap], rs[ap+1:]...)
+		q := dropAxes(p, map[int]bool{a: true})
+		keep := attrInt(n, "keepdims", 1) != 0
+		// The steps: ARG_MAX/ARG_MIN, un-reversing, restoring the axis.
+		var final int32
+		if keep {
+			final = c.output(out, p)
+		} else {
+			final = c.output(out, q)
+		}
+		cur := c.newTensor(out.Name()+"/arg", ttInt32, rs)
+		if !last && !keep {
+			cur = final
+		}
+		c.emit(op, []int32{xt, c.int32Const(out.Name()+"/axis", []int32{int32(ap)})}, []int32{cur}, oU8(0, int64(ttInt32)))
+		if last {
+			next := final
+			if keep {
+				next = c.newTensor(out.Name()+"/forward", ttInt32, rs)
+			}
+			c.emit(opSub, []int32{c.scalar(out.Name()+"/end", ttInt32, float64(xs[a]-1)), cur}, []int32{next}, oU8(0, actNone))
+			cur = next
+		}
+		if keep {
+			ts := c.tshape(final)
+			c.emit(opReshape, []int32{cur, c.int32Const(out.Name()+"/shape", shape32(ts))}, []int32{final}, oInts(0, shape32(ts)))
+		}
 		return nil
 	}
 }
