@@ -7,14 +7,14 @@ import (
 	"github.com/onnxgraph/onnxgraph"
 )
 
-// Resize and Upsample, nearest and linear, every coordinate transformation
-// mode but tf_crop_and_resize. The exporter computes the source index (or
-// coordinate) of every output row and column as ONNX defines them, and
-// uses RESIZE_NEAREST_NEIGHBOR or RESIZE_BILINEAR when one of their
-// settings (align_corners, half_pixel_centers) gives exactly the same map;
-// otherwise it gathers the rows and columns with constant indices (and,
-// for linear, blends them with constant weights), which is exact for
-// every mode.
+// Resize and Upsample, nearest, linear and cubic, every coordinate
+// transformation mode but tf_crop_and_resize. The exporter computes the
+// source index (or coordinate) of every output row and column as ONNX
+// defines them, and uses RESIZE_NEAREST_NEIGHBOR or RESIZE_BILINEAR when
+// one of their settings (align_corners, half_pixel_centers) gives exactly
+// the same map; otherwise (and for cubic) it gathers the rows and columns
+// with constant indices and blends them with constant weights, which is
+// exact for every mode.
 
 var resizeTable = family(func(t map[key]convFunc) {
 	versions(t, "Resize", convResize, 10, 11, 13, 18, 19)
@@ -24,9 +24,42 @@ var resizeTable = family(func(t map[key]convFunc) {
 // resizeAxis is the ONNX map of one axis.
 type resizeAxis struct {
 	in, out int64
-	idx     []int64   // nearest: source index per output index
-	lo, hi  []int64   // linear: the two source indices
-	frac    []float32 // linear: weight of hi
+	idx     []int64      // nearest: source index per output index
+	lo, hi  []int64      // linear: the two source indices
+	frac    []float32    // linear: weight of hi
+	taps    [4][]int64   // cubic: the four source indices
+	tw      [4][]float32 // cubic: their weights
+}
+
+// addCubic appends the taps of one output index at source coordinate x,
+// as ONNX Runtime computes cubic interpolation: Keys' kernel with
+// coefficient a on floor(x)-1 .. floor(x)+2, indices clamped to the edge,
+// or (exclude_outside) taps outside dropped and the weights renormalized.
+func (r *resizeAxis) addCubic(x float32, a float64, exclude bool) {
+	base := math.Floor(float64(x))
+	s := float64(x) - base
+	w := [4]float64{
+		((a*(s+1)-5*a)*(s+1)+8*a)*(s+1) - 4*a,
+		((a+2)*s-(a+3))*s*s + 1,
+		((a+2)*(1-s)-(a+3))*(1-s)*(1-s) + 1,
+		((a*(2-s)-5*a)*(2-s)+8*a)*(2-s) - 4*a,
+	}
+	sum := 0.0
+	for k := range w {
+		i := int64(base) + int64(k) - 1
+		if exclude && (i < 0 || i >= r.in) {
+			w[k] = 0
+		}
+		sum += w[k]
+	}
+	for k := range w {
+		i := max(0, min(int64(base)+int64(k)-1, r.in-1))
+		if exclude && sum != 0 {
+			w[k] /= sum
+		}
+		r.taps[k] = append(r.taps[k], i)
+		r.tw[k] = append(r.tw[k], float32(w[k]))
+	}
 }
 
 func (r *resizeAxis) identity() bool {
@@ -34,8 +67,21 @@ func (r *resizeAxis) identity() bool {
 		return false
 	}
 	for i := int64(0); i < r.out; i++ {
-		if r.idx != nil && r.idx[i] != i || r.idx == nil && (r.lo[i] != i || r.frac[i] != 0 && r.hi[i] != i) {
-			return false
+		switch {
+		case r.idx != nil:
+			if r.idx[i] != i {
+				return false
+			}
+		case r.taps[0] != nil:
+			for k := range r.taps {
+				if r.tw[k][i] != 0 && (r.taps[k][i] != i || r.tw[k][i] != 1) {
+					return false
+				}
+			}
+		default:
+			if r.lo[i] != i || r.frac[i] != 0 && r.hi[i] != i {
+				return false
+			}
 		}
 	}
 	return true
@@ -51,8 +97,8 @@ func convResize(c *converter, n *onnxgraph.Node) error {
 	if mode == "bilinear" {
 		mode = "linear"
 	}
-	if mode != "nearest" && mode != "linear" {
-		return refuse("resize mode %q is not supported (nearest and linear are)", mode)
+	if mode != "nearest" && mode != "linear" && mode != "cubic" {
+		return refuse("resize mode %q is not supported", mode)
 	}
 	if attrInt(n, "antialias", 0) != 0 {
 		return refuse("antialiased resize has no TensorFlow Lite form")
@@ -78,6 +124,10 @@ func convResize(c *converter, n *onnxgraph.Node) error {
 				ra.idx = append(ra.idx, nearestIndex(nearest, xo, scales[a] < 1, xs[a]))
 				continue
 			}
+			if mode == "cubic" {
+				ra.addCubic(xo, float64(attrFloat(n, "cubic_coeff_a", -0.75)), attrInt(n, "exclude_outside", 0) != 0)
+				continue
+			}
 			xo = max(0, min(xo, float32(xs[a]-1)))
 			lo := int64(math.Floor(float64(xo)))
 			hi := min(lo+1, xs[a]-1)
@@ -86,7 +136,7 @@ func convResize(c *converter, n *onnxgraph.Node) error {
 		axes[a] = ra
 	}
 	name := out.Name()
-	if r == 4 && axes[0].identity() && axes[1].identity() {
+	if r == 4 && mode != "cubic" && axes[0].identity() && axes[1].identity() {
 		if op, opts, ok := tfResize(mode, axes[2], axes[3]); ok {
 			xt := c.tensor(x, channelsLast(4))
 			size := c.int32Const(name+"/size", []int32{int32(os[2]), int32(os[3])})
@@ -109,8 +159,8 @@ func convResize(c *converter, n *onnxgraph.Node) error {
 		c.alias(x, out)
 		return nil
 	}
-	if mode == "linear" && tt != ttFloat32 {
-		return refuse("linear resize of %s", tt)
+	if mode != "nearest" && tt != ttFloat32 {
+		return refuse("%s resize of %s", mode, tt)
 	}
 	for k, i := range todo {
 		ra := axes[p[i]]
@@ -133,16 +183,38 @@ func convResize(c *converter, n *onnxgraph.Node) error {
 			cur = dst
 			continue
 		}
-		lo, hi := next("lo"), next("hi")
-		gather(ra.lo, lo, "lo_index")
-		gather(ra.hi, hi, "hi_index")
-		diff := next("diff")
-		c.emit(opSub, []int32{hi, lo}, []int32{diff}, oU8(0, actNone))
 		ws := make([]int64, len(curShape))
 		for j := range ws {
 			ws[j] = 1
 		}
 		ws[i] = ra.out
+		if mode == "cubic" {
+			// Four taps, each weighted by a constant per output index.
+			var sum int32 = -1
+			for k := range ra.taps {
+				g := next(fmt.Sprintf("tap%d_", k))
+				gather(ra.taps[k], g, fmt.Sprintf("tap%d_index", k))
+				m := next(fmt.Sprintf("tap%d_weighted", k))
+				c.emit(opMul, []int32{g, c.floatConst(fmt.Sprintf("%s/tap%d_weight%d", name, k, i), ws, ra.tw[k])}, []int32{m}, oU8(0, actNone))
+				if sum < 0 {
+					sum = m
+					continue
+				}
+				to := dst
+				if k < len(ra.taps)-1 {
+					to = next(fmt.Sprintf("tap%d_sum", k))
+				}
+				c.emit(opAdd, []int32{sum, m}, []int32{to}, oU8(0, actNone))
+				sum = to
+			}
+			cur = dst
+			continue
+		}
+		lo, hi := next("lo"), next("hi")
+		gather(ra.lo, lo, "lo_index")
+		gather(ra.hi, hi, "hi_index")
+		diff := next("diff")
+		c.emit(opSub, []int32{hi, lo}, []int32{diff}, oU8(0, actNone))
 		wt := c.floatConst(fmt.Sprintf("%s/weight%d", name, i), ws, ra.frac)
 		prod := next("blend")
 		c.emit(opMul, []int32{diff, wt}, []int32{prod}, oU8(0, actNone))
