@@ -79,11 +79,16 @@ type Report struct {
 	// ONNXWeightBytes is the size of the ONNX model's initializers and
 	// Constant values; WeightBytes that of the .tflite constant buffers;
 	// FileBytes that of the .tflite file.
-	ONNXWeightBytes int64  `json:"onnx_weight_bytes"`
-	WeightBytes     int64  `json:"weight_bytes"`
-	FileBytes       int64  `json:"file_bytes"`
-	FP16            bool   `json:"fp16"`
-	Folded          []Fold `json:"folded"`
+	ONNXWeightBytes int64 `json:"onnx_weight_bytes"`
+	WeightBytes     int64 `json:"weight_bytes"`
+	FileBytes       int64 `json:"file_bytes"`
+	// ActivationBytes is the size of all computed tensors together;
+	// LargestTensor names the largest and LargestTensorBytes is its size.
+	ActivationBytes    int64  `json:"activation_bytes"`
+	LargestTensor      string `json:"largest_tensor"`
+	LargestTensorBytes int64  `json:"largest_tensor_bytes"`
+	FP16               bool   `json:"fp16"`
+	Folded             []Fold `json:"folded"`
 	// Notes are the facts of the export a user must know (int64 values
 	// carried as int32, float16 carried as float32).
 	Notes []string `json:"notes,omitempty"`
@@ -757,6 +762,19 @@ func (c *converter) finishReport(fileBytes int64) {
 	c.rep.Tensors = len(c.out.tensors)
 	for _, b := range c.out.buffers {
 		c.rep.WeightBytes += int64(len(b))
+	}
+	for _, t := range c.out.tensors {
+		if t.buf != 0 {
+			continue
+		}
+		n := int64(t.typ.size())
+		for _, d := range t.shape {
+			n *= int64(d)
+		}
+		c.rep.ActivationBytes += n
+		if n > c.rep.LargestTensorBytes {
+			c.rep.LargestTensor, c.rep.LargestTensorBytes = t.name, n
+		}
 	}
 	c.rep.FileBytes = fileBytes
 	if c.int64s {

@@ -83,8 +83,8 @@ func printTFLiteReport(w io.Writer, path string, r *tflite.Report) {
 	}
 	io("input", r.Inputs)
 	io("output", r.Outputs)
-	fmt.Fprintf(w, "%d ONNX nodes -> %d operators; %d TRANSPOSE (%d at inputs and outputs); %d tensors\n",
-		r.Nodes, r.Operators, r.Transposes, r.BoundaryTransposes, r.Tensors)
+	fmt.Fprintf(w, "%d ONNX nodes -> %d operators; %d TRANSPOSE (%d at inputs and outputs); %d tensors, activations %d bytes (largest %s, %d bytes)\n",
+		r.Nodes, r.Operators, r.Transposes, r.BoundaryTransposes, r.Tensors, r.ActivationBytes, r.LargestTensor, r.LargestTensorBytes)
 	counts := func(list []tflite.OpCount) string {
 		parts := make([]string, len(list))
 		for i, c := range list {
