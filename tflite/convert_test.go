@@ -88,6 +88,12 @@ func TestFileStructure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkStructure(t, data, rep)
+}
+
+// checkStructure reads a .tflite back and checks it against its report.
+func checkStructure(t *testing.T, data []byte, rep *Report) {
+	t.Helper()
 	if string(data[4:8]) != "TFL3" {
 		t.Fatalf("identifier %q", data[4:8])
 	}

@@ -38,8 +38,11 @@
 // the table against package opschema. A node without an exact TensorFlow
 // Lite form is refused: Convert returns an *UnsupportedError listing every
 // such node with its op type and reason; nothing is dropped silently.
-// Conv folds a BatchNormalization and a Relu or Relu6 that follow it, and
-// MatMul a bias Add.
+// Conv folds a per-channel bias Add, a BatchNormalization and a Relu or
+// Relu6 that follow it; MatMul folds a bias Add; a Flatten of channels-last
+// data read only by FULLY_CONNECTED layers permutes their weights instead
+// of transposing the data. 1-D convolutions and pools run as 2-D ones of
+// height 1.
 //
 // # File
 //

@@ -23,19 +23,24 @@ func TestSuiteSweep(t *testing.T) {
 		t.Skip("the ONNX backend test suite (libonnx-testdata) is not installed")
 	}
 	counts := map[string]int{}
+	seen := map[string]bool{}
 	for _, p := range paths {
 		m, err := onnxgraph.Open(p, nil)
 		if err != nil {
 			continue
 		}
 		before, _ := m.Bytes(nil)
-		_, _, err = Convert(m, nil)
+		data, rep, err := Convert(m, nil)
 		if after, _ := m.Bytes(nil); !bytes.Equal(before, after) {
 			t.Errorf("%s: the model changed", p)
 		}
 		switch {
 		case err == nil:
 			counts["converted"]++
+			for _, o := range rep.OpsAfter {
+				seen[o.Op] = true
+			}
+			checkStructure(t, data, rep)
 		case strings.Contains(err.Error(), "internal error"):
 			t.Errorf("%s: %v", filepath.Base(filepath.Dir(p)), err)
 		case errors.Is(err, ErrUnsupported):
@@ -49,5 +54,5 @@ func TestSuiteSweep(t *testing.T) {
 		}
 		m.Close()
 	}
-	t.Logf("%d suite models: %v", len(paths), counts)
+	t.Logf("%d suite models: %v; %d TensorFlow Lite operator types written and read back", len(paths), counts, len(seen))
 }
