@@ -32,6 +32,8 @@ var commands = map[string]*command{}
 
 func register(c *command) { commands[c.name] = c }
 
+func init() { register(toTFLiteCommand()) }
+
 // errUsage marks an error whose message is followed by the command's usage.
 var errUsage = errors.New("usage")
 

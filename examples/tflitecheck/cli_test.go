@@ -1,0 +1,95 @@
+package tflitecheck
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/examples/internal/litert"
+	"github.com/onnxgraph/onnxgraph/samples"
+	"github.com/onnxgraph/onnxgraph/tflite"
+)
+
+// TestCLI runs `onnxgraph to-tflite`: the text and JSON reports, the
+// written file running in LiteRT.js, and bad input leaving no file.
+func TestCLI(t *testing.T) {
+	needRuntimes(t)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "onnxgraph")
+	if out, err := exec.Command("go", "build", "-o", bin, "../onnxgraph").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	run := func(args ...string) (string, error) {
+		out, err := exec.Command(bin, args...).CombinedOutput()
+		return string(out), err
+	}
+	mnist := filepath.Join(dir, "mnist.onnx")
+	if err := samples.MNIST().Save(mnist); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run("to-tflite", mnist, filepath.Join(dir, "mnist.tflite"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{"input Input3: float32[1 28 28 1] NHWC (ONNX float32[1 1 28 28])", "after: ", "3 Add into the operator before it", "0 TRANSPOSE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	out, err = run("to-tflite", mnist, filepath.Join(dir, "mnist16.tflite"), "--fp16", "--keep-nchw-io", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var rep tflite.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json: %v\n%s", err, out)
+	}
+	if !rep.FP16 || rep.Inputs[0].Layout != "NCHW" || rep.Transposes != 0 {
+		t.Errorf("--fp16 --keep-nchw-io report: %+v", rep)
+	}
+	x, _ := onnxgraph.TensorFrom("Input3", []int64{1, 1, 28, 28}, make([]float32, 784))
+	res, err := litert.Run([]litert.Job{{Model: filepath.Join(dir, "mnist16.tflite"), Inputs: map[string]*onnxgraph.Tensor{"Input3": x}}})
+	if err != nil || res[0].Err != nil || len(res[0].Outputs) != 1 {
+		t.Errorf("the CLI's .tflite does not run: %v %+v", err, res)
+	}
+
+	// Dynamic dims: refused without --input, converted with it.
+	b := onnxgraph.NewBuilder(17)
+	img := b.Input("images", onnxgraph.Float, "N", 3, 16, 16)
+	b.Output(b.Op("Relu", nil, img))
+	dyn, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dynPath := filepath.Join(dir, "dyn.onnx")
+	if err := dyn.Save(dynPath); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.tflite")
+	out, err = run("to-tflite", dynPath, bad)
+	if err == nil || !strings.Contains(out, `value "images"`) || !strings.Contains(out, "--input") {
+		t.Errorf("dynamic dims: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(bad); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a failed export left a file")
+	}
+	if out, err = run("to-tflite", dynPath, filepath.Join(dir, "dyn.tflite"), "--input", "images=2,3,16,16"); err != nil {
+		t.Errorf("--input: %v\n%s", err, out)
+	}
+	if out, err = run("to-tflite", dynPath, bad, "--input", "images=N,3,16,16"); err == nil || !strings.Contains(out, "needs sizes") {
+		t.Errorf("symbolic --input: %v\n%s", err, out)
+	}
+	// Unsupported operators are all listed.
+	out, err = run("to-tflite", filepath.Join(suiteDir, "test_nonzero_example", "model.onnx"), bad)
+	if err == nil || !strings.Contains(out, "(NonZero)") {
+		t.Errorf("unsupported operator: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(bad); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a failed export left a file")
+	}
+}

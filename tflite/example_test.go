@@ -1,0 +1,48 @@
+package tflite_test
+
+import (
+	"fmt"
+
+	"github.com/onnxgraph/onnxgraph/samples"
+	"github.com/onnxgraph/onnxgraph/tflite"
+)
+
+// Convert exports a model; the report says what the .tflite takes and
+// gives and what became of the operators.
+func ExampleConvert() {
+	m := samples.MNIST() // (Conv, Add, Relu, MaxPool) x2, Reshape, MatMul, Add
+	data, rep, err := tflite.Convert(m, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(data[4:8]), len(data) == int(rep.FileBytes))
+	in := rep.Inputs[0]
+	fmt.Println(in.Name, in.Shape, in.Layout, "from ONNX", in.ONNXShape)
+	for _, c := range rep.OpsAfter {
+		fmt.Println(c.Op, c.Count)
+	}
+	// Output:
+	// TFL3 true
+	// Input3 [1 28 28 1] NHWC from ONNX [1 1 28 28]
+	// CONV_2D 2
+	// MAX_POOL_2D 2
+	// FULLY_CONNECTED 1
+	// RESHAPE 1
+}
+
+// Save writes the .tflite atomically; a model it cannot export leaves no
+// file and an error listing every node it refuses.
+func ExampleSave() {
+	rep, err := tflite.Save(samples.MNIST(), "/nonexistent-dir/mnist.tflite", &tflite.Options{FP16: true})
+	fmt.Println(rep == nil, err != nil)
+	// Output:
+	// true true
+}
+
+// Supported tells whether an operator version has a converter.
+func ExampleSupported() {
+	fmt.Println(tflite.Supported("", "Conv", 17), tflite.Supported("", "NonMaxSuppression", 17))
+	// Output:
+	// true false
+}
