@@ -1,17 +1,12 @@
 package onnxgraph
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"google.golang.org/protobuf/proto"
 )
-
-// ErrMissingInput reports values an extracted part needs that nothing in
-// it computes and that are not among its inputs.
-var ErrMissingInput = errors.New("onnxgraph: missing input")
 
 // MissingInputError lists the values an extraction needs but was not given.
 type MissingInputError struct {
