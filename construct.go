@@ -152,14 +152,10 @@ func (g *Graph) AddNodeIn(domain, opType string, inputs []*Value, outputs []stri
 			n.outputs[k] = v
 		}
 	}
+	n.inputs = make([]*Value, len(inputs))
+	np.Input = make([]string, len(inputs))
 	for i, v := range inputs {
-		n.inputs = append(n.inputs, nil)
-		np.Input = append(np.Input, "")
-		if v != nil {
-			n.inputs[i] = v
-			np.Input[i] = v.name
-			v.uses = append(v.uses, Use{Node: n, Index: i})
-		}
+		n.attach(i, v)
 	}
 	g.nodes = append(g.nodes, n)
 	return n, nil

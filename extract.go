@@ -373,7 +373,8 @@ func extractPart(m *Model, opts *ExtractOptions) (*Model, *ExtractReport, error)
 		}
 		for _, u := range old.uses {
 			if nn, ok := k.nodes[u.Node]; ok {
-				nv.uses = append(nv.uses, Use{Node: nn, Index: u.Index})
+				nn.inputs[u.Index] = nil
+				nn.attach(u.Index, nv)
 			}
 		}
 	}
