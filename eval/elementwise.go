@@ -71,8 +71,8 @@ var elementwiseTable = map[key]entry{
 	{onnx, "Exp", 13}:        k(unaryFloat(math.Exp), tFloats),
 	{onnx, "Log", 6}:         k(unaryFloat(math.Log), tFloats),
 	{onnx, "Log", 13}:        k(unaryFloat(math.Log), tFloats),
-	{onnx, "Erf", 9}:         k(unaryFloat(math.Erf), tFloats),
-	{onnx, "Erf", 13}:        k(unaryFloat(math.Erf), tFloats),
+	{onnx, "Erf", 9}:         k(unaryFloat(math.Erf), tNumeric),
+	{onnx, "Erf", 13}:        k(unaryFloat(math.Erf), tNumeric),
 	{onnx, "Sin", 7}:         k(unaryFloat(math.Sin), tFloats),
 	{onnx, "Sin", 22}:        k(unaryFloat(math.Sin), tFloats),
 	{onnx, "Cos", 7}:         k(unaryFloat(math.Cos), tFloats),
@@ -233,7 +233,7 @@ func legacyB(c *ctx, a, b *tensor) (*tensor, error) {
 	if b.size() == 1 && len(b.shape) <= 1 {
 		return withData(b.dt, nil, b.data), nil
 	}
-	if axis < 0 || int(axis)+len(b.shape) > len(a.shape) {
+	if axis < 0 || axis > int64(len(a.shape)-len(b.shape)) {
 		return nil, invalidf("B of shape %s does not fit A of shape %s at axis %d", shapeString(b.shape), shapeString(a.shape), axis)
 	}
 	shape := make([]int, len(a.shape)-int(axis))
@@ -568,6 +568,7 @@ func unaryFloat(f func(float64) float64) kernel {
 	}
 }
 
+// Integer inputs are computed in float64 and truncated back.
 func mapFloat(x *tensor, f func(float64) float64) (*tensor, error) {
 	switch s := x.data.(type) {
 	case []float32:
@@ -575,5 +576,12 @@ func mapFloat(x *tensor, f func(float64) float64) (*tensor, error) {
 	case []float64:
 		return withData(x.dt, x.shape, mapT(s, f)), nil
 	}
-	return nil, notImplf("%s input", typeName(x.dt))
+	if !isInt(x.dt) {
+		return nil, notImplf("%s input", typeName(x.dt))
+	}
+	v, err := toFloat64s(x)
+	if err != nil {
+		return nil, err
+	}
+	return fromF64As(x.dt, x.shape, mapT(v, f))
 }

@@ -29,8 +29,8 @@ var gatherTable = map[key]entry{
 	{onnx, "ScatterElements", 18}: k(scatterElements, tAny, "axis", "reduction"),
 	{onnx, "OneHot", 9}:           k(oneHot, tNumeric, "axis"),
 	{onnx, "OneHot", 11}:          k(oneHot, tNumeric, "axis"),
-	{onnx, "NonZero", 9}:          k(nonZero, cat(tNumeric, tBool)),
-	{onnx, "NonZero", 13}:         k(nonZero, cat(tNumeric, tBool)),
+	{onnx, "NonZero", 9}:          k(nonZero, tAny),
+	{onnx, "NonZero", 13}:         k(nonZero, tAny),
 	{onnx, "Compress", 9}:         k(compress, tAny, "axis"),
 	{onnx, "Compress", 11}:        k(compress, tAny, "axis"),
 	{onnx, "Trilu", 14}:           k(trilu, tAny, "upper"),
@@ -390,6 +390,12 @@ func nonZero(c *ctx, in []*tensor) ([]*tensor, error) {
 	switch s := x.data.(type) {
 	case []bool:
 		nz = s
+	case []string:
+		nz = mapT(s, func(v string) bool { return v != "" })
+	case []complex64:
+		nz = mapT(s, func(v complex64) bool { return v != 0 })
+	case []complex128:
+		nz = mapT(s, func(v complex128) bool { return v != 0 })
 	default:
 		f, err := toFloat64s(x)
 		if err != nil {

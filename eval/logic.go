@@ -42,9 +42,9 @@ var logicTable = map[key]entry{
 
 	{onnx, "IsNaN", 9}:  k(isNaN, tFloats),
 	{onnx, "IsNaN", 13}: k(isNaN, tFloats),
-	{onnx, "IsNaN", 20}: k(isNaN, tFloats),
+	{onnx, "IsNaN", 20}: k(isNaN, cat(tFloats, tFloat8)),
 	{onnx, "IsInf", 10}: k(isInf, tFloats, "detect_negative", "detect_positive"),
-	{onnx, "IsInf", 20}: k(isInf, tFloats, "detect_negative", "detect_positive"),
+	{onnx, "IsInf", 20}: k(isInf, cat(tFloats, tFloat8), "detect_negative", "detect_positive"),
 
 	{onnx, "Where", 9}:  k(where, tBool),
 	{onnx, "Where", 16}: k(where, tBool),

@@ -291,7 +291,7 @@ func centered(x, zp *tensor, axis int) ([]float64, error) {
 	switch {
 	case len(z) == 1:
 		return mapT(v, func(e float64) float64 { return e - z[0] }), nil
-	case axis < x.rank() && len(z) == x.shape[axis]:
+	case axis >= 0 && axis < x.rank() && len(z) == x.shape[axis]:
 		inner := numel(x.shape[axis+1:])
 		out := make([]float64, len(v))
 		for i, e := range v {

@@ -315,6 +315,9 @@ func (r *runner) evalNode(n *onnxgraph.Node, e *env, in []any) ([]any, error) {
 	if err != nil {
 		return nil, r.nodeError(n, s.SinceVersion, err)
 	}
+	if len(outs) > c.nout {
+		outs = outs[:c.nout] // optional outputs the node does not ask for
+	}
 	for i, v := range n.Outputs() {
 		if v != nil && v.Name() != "" && (i >= len(outs) || outs[i] == nil) {
 			return nil, r.nodeError(n, s.SinceVersion, notImplf("output %d is not computed", i))

@@ -479,6 +479,9 @@ func split(c *ctx, in []*tensor) ([]*tensor, error) {
 	}
 	dim := x.shape[axis]
 	if !hasSizes || len(sizes) == 0 {
+		if numOut != c.nout {
+			return nil, invalidf("%d outputs for num_outputs %d", c.nout, numOut)
+		}
 		if numOut < 1 {
 			return nil, invalidf("%d outputs", numOut)
 		}
