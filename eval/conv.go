@@ -287,12 +287,10 @@ func convTranspose(c *ctx, in []*tensor) ([]*tensor, error) {
 	if x.rank() < 3 || w.rank() != x.rank() || group < 1 || x.shape[1]%group != 0 || w.shape[0] != x.shape[1] {
 		return nil, invalidf("X %s, W %s, group %d", shapeString(x.shape), shapeString(w.shape), group)
 	}
-	nsp := x.rank() - 2
 	win, err := transposeWindow(c, x.shape[2:], w.shape[2:])
 	if err != nil {
 		return nil, err
 	}
-	_ = nsp
 	m := w.shape[1] * group
 	var b *tensor
 	if len(in) > 2 && in[2] != nil {

@@ -184,7 +184,12 @@ func (c *ctx) alloc(dt DataType, shape []int) (*tensor, error) {
 func (c *ctx) check(shape []int) (int, error) {
 	n := numel(shape)
 	if n < 0 {
-		return 0, invalidf("bad shape %s", shapeString(shape))
+		for _, d := range shape {
+			if d < 0 {
+				return 0, invalidf("bad shape %s", shapeString(shape))
+			}
+		}
+		return 0, errorf(ErrTooLarge, "a tensor of shape %s has too many elements", shapeString(shape))
 	}
 	if int64(n) > c.opts.MaxElements {
 		return 0, errorf(ErrTooLarge, "a tensor of shape %s has more than %d elements", shapeString(shape), c.opts.MaxElements)

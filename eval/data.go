@@ -221,15 +221,6 @@ func convert[A, B number](s []A) []B {
 	return out
 }
 
-// fromFloat64s returns vals in the data slice of dt (a float type), rounding
-// once.
-func fromFloat64s(dt DataType, vals []float64) any {
-	if dt == dtDouble {
-		return vals
-	}
-	return convert[float64, float32](vals)
-}
-
 // scalarInt returns the single element of an integer tensor.
 func scalarInt(t *tensor, what string) (int64, error) {
 	if t == nil || t.size() != 1 {
@@ -252,15 +243,6 @@ func scalarFloat(t *tensor, what string) (float64, error) {
 		return 0, err
 	}
 	return v[0], nil
-}
-
-// ints converts int64 values (dims, axes) to int.
-func ints(v []int64) []int {
-	out := make([]int, len(v))
-	for i, x := range v {
-		out[i] = int(x)
-	}
-	return out
 }
 
 // normAxis maps an axis in [-rank, rank) to [0, rank).

@@ -1,6 +1,9 @@
 package eval
 
 import (
+	"sort"
+	"strconv"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/opschema"
 )
@@ -109,13 +112,27 @@ func Implemented(domain, op string, opset int) bool {
 }
 
 // Operators returns every operator version the evaluator implements, as
-// "domain:op-since" strings ("ai.onnx:Add-14"), sorted.
+// "domain:op-since" strings ("ai.onnx:Add-14"), sorted by domain, operator
+// and version.
 func Operators() []string {
-	out := make([]string, 0, len(table))
+	keys := make([]key, 0, len(table))
 	for k := range table {
-		out = append(out, k.domain+":"+k.op+"-"+itoa(k.since))
+		keys = append(keys, k)
 	}
-	sortStrings(out)
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.domain != b.domain {
+			return a.domain < b.domain
+		}
+		if a.op != b.op {
+			return a.op < b.op
+		}
+		return a.since < b.since
+	})
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.domain + ":" + k.op + "-" + strconv.Itoa(k.since)
+	}
 	return out
 }
 

@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"cmp"
 	"math"
 )
 
@@ -629,5 +628,3 @@ func spaceToDepth(c *ctx, in []*tensor) ([]*tensor, error) {
 	}
 	return []*tensor{reshaped(tmp, []int{n, ch * b * b, h / b, w / b})}, nil
 }
-
-var _ = cmp.Compare[int]

@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"math"
 	"strings"
 
 	"gonum.org/v1/gonum/blas"
@@ -357,9 +356,7 @@ func einsum(c *ctx, in []*tensor) ([]*tensor, error) {
 	count := map[rune]int{}
 	labels := make([]string, len(terms))
 	for i, t := range terms {
-		if strings.Contains(t, "...") {
-			t = strings.Replace(t, "...", ellLabels(in[i].rank()-(len(t)-3)), 1)
-		}
+		t = strings.Replace(t, "...", ellLabels(in[i].rank()-(len(t)-3)), 1)
 		if len(t) != in[i].rank() {
 			return nil, invalidf("term %q for operand of rank %d", terms[i], in[i].rank())
 		}
@@ -452,5 +449,3 @@ func einsum(c *ctx, in []*tensor) ([]*tensor, error) {
 	res, err := fromF64As(in[0].dt, append([]int{}, oshape...), out)
 	return []*tensor{res}, err
 }
-
-var _ = math.Abs

@@ -16,11 +16,15 @@ var quantTable = map[key]entry{
 	{onnx, "QuantizeLinear", 19}:        k(quantize, tQuantIn, "axis", "saturate"),
 	{onnx, "QuantizeLinear", 21}:        k(quantize, tQuantIn, "axis", "block_size", "output_dtype", "saturate"),
 	{onnx, "QuantizeLinear", 23}:        k(quantize, tQuantIn, "axis", "block_size", "output_dtype", "precision", "saturate"),
+	{onnx, "QuantizeLinear", 24}:        k(quantize, tQuantIn, "axis", "block_size", "output_dtype", "precision", "saturate"),
+	{onnx, "QuantizeLinear", 25}:        k(quantize, tQuantIn, "axis", "block_size", "output_dtype", "precision", "saturate"),
 	{onnx, "DequantizeLinear", 10}:      k(dequantize, tDequantIn),
 	{onnx, "DequantizeLinear", 13}:      k(dequantize, tDequantIn, "axis"),
 	{onnx, "DequantizeLinear", 19}:      k(dequantize, tDequantIn, "axis"),
 	{onnx, "DequantizeLinear", 21}:      k(dequantize, tDequantIn, "axis", "block_size"),
 	{onnx, "DequantizeLinear", 23}:      k(dequantize, tDequantIn, "axis", "block_size", "output_dtype"),
+	{onnx, "DequantizeLinear", 24}:      k(dequantize, tDequantIn, "axis", "block_size", "output_dtype"),
+	{onnx, "DequantizeLinear", 25}:      k(dequantize, tDequantIn, "axis", "block_size", "output_dtype"),
 	{onnx, "DynamicQuantizeLinear", 11}: k(dynamicQuantize, []DataType{dtFloat}),
 	{onnx, "QLinearMatMul", 10}:         k(qlinearMatMul, []DataType{dtInt8, dtUint8}),
 	{onnx, "QLinearMatMul", 21}:         k(qlinearMatMul, []DataType{dtInt8, dtUint8}),
@@ -29,7 +33,7 @@ var quantTable = map[key]entry{
 
 var (
 	tQuantIn   = []DataType{dtFloat, dtFloat16, dtBFloat16, dtInt32}
-	tDequantIn = cat([]DataType{dtInt8, dtUint8, dtInt16, dtUint16, dtInt32}, tFloat8, tInt4s, []DataType{dtFloat4})
+	tDequantIn = cat([]DataType{dtInt8, dtUint8, dtInt16, dtUint16, dtInt32, dtInt2, dtUint2}, tFloat8, tInt4s, []DataType{dtFloat4})
 )
 
 // quantParams resolves how scale (and zero point) elements map onto x's

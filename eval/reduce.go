@@ -483,7 +483,7 @@ func cumSum(c *ctx, in []*tensor) ([]*tensor, error) {
 			}
 		}
 	}
-	switch s := x.data.(type) {
+	switch x.data.(type) {
 	case []int64, []int32, []uint32, []uint64, []int8, []int16, []uint8, []uint16:
 		v, err := toInt64s(x)
 		if err != nil {
@@ -502,7 +502,6 @@ func cumSum(c *ctx, in []*tensor) ([]*tensor, error) {
 		}, func(dst int) { out[dst] = 0 })
 		return []*tensor{withData(x.dt, x.shape, intsAs(out, x.dt))}, nil
 	default:
-		_ = s
 		v, err := toFloat64s(x)
 		if err != nil {
 			return nil, err
@@ -535,10 +534,10 @@ func topK(c *ctx, in []*tensor) ([]*tensor, error) {
 		}
 		kk = v
 	}
-	largest, sorted := true, true
+	largest := true
 	if _, ok := c.schema.Attribute("largest"); ok {
 		largest = c.int("largest") != 0
-		sorted = c.int("sorted") != 0
+		c.int("sorted") // the output is sorted either way, which sorted=0 permits
 	}
 	axis, err := normAxis(c.int("axis"), max(x.rank(), 1))
 	if c.err != nil {
@@ -547,7 +546,6 @@ func topK(c *ctx, in []*tensor) ([]*tensor, error) {
 	if err != nil || x.rank() == 0 {
 		return nil, invalidf("axis out of range for rank %d", x.rank())
 	}
-	_ = sorted // the output is always sorted, which unsorted permits
 	dim := x.shape[axis]
 	if kk < 0 || kk > int64(dim) {
 		return nil, invalidf("k %d for a dim of %d", kk, dim)

@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"sort"
 	"strconv"
 
 	"github.com/onnxgraph/onnxgraph"
@@ -332,7 +331,3 @@ func (r *runner) nodeError(n *onnxgraph.Node, since int, err error) error {
 	}
 	return &NodeError{Node: nodeLabel(n), OpType: n.OpType(), Domain: n.Domain(), Since: since, Err: err}
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
-
-func sortStrings(s []string) { sort.Strings(s) }

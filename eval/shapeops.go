@@ -119,6 +119,7 @@ var shapeTable = map[key]entry{
 	{onnx, "ConstantOfShape", 24}: k(constantOfShape, tInt64, "value"),
 	{onnx, "ConstantOfShape", 25}: k(constantOfShape, tInt64, "value"),
 	{onnx, "Range", 11}:           k(rangeOp, tRange),
+	{onnx, "Range", 27}:           k(rangeOp, cat(tRange, []DataType{dtFloat16, dtBFloat16}), "stash_type"),
 }
 
 var (
@@ -647,8 +648,11 @@ func shapeInput(t *tensor, what string) ([]int, error) {
 	}
 	out := make([]int, len(v))
 	for i, d := range v {
-		if d < 0 || d > math.MaxInt32 {
+		switch {
+		case d < 0:
 			return nil, invalidf("bad %s %v", what, v)
+		case d > math.MaxInt32:
+			return nil, errorf(ErrTooLarge, "%s %v has a dim above 2^31-1", what, v)
 		}
 		out[i] = int(d)
 	}
@@ -896,7 +900,12 @@ func constantOfShape(c *ctx, in []*tensor) ([]*tensor, error) {
 	return []*tensor{withData(v.dt, shape, fillWith(v.data, 0, n))}, nil
 }
 
+// rangeOp computes floats in float32 (in double for double), as numpy's
+// arange does, whatever stash_type says.
 func rangeOp(c *ctx, in []*tensor) ([]*tensor, error) {
+	if _, ok := c.schema.Attribute("stash_type"); ok {
+		c.int("stash_type")
+	}
 	for _, t := range in[:3] {
 		if t == nil || t.size() != 1 || t.dt != in[0].dt {
 			return nil, invalidf("start, limit and delta must be scalars of one type")

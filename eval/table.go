@@ -83,7 +83,6 @@ var (
 	tFloat8        = []DataType{dtE4M3FN, dtE4M3FNUZ, dtE5M2, dtE5M2FNUZ}
 	tInt4s         = []DataType{dtInt4, dtUint4}
 	tInt64         = []DataType{dtInt64}
-	tIndex         = []DataType{dtInt32, dtInt64}
 )
 
 func cat(sets ...[]DataType) []DataType {
