@@ -30,6 +30,9 @@ var poolTable = map[key]entry{
 	{onnx, "GlobalAveragePool", 22}: k(globalPool(plAvg), tFloats),
 	{onnx, "GlobalLpPool", 2}:       k(globalPool(plLp), tFloats, "p"),
 	{onnx, "GlobalLpPool", 22}:      k(globalPool(plLp), tFloats, "p"),
+	{onnx, "MaxUnpool", 9}:          k(maxUnpool, tFloats, "kernel_shape", "pads", "strides"),
+	{onnx, "MaxUnpool", 11}:         k(maxUnpool, tFloats, "kernel_shape", "pads", "strides"),
+	{onnx, "MaxUnpool", 22}:         k(maxUnpool, tFloats, "kernel_shape", "pads", "strides"),
 }
 
 var (
@@ -270,4 +273,124 @@ func globalPool(op plop) kernel {
 		res, err := fromF64As(x.dt, shape, out)
 		return []*tensor{res}, err
 	}
+}
+
+// maxUnpool scatters X into zeros at the flat indices I (as MaxPool's
+// Indices output gives them), in an output of output_shape or of the shape
+// the pooling inverts.
+func maxUnpool(c *ctx, in []*tensor) ([]*tensor, error) {
+	x, ind := in[0], in[1]
+	if x.rank() < 3 || !equalShapes(x.shape, ind.shape) {
+		return nil, invalidf("X %s and I %s", shapeString(x.shape), shapeString(ind.shape))
+	}
+	ks, _ := c.ints("kernel_shape")
+	if c.err != nil {
+		return nil, c.err
+	}
+	nsp := x.rank() - 2
+	if len(ks) != nsp {
+		return nil, invalidf("kernel_shape %v for %d spatial dims", ks, nsp)
+	}
+	kernel := make([]int, nsp)
+	for i, k := range ks {
+		if k < 1 || k > 1<<20 {
+			return nil, invalidf("kernel_shape %v", ks)
+		}
+		kernel[i] = int(k)
+	}
+	// The window of the pooling this inverts maps the output (its input)
+	// to X (its output).
+	win, err := transposeWindowOf(c, x.shape[2:], kernel)
+	if err != nil {
+		return nil, err
+	}
+	inferred := append([]int{x.shape[0], x.shape[1]}, win...)
+	n, err := c.check(inferred)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := toInt64s(ind)
+	if err != nil {
+		return nil, err
+	}
+	dst := make([]int, len(idx))
+	for i, j := range idx {
+		if j < 0 || j >= int64(n) {
+			return nil, invalidf("index %d out of range for %d elements", j, n)
+		}
+		dst[i] = int(j)
+	}
+	out := makeData(x.dt, n)
+	scatterInto(out, dst, x.data)
+	y := withData(x.dt, inferred, out)
+	if len(in) > 2 && in[2] != nil {
+		// The indices address the inferred shape; a larger output_shape
+		// extends it with zeros at the end of each dim.
+		s, err := shapeInput(in[2], "output_shape")
+		if err != nil {
+			return nil, err
+		}
+		if len(s) != x.rank() {
+			return nil, invalidf("output_shape %v for rank %d", s, x.rank())
+		}
+		pads := make([]int64, 2*len(s))
+		for d := range s {
+			if s[d] < inferred[d] {
+				return nil, invalidf("output_shape %v smaller than %s", s, shapeString(inferred))
+			}
+			pads[len(s)+d] = int64(s[d] - inferred[d])
+		}
+		padded, err := padConstant(c, y, pads)
+		if err != nil {
+			return nil, err
+		}
+		y = padded
+	}
+	return []*tensor{y}, nil
+}
+
+// transposeWindowOf returns the spatial size a pooling of kernel, strides
+// and pads maps to sizes in: (in-1)·stride + kernel - pads.
+func transposeWindowOf(c *ctx, in, kernel []int) ([]int, error) {
+	n := len(in)
+	get := func(name string, def int) ([]int, error) {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = def
+		}
+		v, ok := c.ints(name)
+		if !ok || len(v) == 0 {
+			return out, nil
+		}
+		if len(v) != n && !(name == "pads" && len(v) == 2*n) {
+			return nil, invalidf("%s %v for %d spatial dims", name, v, n)
+		}
+		out = make([]int, len(v))
+		for i, x := range v {
+			if x < 0 || x > 1<<20 || (x == 0 && name == "strides") {
+				return nil, invalidf("%s %v", name, v)
+			}
+			out[i] = int(x)
+		}
+		return out, nil
+	}
+	strides, err := get("strides", 1)
+	if err != nil {
+		return nil, err
+	}
+	pads, err := get("pads", 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(pads) == n {
+		pads = append(pads, make([]int, n)...)
+	}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = (in[i]-1)*strides[i] + kernel[i] - pads[i] - pads[n+i]
+		if out[i] < 0 {
+			return nil, invalidf("output size %d", out[i])
+		}
+	}
+	return out, nil
 }

@@ -719,6 +719,12 @@ func tile(c *ctx, in []*tensor) ([]*tensor, error) {
 	return []*tensor{withData(x.dt, shape, take(x.data, separable(shape, tabs, n)))}, nil
 }
 
+// padConstant pads x with zeros: pads holds the counts before each dim,
+// then after.
+func padConstant(c *ctx, x *tensor, pads []int64) (*tensor, error) {
+	return padT(c, x, "constant", pads, nil, nil)
+}
+
 func pad(c *ctx, in []*tensor) ([]*tensor, error) {
 	x := in[0]
 	r := x.rank()
@@ -757,6 +763,20 @@ func pad(c *ctx, in []*tensor) ([]*tensor, error) {
 	}
 	if c.err != nil {
 		return nil, c.err
+	}
+	out, err := padT(c, x, mode, pads, value, axes)
+	return []*tensor{out}, err
+}
+
+// padT pads x along axes (all when nil) by pads (befores, then afters),
+// with mode and the constant value (zero when nil).
+func padT(c *ctx, x *tensor, mode string, pads []int64, value *tensor, axes []int) (*tensor, error) {
+	r := x.rank()
+	if axes == nil {
+		axes = make([]int, r)
+		for i := range axes {
+			axes[i] = i
+		}
 	}
 	if len(pads) != 2*len(axes) {
 		return nil, invalidf("%d pads for %d axes", len(pads), len(axes))
@@ -823,7 +843,7 @@ func pad(c *ctx, in []*tensor) ([]*tensor, error) {
 			padData = v.data
 		}
 	}
-	return []*tensor{withData(x.dt, shape, takeOr(x.data, idx, padData))}, nil
+	return withData(x.dt, shape, takeOr(x.data, idx, padData)), nil
 }
 
 // reflectIndex mirrors k into [0, dim) without repeating the edge.

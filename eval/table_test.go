@@ -28,6 +28,10 @@ func tensorTypeName(dt DataType) string {
 // first input and its kernel does not take; each is an ErrNotImplemented
 // at run time.
 var typeGaps = map[string][]string{
+	// Sampling interpolates numbers only.
+	"GridSample-16": {"bool", "string", "complex64", "complex128"},
+	"GridSample-20": {"bool", "string", "complex64", "complex128"},
+	"GridSample-22": {"bool", "string", "complex64", "complex128"},
 	// Matrix products of float 8 operands are not implemented.
 	"QLinearMatMul-21": {"float8e4m3fn", "float8e4m3fnuz", "float8e5m2", "float8e5m2fnuz"},
 }
