@@ -28,6 +28,17 @@ const (
 	suiteAtol = 1e-7
 )
 
+// suiteFixes corrects models of the suite that contradict the data their
+// generator wrote, as upstream onnx later did. Each fix names the issue;
+// the expected outputs are used unchanged.
+var suiteFixes = map[string]func(m *onnxgraph.Model) error{
+	// onnx/onnx#7749, fixed by onnx/onnx#7763: the outputs were computed
+	// with epsilon=1e-2, which the node does not carry (default 0).
+	"node/test_adam_multiple": func(m *onnxgraph.Model) error {
+		return m.Graph().Nodes()[0].SetAttr(onnxgraph.AttrFloat("epsilon", 1e-2))
+	},
+}
+
 // suiteModels lists the model.onnx files of the parts of the suite the
 // evaluator runs (not real/, whose models are large networks).
 func suiteModels(t *testing.T) []string {
@@ -87,6 +98,11 @@ func TestSuite(t *testing.T) {
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
+		}
+		if fix := suiteFixes[name]; fix != nil {
+			if err := fix(m); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
 		}
 		if miss := missingOps(m); len(miss) > 0 {
 			for _, op := range miss {
