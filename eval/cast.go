@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/onnxproto"
 )
 
 // Cast and CastLike.
@@ -23,6 +24,7 @@ import (
 // "INF", "+INF", "-INF" and "NaN" in any case included.
 
 var castTable = map[key]entry{
+	{onnx, "Cast", 1}:      k(cast1, tCastSrc6, "to"),
 	{onnx, "Cast", 6}:      k(cast, tCastSrc6, "to"),
 	{onnx, "Cast", 9}:      k(cast, tCastSrc, "to"),
 	{onnx, "Cast", 13}:     k(cast, tCastSrc, "to"),
@@ -47,6 +49,20 @@ var (
 func cast(c *ctx, in []*tensor) ([]*tensor, error) {
 	to := DataType(c.int("to"))
 	out, err := castWith(c, in[0], to)
+	return []*tensor{out}, err
+}
+
+// cast1 is Cast-1, whose "to" names the type ("FLOAT", "INT64", ...).
+func cast1(c *ctx, in []*tensor) ([]*tensor, error) {
+	name := c.str("to")
+	if c.err != nil {
+		return nil, c.err
+	}
+	to, ok := onnxproto.TensorProto_DataType_value[strings.ToUpper(name)]
+	if !ok {
+		return nil, invalidf("to %q is no type", name)
+	}
+	out, err := castTo(c, in[0], DataType(to), true)
 	return []*tensor{out}, err
 }
 

@@ -18,6 +18,7 @@ var linalgTable = map[key]entry{
 	{onnx, "MatMul", 1}:         k(matmul, tMatMul),
 	{onnx, "MatMul", 9}:         k(matmul, tMatMul),
 	{onnx, "MatMul", 13}:        k(matmul, tMatMul),
+	{onnx, "Gemm", 1}:           k(gemm, tMatMul, "alpha", "beta", "broadcast", "transA", "transB"),
 	{onnx, "Gemm", 6}:           k(gemm, tMatMul, "alpha", "beta", "broadcast", "transA", "transB"),
 	{onnx, "Gemm", 7}:           k(gemm, tMatMul, "alpha", "beta", "transA", "transB"),
 	{onnx, "Gemm", 9}:           k(gemm, tMatMul, "alpha", "beta", "transA", "transB"),

@@ -41,11 +41,13 @@ var nnTable = map[key]entry{
 	{onnx, "Mish", 22}:            k(act(mish), tFloats),
 	{onnx, "Swish", 24}:           k(act(swish), tFloats, "alpha"),
 	{onnx, "Shrink", 9}:           k(shrink, tNumeric, "bias", "lambd"),
+	{onnx, "PRelu", 1}:            k(prelu, tNumeric, "consumed_inputs"),
 	{onnx, "PRelu", 6}:            k(prelu, tNumeric),
 	{onnx, "PRelu", 7}:            k(prelu, tNumeric),
 	{onnx, "PRelu", 9}:            k(prelu, tNumeric),
 	{onnx, "PRelu", 16}:           k(prelu, tNumeric),
 
+	{onnx, "Clip", 1}:  k(clip, tNumeric, "consumed_inputs", "max", "min"),
 	{onnx, "Clip", 6}:  k(clip, tNumeric, "max", "min"),
 	{onnx, "Clip", 11}: k(clip, tNumeric),
 	{onnx, "Clip", 12}: k(clip, tNumeric),
@@ -260,7 +262,12 @@ func clip(c *ctx, in []*tensor) ([]*tensor, error) {
 	x := in[0]
 	lo, hi := math.Inf(-1), math.Inf(1)
 	if c.since() < 11 {
-		lo, hi = float64(c.float("min")), float64(c.float("max"))
+		if c.has("min") || c.since() >= 6 { // Clip-1 has no defaults: a missing bound is open
+			lo = float64(c.float("min"))
+		}
+		if c.has("max") || c.since() >= 6 {
+			hi = float64(c.float("max"))
+		}
 		if c.err != nil {
 			return nil, c.err
 		}

@@ -9,11 +9,13 @@ import (
 // MeanVarianceNormalization, LRN.
 
 var normTable = map[key]entry{
+	{onnx, "BatchNormalization", 1}:         k(batchNorm, tFloats, "consumed_inputs", "epsilon", "is_test", "momentum", "spatial"),
 	{onnx, "BatchNormalization", 6}:         k(batchNorm, tFloats, "epsilon", "is_test", "momentum", "spatial"),
 	{onnx, "BatchNormalization", 7}:         k(batchNorm, tFloats, "epsilon", "momentum", "spatial"),
 	{onnx, "BatchNormalization", 9}:         k(batchNorm, tFloats, "epsilon", "momentum"),
 	{onnx, "BatchNormalization", 14}:        k(batchNorm, tFloats, "epsilon", "momentum", "training_mode"),
 	{onnx, "BatchNormalization", 15}:        k(batchNorm, tFloats, "epsilon", "momentum", "training_mode"),
+	{onnx, "InstanceNormalization", 1}:      k(instanceNorm, tFloats, "consumed_inputs", "epsilon"),
 	{onnx, "InstanceNormalization", 6}:      k(instanceNorm, tFloats, "epsilon"),
 	{onnx, "InstanceNormalization", 22}:     k(instanceNorm, tFloats, "epsilon"),
 	{onnx, "LayerNormalization", 17}:        k(layerNorm, tFloats, "axis", "epsilon", "stash_type"),

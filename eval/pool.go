@@ -2,6 +2,8 @@ package eval
 
 import (
 	"math"
+
+	"github.com/onnxgraph/onnxgraph/opschema"
 )
 
 // Pooling: MaxPool (with Indices), AveragePool, LpPool and their global
@@ -20,6 +22,7 @@ var poolTable = map[key]entry{
 	{onnx, "AveragePool", 11}:       k(pool(plAvg), tFloats, "auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"),
 	{onnx, "AveragePool", 19}:       k(pool(plAvg), tFloats, avgPoolAttrs...),
 	{onnx, "AveragePool", 22}:       k(pool(plAvg), tFloats, avgPoolAttrs...),
+	{onnx, "LpPool", 1}:             k(pool(plLp), tFloats, "auto_pad", "kernel_shape", "p", "pads", "strides"),
 	{onnx, "LpPool", 2}:             k(pool(plLp), tFloats, "auto_pad", "kernel_shape", "p", "pads", "strides"),
 	{onnx, "LpPool", 11}:            k(pool(plLp), tFloats, "auto_pad", "kernel_shape", "p", "pads", "strides"),
 	{onnx, "LpPool", 18}:            k(pool(plLp), tFloats, "auto_pad", "ceil_mode", "dilations", "kernel_shape", "p", "pads", "strides"),
@@ -28,6 +31,7 @@ var poolTable = map[key]entry{
 	{onnx, "GlobalMaxPool", 22}:     k(globalPool(plMax), tFloats),
 	{onnx, "GlobalAveragePool", 1}:  k(globalPool(plAvg), tFloats),
 	{onnx, "GlobalAveragePool", 22}: k(globalPool(plAvg), tFloats),
+	{onnx, "GlobalLpPool", 1}:       k(globalPool(plLp), tFloats, "p"),
 	{onnx, "GlobalLpPool", 2}:       k(globalPool(plLp), tFloats, "p"),
 	{onnx, "GlobalLpPool", 22}:      k(globalPool(plLp), tFloats, "p"),
 	{onnx, "MaxUnpool", 9}:          k(maxUnpool, tFloats, "kernel_shape", "pads", "strides"),
@@ -66,10 +70,7 @@ func pool(op plop) kernel {
 		if _, ok := c.schema.Attribute("storage_order"); ok {
 			colMajor = c.int("storage_order") != 0
 		}
-		p := 2.0
-		if _, ok := c.schema.Attribute("p"); ok {
-			p = float64(c.int("p"))
-		}
+		p := poolP(c)
 		if c.err != nil {
 			return nil, c.err
 		}
@@ -102,6 +103,19 @@ func pool(op plop) kernel {
 		}
 		return outs, nil
 	}
+}
+
+// poolP reads the exponent of LpPool: a float before opset 2, an int
+// after.
+func poolP(c *ctx) float64 {
+	a, ok := c.schema.Attribute("p")
+	switch {
+	case !ok:
+		return 2
+	case a.Type == opschema.AttrFloat:
+		return float64(c.float("p"))
+	}
+	return float64(c.int("p"))
 }
 
 // poolT pools every channel of every image; for max pooling it also
@@ -230,10 +244,7 @@ func poolDivisors(win *window, includePad bool) []int {
 func globalPool(op plop) kernel {
 	return func(c *ctx, in []*tensor) ([]*tensor, error) {
 		x := in[0]
-		p := 2.0
-		if _, ok := c.schema.Attribute("p"); ok {
-			p = float64(c.int("p"))
-		}
+		p := poolP(c)
 		if c.err != nil {
 			return nil, c.err
 		}

@@ -16,6 +16,7 @@ import (
 // gives extrapolation_value outside the input.
 
 var resizeTable = map[key]entry{
+	{onnx, "Upsample", 1}: k(upsample, tAny, "height_scale", "mode", "width_scale"),
 	{onnx, "Upsample", 7}: k(upsample, tAny, "mode", "scales"),
 	{onnx, "Upsample", 9}: k(upsample, tAny, "mode"),
 	{onnx, "Resize", 10}:  k(upsample, tAny, "mode"),
@@ -50,12 +51,18 @@ func upsample(c *ctx, in []*tensor) ([]*tensor, error) {
 	x := in[0]
 	mode := c.str("mode")
 	var scales []float64
-	if c.since() < 9 {
+	switch {
+	case c.since() < 7:
+		if x.rank() != 4 {
+			return nil, invalidf("Upsample-1 takes a 4-D input, not rank %d", x.rank())
+		}
+		scales = []float64{1, 1, float64(c.float("height_scale")), float64(c.float("width_scale"))}
+	case c.since() < 9:
 		s, _ := c.floats("scales")
 		for _, v := range s {
 			scales = append(scales, float64(v))
 		}
-	} else {
+	default:
 		if len(in) < 2 || in[1] == nil {
 			return nil, invalidf("no scales")
 		}

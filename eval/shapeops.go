@@ -89,8 +89,10 @@ var shapeTable = map[key]entry{
 	{onnx, "Slice", 13}:  k(slice, tAny),
 	{onnx, "Expand", 8}:  k(expand, tAny),
 	{onnx, "Expand", 13}: k(expand, tAny),
+	{onnx, "Tile", 1}:    k(tile1, tAny),
 	{onnx, "Tile", 6}:    k(tile, tAny),
 	{onnx, "Tile", 13}:   k(tile, tAny),
+	{onnx, "Pad", 1}:     k(pad, tAny, "mode", "paddings", "value"),
 	{onnx, "Pad", 2}:     k(pad, tAny, "mode", "pads", "value"),
 	{onnx, "Pad", 11}:    k(pad, tAny, "mode"),
 	{onnx, "Pad", 13}:    k(pad, tAny, "mode"),
@@ -735,11 +737,16 @@ func pad(c *ctx, in []*tensor) ([]*tensor, error) {
 	for i := range axes {
 		axes[i] = i
 	}
-	if c.since() < 11 {
+	switch {
+	case c.since() < 2:
+		pads, _ = c.ints("paddings")
+		v := c.float("value")
+		value = withData(dtDouble, nil, []float64{float64(v)})
+	case c.since() < 11:
 		pads, _ = c.ints("pads")
 		v := c.float("value")
 		value = withData(dtDouble, nil, []float64{float64(v)})
-	} else {
+	default:
 		p, err := toInt64s(in[1])
 		if err != nil {
 			return nil, err
@@ -992,4 +999,28 @@ func rangeOp(c *ctx, in []*tensor) ([]*tensor, error) {
 		v[i] = start + int64(i)*delta
 	}
 	return []*tensor{withData(dt, []int{int(cnt)}, intsAs(v, dt))}, nil
+}
+
+// tile1 is Tile-1: the input repeated tiles times along axis, both scalar
+// inputs.
+func tile1(c *ctx, in []*tensor) ([]*tensor, error) {
+	x := in[0]
+	n, err := scalarInt(in[1], "tiles")
+	if err != nil {
+		return nil, err
+	}
+	a, err := scalarInt(in[2], "axis")
+	if err != nil {
+		return nil, err
+	}
+	axis, err := normAxis(a, x.rank())
+	if err != nil {
+		return nil, err
+	}
+	reps := make([]int64, x.rank())
+	for i := range reps {
+		reps[i] = 1
+	}
+	reps[axis] = n
+	return tile(c, []*tensor{x, withData(dtInt64, []int{len(reps)}, reps)})
 }
