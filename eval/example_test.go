@@ -108,5 +108,5 @@ func ExampleOperators() {
 	ops := eval.Operators()
 	fmt.Println(ops[0])
 	// Output:
-	// ai.onnx:Abs-6
+	// ai.onnx:Abs-1
 }
