@@ -185,3 +185,27 @@ func TestSequences(t *testing.T) {
 		t.Errorf("Run with a sequence output: %v", err)
 	}
 }
+
+// TestSubgraphReturnsOuterValue checks that a value a branch returns as
+// it is, produced by a node of the outer graph, lives until the branch has
+// run.
+func TestSubgraphReturnsOuterValue(t *testing.T) {
+	then := &onnxproto.GraphProto{Name: proto.String("then"), Output: []*onnxproto.ValueInfoProto{vi("d", onnxgraph.Float, 2)}}
+	els := &onnxproto.GraphProto{Name: proto.String("else"), Output: []*onnxproto.ValueInfoProto{vi("x", onnxgraph.Float, 2)}}
+	g := &onnxproto.GraphProto{Name: proto.String("main"),
+		Node: []*onnxproto.NodeProto{
+			node("Add", []string{"x", "x"}, []string{"d"}),
+			node("Neg", []string{"x"}, []string{"unrelated"}),
+			node("If", []string{"c"}, []string{"y"}, graphAttr("then_branch", then), graphAttr("else_branch", els)),
+		},
+		Input:  []*onnxproto.ValueInfoProto{vi("c", onnxgraph.Bool), vi("x", onnxgraph.Float, 2)},
+		Output: []*onnxproto.ValueInfoProto{vi("y", onnxgraph.Float, 2)}}
+	m := modelOf(t, 16, g)
+	out, err := eval.Run(m, map[string]*onnxgraph.Tensor{"c": T(d(), true), "x": T(d(2), float32(1), 2)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sameTensor(out["y"], T(d(2), float32(2), 4), false); err != nil {
+		t.Error(err)
+	}
+}

@@ -49,15 +49,22 @@ type runner struct {
 	// eval evaluates one node. It is (*runner).eval, reached through a
 	// field so that kernels that run subgraphs do not make the kernel
 	// table depend on itself.
-	eval   func(r *runner, n *onnxgraph.Node, e *env, in []any) ([]any, error)
-	opts   *Options
-	model  *onnxgraph.Model
-	inits  map[*onnxgraph.Value]*tensor
-	orders map[*onnxgraph.Graph][]*onnxgraph.Node
+	eval  func(r *runner, n *onnxgraph.Node, e *env, in []any) ([]any, error)
+	opts  *Options
+	model *onnxgraph.Model
+	inits map[*onnxgraph.Value]*tensor
+	plans map[*onnxgraph.Graph]*plan
+}
+
+// plan is how a graph runs: its nodes in dependency order, and after each
+// node the values no later node reads, which the run drops.
+type plan struct {
+	nodes []*onnxgraph.Node
+	free  [][]*onnxgraph.Value
 }
 
 func newRunner(m *onnxgraph.Model, opts *Options) *runner {
-	return &runner{eval: (*runner).evalNode, opts: opts.norm(), model: m, inits: map[*onnxgraph.Value]*tensor{}, orders: map[*onnxgraph.Graph][]*onnxgraph.Node{}}
+	return &runner{eval: (*runner).evalNode, opts: opts.norm(), model: m, inits: map[*onnxgraph.Value]*tensor{}, plans: map[*onnxgraph.Graph]*plan{}}
 }
 
 // env is one running graph's values; parent is the graph around it.
@@ -191,17 +198,56 @@ func (r *runner) get(e *env, v *onnxgraph.Value) (any, error) {
 	return nil, invalidf("value %q has no data", v.Name())
 }
 
-// order returns g's nodes in an order that respects their dependencies.
-func (r *runner) order(g *onnxgraph.Graph) ([]*onnxgraph.Node, error) {
-	if o, ok := r.orders[g]; ok {
-		return o, nil
+// plan returns how g runs, computed on first use.
+func (r *runner) plan(g *onnxgraph.Graph) (*plan, error) {
+	if p, ok := r.plans[g]; ok {
+		return p, nil
 	}
-	o, err := g.TopoOrder()
+	nodes, err := g.TopoOrder()
 	if err != nil {
 		return nil, errorf(ErrInvalid, "graph %q: %s", g.Name(), trimRoot(err))
 	}
-	r.orders[g] = o
-	return o, nil
+	pos := make(map[*onnxgraph.Node]int, len(nodes))
+	for i, n := range nodes {
+		pos[n] = i
+	}
+	// A subgraph may also return a value of g as its own output: that value
+	// lives until the node holding the subgraph has run.
+	held := map[*onnxgraph.Value]int{}
+	for i, n := range nodes {
+		for _, sg := range n.Subgraphs() {
+			sg.Walk(func(h *onnxgraph.Graph) bool {
+				for _, v := range h.Outputs() {
+					if v != nil && v.Graph() == g {
+						held[v] = i
+					}
+				}
+				return true
+			})
+		}
+	}
+	p := &plan{nodes: nodes, free: make([][]*onnxgraph.Value, len(nodes))}
+	for i, n := range nodes {
+		for _, v := range n.Outputs() {
+			if v == nil || v.IsGraphOutput() {
+				continue
+			}
+			last := max(i, held[v])
+			for _, u := range v.Uses() {
+				// A read from a subgraph is a read by the node holding it.
+				m := u.Node
+				for m != nil && m.Graph() != g {
+					m = m.Graph().Parent()
+				}
+				if j, ok := pos[m]; ok && j > last {
+					last = j
+				}
+			}
+			p.free[last] = append(p.free[last], v)
+		}
+	}
+	r.plans[g] = p
+	return p, nil
 }
 
 // runGraph runs g with its inputs bound to in (a nil entry reads the
@@ -217,11 +263,11 @@ func (r *runner) runGraph(g *onnxgraph.Graph, parent *env, in []any) ([]any, err
 			e.vals[v] = in[i]
 		}
 	}
-	nodes, err := r.order(g)
+	p, err := r.plan(g)
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range nodes {
+	for i, n := range p.nodes {
 		args := make([]any, n.NumInputs())
 		for i, v := range n.Inputs() {
 			if v == nil || v.Name() == "" {
@@ -237,10 +283,13 @@ func (r *runner) runGraph(g *onnxgraph.Graph, parent *env, in []any) ([]any, err
 		if err != nil {
 			return nil, err
 		}
-		for i, v := range n.Outputs() {
-			if v != nil && v.Name() != "" && i < len(outs) {
-				e.vals[v] = outs[i]
+		for k, v := range n.Outputs() {
+			if v != nil && v.Name() != "" && k < len(outs) {
+				e.vals[v] = outs[k]
 			}
+		}
+		for _, v := range p.free[i] {
+			delete(e.vals, v)
 		}
 	}
 	outs := make([]any, len(g.Outputs()))
