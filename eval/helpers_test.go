@@ -16,6 +16,7 @@ import (
 // opCase is one hand-checked evaluation of one node.
 type opCase struct {
 	name   string
+	domain string // "" for the default domain
 	op     string
 	opset  int64
 	attrs  map[string]any      // attribute values, typed as NewAttr infers
@@ -60,9 +61,9 @@ func buildNode(t *testing.T, c opCase) *onnxgraph.Node {
 	t.Helper()
 	opset := c.opset
 	if opset == 0 {
-		opset = int64(opschema.MaxOpset(""))
+		opset = int64(opschema.MaxOpset(c.domain))
 	}
-	m := onnxgraph.NewModel(10, map[string]int64{"": opset})
+	m := onnxgraph.NewModel(10, map[string]int64{c.domain: opset})
 	g := m.Graph()
 	var ins []*onnxgraph.Value
 	for i, x := range c.in {
@@ -84,7 +85,7 @@ func buildNode(t *testing.T, c opCase) *onnxgraph.Node {
 	var attrs []*onnxproto.AttributeProto
 	for _, name := range names {
 		var typ opschema.AttrType
-		if s, ok := opschema.Lookup("", c.op, int(opset)); ok {
+		if s, ok := opschema.Lookup(c.domain, c.op, int(opset)); ok {
 			if a, ok := s.Attribute(name); ok {
 				typ = a.Type
 			}
@@ -111,7 +112,7 @@ func buildNode(t *testing.T, c opCase) *onnxgraph.Node {
 	for i := range outs {
 		outs[i] = fmt.Sprintf("y%d", i)
 	}
-	n, err := g.AddNode(c.op, ins, outs, attrs...)
+	n, err := g.AddNodeIn(c.domain, c.op, ins, outs, attrs...)
 	if err != nil {
 		t.Fatal(err)
 	}
