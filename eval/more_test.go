@@ -37,6 +37,11 @@ func TestResize(t *testing.T) {
 		{name: "linear align corners sizes", op: "Resize", attrs: map[string]any{"mode": "linear", "coordinate_transformation_mode": "align_corners"},
 			in:   []*onnxgraph.Tensor{T(d(1, 1, 1, 2), float32(0), 4), nil, nil, T(d(4), int64(1), 1, 1, 3)},
 			want: []*onnxgraph.Tensor{T(d(1, 1, 1, 3), float32(0), 2, 4)}},
+		{name: "half_pixel_symmetric", op: "Resize", attrs: map[string]any{"mode": "linear", "coordinate_transformation_mode": "half_pixel_symmetric"},
+			// ONNX's test_resize_upsample_scales_linear_half_pixel_symmetric
+			in: []*onnxgraph.Tensor{x, noROI, T(d(4), float32(1), 1, 2.3, 2.94)},
+			want: []*onnxgraph.Tensor{T(d(1, 1, 4, 5), float32(1), 1.15986395, 1.5, 1.84013605, 2, 1.56521738, 1.72508133, 2.06521738, 2.40535343, 2.56521738,
+				2.43478262, 2.59464657, 2.93478262, 3.27491867, 3.43478262, 3, 3.15986395, 3.5, 3.84013605, 4)}, approx: true},
 		{name: "upsample", op: "Upsample", opset: 9, in: []*onnxgraph.Tensor{T(d(1, 2), int32(5), 6), T(d(2), float32(2), 1.5)},
 			want: []*onnxgraph.Tensor{T(d(2, 3), int32(5), 5, 6, 5, 5, 6)}},
 		{name: "scales and sizes", op: "Resize", in: []*onnxgraph.Tensor{x, noROI, T(d(4), float32(1), 1, 2, 2), T(d(4), int64(1), 1, 2, 2)}, err: eval.ErrInvalid},

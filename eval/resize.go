@@ -14,6 +14,13 @@ import (
 // coordinate is the window's last but one index), indices beyond the edge
 // read the edge (or weigh 0 with exclude_outside), and tf_crop_and_resize
 // gives extrapolation_value outside the input.
+//
+// Coordinates are computed in float64 with the scale as given, as ONNX's
+// reference does (the backend suite pins it: align_corners divides by
+// scale·length-1, pytorch_half_pixel maps a length-1 output to -0.5).
+// ONNX Runtime computes in float32 and from the output size, which gives
+// other values where scale·length is not whole and for
+// half_pixel_symmetric.
 
 var resizeTable = map[key]entry{
 	{onnx, "Upsample", 1}: k(upsample, tAny, "height_scale", "mode", "width_scale"),

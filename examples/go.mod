@@ -5,12 +5,13 @@ go 1.26.8
 require (
 	github.com/onnxgraph/onnxgraph v0.0.0
 	github.com/yalue/onnxruntime_go v1.27.0
+	google.golang.org/protobuf v1.36.12
 )
 
 require (
 	github.com/samber/lo v1.53.0 // indirect
 	golang.org/x/text v0.23.0 // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
+	gonum.org/v1/gonum v0.17.0 // indirect
 )
 
 replace github.com/onnxgraph/onnxgraph => ../
