@@ -33,6 +33,7 @@ var castTable = map[key]entry{
 	{onnx, "Cast", 23}:     k(cast, tCastSrc, "saturate", "to"),
 	{onnx, "Cast", 24}:     k(cast, tCastSrc, "round_mode", "saturate", "to"),
 	{onnx, "Cast", 25}:     k(cast, tCastSrc, "round_mode", "saturate", "to"),
+	{onnx, "BitCast", 26}:  k(bitCast, tBitCast, "to"),
 	{onnx, "CastLike", 15}: k(castLike, tCastSrc),
 	{onnx, "CastLike", 19}: k(castLike, tCastSrc, "saturate"),
 	{onnx, "CastLike", 21}: k(castLike, tCastSrc, "saturate"),
@@ -43,12 +44,54 @@ var castTable = map[key]entry{
 
 var (
 	tCastSrc6 = cat(tNumeric, tBool)
+	tBitCast  = cat(tNumeric, tBool, []DataType{dtComplex64, dtComplex128, dtE8M0, dtFloat4, dtInt2, dtUint2}, tFloat8, tInt4s)
 	tCastSrc  = cat(tNumeric, tBool, []DataType{dtString, dtE8M0, dtFloat4, dtInt2, dtUint2}, tFloat8, tInt4s)
 )
 
 func cast(c *ctx, in []*tensor) ([]*tensor, error) {
 	to := DataType(c.int("to"))
 	out, err := castWith(c, in[0], to)
+	return []*tensor{out}, err
+}
+
+// bitCast reinterprets the bits of each element as type to, of the same
+// width, through the raw form of the root package's codecs.
+func bitCast(c *ctx, in []*tensor) ([]*tensor, error) {
+	x := in[0]
+	to := DataType(c.int("to"))
+	if c.err != nil {
+		return nil, c.err
+	}
+	if makeData(to, 0) == nil || to == dtString || x.dt == dtString {
+		return nil, invalidf("bitcast from %s to %s", typeName(x.dt), typeName(to))
+	}
+	if onnxgraph.ElemBits(to) != onnxgraph.ElemBits(x.dt) {
+		return nil, invalidf("%s and %s differ in width", typeName(x.dt), typeName(to))
+	}
+	t, err := toTensor("", x)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := t.Bytes()
+	if err != nil {
+		return nil, errorf(ErrInvalid, "%s", trimRoot(err))
+	}
+	if x.dt == dtBool || to == dtBool {
+		// A bool is one byte holding 0 or 1 (any non-zero byte reads true).
+		raw = append([]byte(nil), raw...)
+		if to == dtBool {
+			for i, b := range raw {
+				if b != 0 {
+					raw[i] = 1
+				}
+			}
+		}
+	}
+	r, err := onnxgraph.NewTensor("", to, t.Dims(), raw)
+	if err != nil {
+		return nil, errorf(ErrInvalid, "%s", trimRoot(err))
+	}
+	out, err := fromTensor(r, c.opts.MaxElements)
 	return []*tensor{out}, err
 }
 

@@ -11,6 +11,7 @@ var convTable = map[key]entry{
 	{onnx, "ConvTranspose", 1}:  k(convTranspose, tFloats, convTAttrs...),
 	{onnx, "ConvTranspose", 11}: k(convTranspose, tFloats, convTAttrs...),
 	{onnx, "ConvTranspose", 22}: k(convTranspose, tFloats, convTAttrs...),
+	{onnx, "Col2Im", 18}:        k(col2im, tNumeric, "dilations", "pads", "strides"),
 	{onnx, "ConvInteger", 10}:   k(convInteger, []DataType{dtInt8, dtUint8}, convAttrs...),
 }
 
@@ -507,4 +508,101 @@ func convInteger(c *ctx, in []*tensor) ([]*tensor, error) {
 	}
 	v := res[0].data.([]float64)
 	return []*tensor{withData(dtInt32, res[0].shape, mapT(v, func(f float64) int32 { return int32(f) }))}, nil
+}
+
+// col2im sums the columns of input [N, C·prod(block), L] back into an
+// image [N, C, image_shape...]: the inverse of the im2col of Conv.
+func col2im(c *ctx, in []*tensor) ([]*tensor, error) {
+	x := in[0]
+	img, err := shapeInput(in[1], "image_shape")
+	if err != nil {
+		return nil, err
+	}
+	block, err := shapeInput(in[2], "block_shape")
+	if err != nil {
+		return nil, err
+	}
+	nsp := len(img)
+	if x.rank() != 3 || len(block) != nsp || nsp == 0 {
+		return nil, invalidf("input %s, image_shape %v, block_shape %v", shapeString(x.shape), img, block)
+	}
+	kSize := numel(block)
+	if kSize == 0 || x.shape[1]%kSize != 0 {
+		return nil, invalidf("%d rows for blocks of %d", x.shape[1], kSize)
+	}
+	win := &window{in: img, kernel: block}
+	get := func(name string, def int, n int) ([]int, error) {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = def
+		}
+		v, ok := c.ints(name)
+		if !ok || len(v) == 0 {
+			return out, nil
+		}
+		if len(v) != n {
+			return nil, invalidf("%s %v", name, v)
+		}
+		for i, e := range v {
+			if e < 0 || e > 1<<20 || (e == 0 && name != "pads") {
+				return nil, invalidf("%s %v", name, v)
+			}
+			out[i] = int(e)
+		}
+		return out, nil
+	}
+	if win.stride, err = get("strides", 1, nsp); err != nil {
+		return nil, err
+	}
+	if win.dil, err = get("dilations", 1, nsp); err != nil {
+		return nil, err
+	}
+	pads, err := get("pads", 0, 2*nsp)
+	if err != nil {
+		return nil, err
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	win.padB, win.padE = pads[:nsp], pads[nsp:]
+	win.out = make([]int, nsp)
+	for i := range nsp {
+		span := img[i] + win.padB[i] + win.padE[i] - win.dil[i]*(block[i]-1) - 1
+		if span < 0 {
+			return nil, invalidf("block %v does not fit image %v", block, img)
+		}
+		win.out[i] = span/win.stride[i] + 1
+	}
+	cols := numel(win.out)
+	if x.shape[2] != cols {
+		return nil, invalidf("%d columns, the geometry gives %d", x.shape[2], cols)
+	}
+	n, ch := x.shape[0], x.shape[1]/kSize
+	shape := append([]int{n, ch}, img...)
+	if _, err := c.check(shape); err != nil {
+		return nil, err
+	}
+	v, err := toFloat64s(x)
+	if err != nil {
+		return nil, err
+	}
+	imgSize := numel(img)
+	st := stridesOf(img)
+	out := make([]float64, n*ch*imgSize)
+	for kp, pos := range kernelPositions(block) {
+		mp := separable(win.out, win.tables(pos, st), cols)
+		for b := range n {
+			for cc := range ch {
+				src := v[((b*ch+cc)*kSize+kp)*cols:]
+				dst := out[(b*ch+cc)*imgSize:]
+				for col, off := range mp {
+					if off >= 0 {
+						dst[off] += src[col]
+					}
+				}
+			}
+		}
+	}
+	res, err := fromF64As(x.dt, shape, out)
+	return []*tensor{res}, err
 }

@@ -19,6 +19,9 @@ var detectionTable = map[key]entry{
 	{onnx, "GridSample", 20}:        k(gridSample, tNumeric, "align_corners", "mode", "padding_mode"),
 	{onnx, "GridSample", 22}:        k(gridSample, tNumeric, "align_corners", "mode", "padding_mode"),
 	{onnx, "Unique", 11}:            k(unique, tAny, "axis", "sorted"),
+	{onnx, "AffineGrid", 20}:        k(affineGrid, tFloats, "align_corners"),
+	{onnx, "MaxRoiPool", 1}:         k(maxRoiPool, tFloats, "pooled_shape", "spatial_scale"),
+	{onnx, "MaxRoiPool", 22}:        k(maxRoiPool, tFloats, "pooled_shape", "spatial_scale"),
 }
 
 var roiAlignAttrs = []string{"coordinate_transformation_mode", "mode", "output_height", "output_width", "sampling_ratio", "spatial_scale"}
@@ -585,4 +588,125 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// affineGrid maps the normalized coordinates of every output position
+// (x first) through each batch's affine matrix theta, the grid GridSample
+// takes.
+func affineGrid(c *ctx, in []*tensor) ([]*tensor, error) {
+	theta := in[0]
+	align := c.int("align_corners") != 0
+	if c.err != nil {
+		return nil, c.err
+	}
+	size, err := shapeInput(in[1], "size")
+	if err != nil {
+		return nil, err
+	}
+	nsp := len(size) - 2
+	if (nsp != 2 && nsp != 3) || theta.rank() != 3 || theta.shape[0] != size[0] || theta.shape[1] != nsp || theta.shape[2] != nsp+1 {
+		return nil, invalidf("theta %s for size %v", shapeString(theta.shape), size)
+	}
+	sp := size[2:]
+	shape := append(append([]int{size[0]}, sp...), nsp)
+	if _, err := c.check(shape); err != nil {
+		return nil, err
+	}
+	tv, _ := toFloat64s(theta)
+	// The base coordinate of index i of a dim of n.
+	base := func(i, n int) float64 {
+		if align {
+			if n == 1 {
+				return -1
+			}
+			return -1 + 2*float64(i)/float64(n-1)
+		}
+		return -1 + (2*float64(i)+1)/float64(n)
+	}
+	pts := numel(sp)
+	out := make([]float64, size[0]*pts*nsp)
+	idx := make([]int, nsp)
+	h := make([]float64, nsp+1)
+	for b := range size[0] {
+		th := tv[b*nsp*(nsp+1):]
+		for p := range pts {
+			r := p
+			for d := nsp - 1; d >= 0; d-- {
+				idx[d] = r % sp[d]
+				r /= sp[d]
+			}
+			// Homogeneous point (x, y[, z], 1): x along the last dim.
+			for k := range nsp {
+				h[k] = base(idx[nsp-1-k], sp[nsp-1-k])
+			}
+			h[nsp] = 1
+			for row := range nsp {
+				s := 0.0
+				for col := range nsp + 1 {
+					s += th[row*(nsp+1)+col] * h[col]
+				}
+				out[(b*pts+p)*nsp+row] = s
+			}
+		}
+	}
+	res, err := fromF64As(theta.dt, shape, out)
+	return []*tensor{res}, err
+}
+
+// maxRoiPool takes the maximum over each bin of each region of interest
+// (batch index, x1, y1, x2, y2), with the regions rounded to whole pixels,
+// as Caffe's ROI pooling does.
+func maxRoiPool(c *ctx, in []*tensor) ([]*tensor, error) {
+	x, rois := in[0], in[1]
+	pooled, _ := c.ints("pooled_shape")
+	scale := float64(c.float("spatial_scale"))
+	if c.err != nil {
+		return nil, c.err
+	}
+	if x.rank() != 4 || rois.rank() != 2 || rois.shape[1] != 5 || len(pooled) != 2 || pooled[0] < 1 || pooled[1] < 1 || pooled[0] > 1<<15 || pooled[1] > 1<<15 {
+		return nil, invalidf("X %s, rois %s, pooled_shape %v", shapeString(x.shape), shapeString(rois.shape), pooled)
+	}
+	ph, pw := int(pooled[0]), int(pooled[1])
+	nr, ch, h, w := rois.shape[0], x.shape[1], x.shape[2], x.shape[3]
+	shape := []int{nr, ch, ph, pw}
+	if _, err := c.check(shape); err != nil {
+		return nil, err
+	}
+	xv, _ := toFloat64s(x)
+	rv, _ := toFloat64s(rois)
+	out := make([]float64, numel(shape))
+	for r := range nr {
+		roi := rv[r*5 : r*5+5]
+		b := int(roi[0])
+		if roi[0] < 0 || b >= x.shape[0] {
+			return nil, invalidf("batch index %g", roi[0])
+		}
+		x1, y1 := int(math.Round(roi[1]*scale)), int(math.Round(roi[2]*scale))
+		x2, y2 := int(math.Round(roi[3]*scale)), int(math.Round(roi[4]*scale))
+		rh, rw := max(y2-y1+1, 1), max(x2-x1+1, 1)
+		bh, bw := float64(rh)/float64(ph), float64(rw)/float64(pw)
+		for cc := range ch {
+			plane := xv[(b*ch+cc)*h*w:]
+			for i := range ph {
+				hs := min(max(int(math.Floor(float64(i)*bh))+y1, 0), h)
+				he := min(max(int(math.Ceil(float64(i+1)*bh))+y1, 0), h)
+				for j := range pw {
+					ws := min(max(int(math.Floor(float64(j)*bw))+x1, 0), w)
+					we := min(max(int(math.Ceil(float64(j+1)*bw))+x1, 0), w)
+					m := 0.0
+					if he > hs && we > ws {
+						m = math.Inf(-1)
+						for yy := hs; yy < he; yy++ {
+							for xx := ws; xx < we; xx++ {
+								m = max(m, plane[yy*w+xx])
+							}
+						}
+					}
+					out[((r*ch+cc)*ph+i)*pw+j] = m
+				}
+			}
+		}
+	}
+	res, err := fromF64As(x.dt, shape, out)
+	return []*tensor{res}, err
 }

@@ -36,6 +36,7 @@ var gatherTable = map[key]entry{
 	{onnx, "EyeLike", 9}:          k(eyeLike, cat(tNumeric, tBool), "dtype", "k"),
 	{onnx, "EyeLike", 22}:         k(eyeLike, cat(tNumeric, tBool), "dtype", "k"),
 	{onnx, "ReverseSequence", 10}: k(reverseSequence, tAny, "batch_axis", "time_axis"),
+	{onnx, "TensorScatter", 24}:   k(tensorScatter, tAny, "axis", "mode"),
 	{onnx, "DepthToSpace", 1}:     k(depthToSpace, tAny, "blocksize"),
 	{onnx, "DepthToSpace", 11}:    k(depthToSpace, tAny, "blocksize", "mode"),
 	{onnx, "DepthToSpace", 13}:    k(depthToSpace, tAny, "blocksize", "mode"),
@@ -627,4 +628,65 @@ func spaceToDepth(c *ctx, in []*tensor) ([]*tensor, error) {
 		return nil, err
 	}
 	return []*tensor{reshaped(tmp, []int{n, ch * b * b, h / b, w / b})}, nil
+}
+
+// tensorScatter writes update into a copy of past_cache along axis, from
+// each batch's write index on (wrapping in circular mode): the key-value
+// cache update of attention.
+func tensorScatter(c *ctx, in []*tensor) ([]*tensor, error) {
+	past, upd := in[0], in[1]
+	mode := c.str("mode")
+	axis, err := normAxis(c.int("axis"), past.rank())
+	if c.err != nil {
+		return nil, c.err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if mode != "linear" && mode != "circular" {
+		return nil, invalidf("mode %q", mode)
+	}
+	if upd.dt != past.dt || upd.rank() != past.rank() || axis == 0 {
+		return nil, invalidf("update %s for cache %s at axis %d", shapeString(upd.shape), shapeString(past.shape), axis)
+	}
+	for d := range past.shape {
+		if (d != axis && upd.shape[d] != past.shape[d]) || (d == axis && upd.shape[d] > past.shape[d]) {
+			return nil, invalidf("update %s for cache %s", shapeString(upd.shape), shapeString(past.shape))
+		}
+	}
+	batch := past.shape[0]
+	idx := make([]int64, batch)
+	if len(in) > 2 && in[2] != nil {
+		v, err := toInt64s(in[2])
+		if err != nil {
+			return nil, err
+		}
+		if len(v) != batch {
+			return nil, invalidf("%d write indices for a batch of %d", len(v), batch)
+		}
+		idx = v
+	}
+	maxSeq, seq := past.shape[axis], upd.shape[axis]
+	inner := numel(past.shape[axis+1:])
+	outer := numel(past.shape[:axis])
+	perBatch := outer / max(batch, 1)
+	dst := make([]int, 0, upd.size())
+	for o := range outer {
+		start := idx[o/max(perBatch, 1)]
+		for s := range seq {
+			p := start + int64(s)
+			if mode == "circular" {
+				p = ((p % int64(maxSeq)) + int64(maxSeq)) % int64(maxSeq)
+			}
+			if p < 0 || p >= int64(maxSeq) {
+				return nil, invalidf("write position %d outside a cache of %d", p, maxSeq)
+			}
+			for k := range inner {
+				dst = append(dst, (o*maxSeq+int(p))*inner+k)
+			}
+		}
+	}
+	out := cloneData(past.data)
+	scatterInto(out, dst, upd.data)
+	return []*tensor{withData(past.dt, past.shape, out)}, nil
 }

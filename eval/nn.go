@@ -40,6 +40,7 @@ var nnTable = map[key]entry{
 	{onnx, "Mish", 18}:            k(act(mish), tFloats),
 	{onnx, "Mish", 22}:            k(act(mish), tFloats),
 	{onnx, "Swish", 24}:           k(act(swish), tFloats, "alpha"),
+	{onnx, "SwiGLU", 28}:          k(swiGLU, tFloats, "alpha"),
 	{onnx, "Shrink", 9}:           k(shrink, tNumeric, "bias", "lambd"),
 	{onnx, "PRelu", 1}:            k(prelu, tNumeric, "consumed_inputs"),
 	{onnx, "PRelu", 6}:            k(prelu, tNumeric),
@@ -196,6 +197,29 @@ func mish(*ctx) func(float64) float64 {
 func swish(c *ctx) func(float64) float64 {
 	a := float64(c.float("alpha"))
 	return func(x float64) float64 { return x * sigmoidF(a*x) }
+}
+
+// swiGLU is Swish(A)·B for A and B of one shape.
+func swiGLU(c *ctx, in []*tensor) ([]*tensor, error) {
+	a, b := in[0], in[1]
+	alpha := float64(c.float("alpha"))
+	if c.err != nil {
+		return nil, c.err
+	}
+	if !equalShapes(a.shape, b.shape) || a.dt != b.dt {
+		return nil, invalidf("A %s and B %s must have one shape and type", shapeString(a.shape), shapeString(b.shape))
+	}
+	av, _ := toFloat64s(a)
+	bv, err := toFloat64s(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(av))
+	for i, x := range av {
+		out[i] = x * sigmoidF(alpha*x) * bv[i]
+	}
+	res, err := fromF64As(a.dt, a.shape, out)
+	return []*tensor{res}, err
 }
 
 func shrink(c *ctx, in []*tensor) ([]*tensor, error) {

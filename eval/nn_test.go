@@ -29,6 +29,8 @@ func TestActivations(t *testing.T) {
 		{name: "softplus", op: "Softplus", in: []*onnxgraph.Tensor{T(d(2), 0.0, 1000)}, want: []*onnxgraph.Tensor{T(d(2), math.Ln2, 1000)}, approx: true},
 		{name: "softsign", op: "Softsign", in: []*onnxgraph.Tensor{T(d(2), -1.0, 3)}, want: []*onnxgraph.Tensor{T(d(2), -0.5, 0.75)}},
 		{name: "thresholded relu", op: "ThresholdedRelu", attrs: map[string]any{"alpha": float32(1)}, in: []*onnxgraph.Tensor{T(d(3), 0.5, 1, 2)}, want: []*onnxgraph.Tensor{T(d(3), 0.0, 0, 2)}},
+		{name: "swiglu", op: "SwiGLU", attrs: map[string]any{"alpha": float32(2)}, in: []*onnxgraph.Tensor{T(d(2), 1.0, -1), T(d(2), 3.0, 4)},
+			want: []*onnxgraph.Tensor{T(d(2), 1*sig(2)*3, -1*sig(-2)*4)}, approx: true},
 		{name: "shrink", op: "Shrink", attrs: map[string]any{"lambd": float32(1), "bias": float32(0.5)}, in: []*onnxgraph.Tensor{T(d(3), -2.0, 0.5, 2)},
 			want: []*onnxgraph.Tensor{T(d(3), -1.5, 0, 1.5)}},
 		{name: "prelu", op: "PRelu", in: []*onnxgraph.Tensor{T(d(2, 2), float32(-1), 1, -2, 2), T(d(2), float32(0.5), 0.25)},

@@ -24,6 +24,7 @@ var normTable = map[key]entry{
 	{onnx, "LpNormalization", 22}:           k(lpNorm, tFloats, "axis", "p"),
 	{onnx, "MeanVarianceNormalization", 9}:  k(mvn, tFloats, "axes"),
 	{onnx, "MeanVarianceNormalization", 13}: k(mvn, tFloats, "axes"),
+	{onnx, "RMSNormalization", 23}:          k(rmsNorm, tFloats, "axis", "epsilon", "stash_type"),
 	{onnx, "LRN", 1}:                        k(lrn, tFloats, "alpha", "beta", "bias", "size"),
 	{onnx, "LRN", 13}:                       k(lrn, tFloats, "alpha", "beta", "bias", "size"),
 }
@@ -244,6 +245,44 @@ func layerNorm(c *ctx, in []*tensor) ([]*tensor, error) {
 		outs = append(outs, m, iv)
 	}
 	return outs, nil
+}
+
+// rmsNorm divides X by the root mean square of its dims from axis on,
+// then scales.
+func rmsNorm(c *ctx, in []*tensor) ([]*tensor, error) {
+	x := in[0]
+	axis, err := normAxis(c.int("axis"), x.rank())
+	eps := float64(c.float("epsilon"))
+	c.int("stash_type") // computed in float64 whatever it says
+	if c.err != nil {
+		return nil, c.err
+	}
+	if err != nil {
+		return nil, err
+	}
+	norm := x.shape[axis:]
+	n := numel(norm)
+	v, err := toFloat64s(x)
+	if err != nil {
+		return nil, err
+	}
+	scale, err := broadcastParam(c, in, 1, norm)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(v))
+	for g := 0; g < len(v); g += max(n, 1) {
+		s := 0.0
+		for _, e := range v[g : g+n] {
+			s += e * e
+		}
+		inv := 1 / math.Sqrt(s/float64(n)+eps)
+		for i := range n {
+			out[g+i] = v[g+i] * inv * scale[i]
+		}
+	}
+	res, err := fromF64As(x.dt, x.shape, out)
+	return []*tensor{res}, err
 }
 
 // broadcastParam reads input idx and broadcasts it to shape (a suffix of

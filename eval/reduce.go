@@ -21,20 +21,21 @@ var reduceTable = merge(
 	reduceVersions("ReduceLogSumExp", rLogSumExp, 1, 11, 13, 18),
 	reduceVersions("ReduceSumSquare", rSumSquare, 1, 11, 13, 18),
 	map[key]entry{
-		{onnx, "ArgMax", 1}:  k(argReduce(true), tNumeric, "axis", "keepdims"),
-		{onnx, "ArgMax", 11}: k(argReduce(true), tNumeric, "axis", "keepdims"),
-		{onnx, "ArgMax", 12}: k(argReduce(true), tNumeric, "axis", "keepdims", "select_last_index"),
-		{onnx, "ArgMax", 13}: k(argReduce(true), tNumeric, "axis", "keepdims", "select_last_index"),
-		{onnx, "ArgMin", 1}:  k(argReduce(false), tNumeric, "axis", "keepdims"),
-		{onnx, "ArgMin", 11}: k(argReduce(false), tNumeric, "axis", "keepdims"),
-		{onnx, "ArgMin", 12}: k(argReduce(false), tNumeric, "axis", "keepdims", "select_last_index"),
-		{onnx, "ArgMin", 13}: k(argReduce(false), tNumeric, "axis", "keepdims", "select_last_index"),
-		{onnx, "CumSum", 11}: k(cumSum, tNumeric, "exclusive", "reverse"),
-		{onnx, "CumSum", 14}: k(cumSum, tNumeric, "exclusive", "reverse"),
-		{onnx, "TopK", 1}:    k(topK, tNumeric, "axis", "k"),
-		{onnx, "TopK", 10}:   k(topK, tNumeric, "axis"),
-		{onnx, "TopK", 11}:   k(topK, tNumeric, "axis", "largest", "sorted"),
-		{onnx, "TopK", 24}:   k(topK, tNumeric, "axis", "largest", "sorted"),
+		{onnx, "ArgMax", 1}:   k(argReduce(true), tNumeric, "axis", "keepdims"),
+		{onnx, "ArgMax", 11}:  k(argReduce(true), tNumeric, "axis", "keepdims"),
+		{onnx, "ArgMax", 12}:  k(argReduce(true), tNumeric, "axis", "keepdims", "select_last_index"),
+		{onnx, "ArgMax", 13}:  k(argReduce(true), tNumeric, "axis", "keepdims", "select_last_index"),
+		{onnx, "ArgMin", 1}:   k(argReduce(false), tNumeric, "axis", "keepdims"),
+		{onnx, "ArgMin", 11}:  k(argReduce(false), tNumeric, "axis", "keepdims"),
+		{onnx, "ArgMin", 12}:  k(argReduce(false), tNumeric, "axis", "keepdims", "select_last_index"),
+		{onnx, "ArgMin", 13}:  k(argReduce(false), tNumeric, "axis", "keepdims", "select_last_index"),
+		{onnx, "CumSum", 11}:  k(cumSum, tNumeric, "exclusive", "reverse"),
+		{onnx, "CumSum", 14}:  k(cumSum, tNumeric, "exclusive", "reverse"),
+		{onnx, "CumProd", 26}: k(cumProd, tNumeric, "exclusive", "reverse"),
+		{onnx, "TopK", 1}:     k(topK, tNumeric, "axis", "k"),
+		{onnx, "TopK", 10}:    k(topK, tNumeric, "axis"),
+		{onnx, "TopK", 11}:    k(topK, tNumeric, "axis", "largest", "sorted"),
+		{onnx, "TopK", 24}:    k(topK, tNumeric, "axis", "largest", "sorted"),
 	},
 )
 
@@ -440,7 +441,12 @@ func reducedShape(shape []int, red []bool, keep bool) []int {
 	return out
 }
 
-func cumSum(c *ctx, in []*tensor) ([]*tensor, error) {
+func cumSum(c *ctx, in []*tensor) ([]*tensor, error) { return cumulative(c, in, false) }
+
+func cumProd(c *ctx, in []*tensor) ([]*tensor, error) { return cumulative(c, in, true) }
+
+// cumulative is CumSum, or CumProd when prod.
+func cumulative(c *ctx, in []*tensor, prod bool) ([]*tensor, error) {
 	x := in[0]
 	excl := c.int("exclusive") != 0
 	rev := c.int("reverse") != 0
@@ -490,16 +496,21 @@ func cumSum(c *ctx, in []*tensor) ([]*tensor, error) {
 			return nil, err
 		}
 		out := make([]int64, len(v))
+		op := func(a, b int64) int64 { return a + b }
+		var id int64
+		if prod {
+			op, id = func(a, b int64) int64 { return a * b }, 1
+		}
 		walk(func(dst, src int) {
 			switch {
 			case src < 0:
 				out[dst] = v[dst]
 			case excl:
-				out[dst] = out[src] + v[src]
+				out[dst] = op(out[src], v[src])
 			default:
-				out[dst] = out[src] + v[dst]
+				out[dst] = op(out[src], v[dst])
 			}
-		}, func(dst int) { out[dst] = 0 })
+		}, func(dst int) { out[dst] = id })
 		return []*tensor{withData(x.dt, x.shape, intsAs(out, x.dt))}, nil
 	default:
 		v, err := toFloat64s(x)
@@ -507,16 +518,21 @@ func cumSum(c *ctx, in []*tensor) ([]*tensor, error) {
 			return nil, err
 		}
 		out := make([]float64, len(v))
+		op := func(a, b float64) float64 { return a + b }
+		id := 0.0
+		if prod {
+			op, id = func(a, b float64) float64 { return a * b }, 1
+		}
 		walk(func(dst, src int) {
 			switch {
 			case src < 0:
 				out[dst] = v[dst]
 			case excl:
-				out[dst] = out[src] + v[src]
+				out[dst] = op(out[src], v[src])
 			default:
-				out[dst] = out[src] + v[dst]
+				out[dst] = op(out[src], v[dst])
 			}
-		}, func(dst int) { out[dst] = 0 })
+		}, func(dst int) { out[dst] = id })
 		res, err := fromF64As(x.dt, x.shape, out)
 		return []*tensor{res}, err
 	}

@@ -103,6 +103,8 @@ var shapeTable = map[key]entry{
 	{onnx, "Pad", 24}:    k(pad, tAny, "mode"),
 	{onnx, "Pad", 25}:    k(pad, tAny, "mode"),
 
+	{onnx, "CenterCropPad", 18}: k(centerCropPad, tAny, "axes"),
+
 	{onnx, "Constant", 1}:  k(constant, nil, "value"),
 	{onnx, "Constant", 9}:  k(constant, nil, "value"),
 	{onnx, "Constant", 11}: k(constant, nil, "sparse_value", "value"),
@@ -999,6 +1001,45 @@ func rangeOp(c *ctx, in []*tensor) ([]*tensor, error) {
 		v[i] = start + int64(i)*delta
 	}
 	return []*tensor{withData(dt, []int{int(cnt)}, intsAs(v, dt))}, nil
+}
+
+// centerCropPad crops or pads (with zeros) each of axes to the given size,
+// centred: the extra half, rounded down, goes before.
+func centerCropPad(c *ctx, in []*tensor) ([]*tensor, error) {
+	x := in[0]
+	axes64, ok := c.ints("axes")
+	if c.err != nil {
+		return nil, c.err
+	}
+	axes := make([]int, x.rank())
+	for i := range axes {
+		axes[i] = i
+	}
+	if ok && len(axes64) > 0 {
+		var err error
+		if axes, err = normAxes(axes64, x.rank()); err != nil {
+			return nil, err
+		}
+	}
+	want, err := shapeInput(in[1], "shape")
+	if err != nil {
+		return nil, err
+	}
+	if len(want) != len(axes) {
+		return nil, invalidf("shape %v for %d axes", want, len(axes))
+	}
+	pads := make([]int64, 2*x.rank())
+	for i, a := range axes {
+		diff := want[i] - x.shape[a]
+		if diff >= 0 {
+			pads[a], pads[x.rank()+a] = int64(diff/2), int64(diff-diff/2)
+		} else {
+			crop := -diff
+			pads[a], pads[x.rank()+a] = -int64(crop/2), -int64(crop-crop/2)
+		}
+	}
+	out, err := padConstant(c, x, pads)
+	return []*tensor{out}, err
 }
 
 // tile1 is Tile-1: the input repeated tiles times along axis, both scalar

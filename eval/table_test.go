@@ -32,6 +32,8 @@ var typeGaps = map[string][]string{
 	"GridSample-16": {"bool", "string", "complex64", "complex128"},
 	"GridSample-20": {"bool", "string", "complex64", "complex128"},
 	"GridSample-22": {"bool", "string", "complex64", "complex128"},
+	// Col2Im sums numbers only.
+	"Col2Im-18": {"bool", "string", "complex64", "complex128"},
 	// Matrix products of float 8 operands are not implemented.
 	"QLinearMatMul-21": {"float8e4m3fn", "float8e4m3fnuz", "float8e5m2", "float8e5m2fnuz"},
 }

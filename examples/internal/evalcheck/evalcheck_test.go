@@ -222,6 +222,23 @@ func TestAgainstOnnxRuntime(t *testing.T) {
 		{name: "resize-18 axes not_larger", op: "Resize", opset: 18,
 			attrs: []*onnxproto.AttributeProto{onnxgraph.AttrInts("axes", 2, 3), onnxgraph.AttrString("keep_aspect_ratio_policy", "not_larger")},
 			in:    []*onnxgraph.Tensor{randF32(r, 1, 1, 3, 4), nil, nil, i64(5, 5)}},
+		{name: "rms norm", op: "RMSNormalization", opset: 23, attrs: []*onnxproto.AttributeProto{onnxgraph.AttrInt("axis", -2)},
+			in: []*onnxgraph.Tensor{randF32(r, 2, 3, 4), randF32(r, 3, 4)}},
+		{name: "cumprod", op: "CumProd", opset: 26, attrs: []*onnxproto.AttributeProto{onnxgraph.AttrInt("exclusive", 1), onnxgraph.AttrInt("reverse", 1)},
+			in: []*onnxgraph.Tensor{randF32(r, 3, 4), i64s(1)}},
+		{name: "center crop pad", op: "CenterCropPad", opset: 18, in: []*onnxgraph.Tensor{randF32(r, 5, 4, 3), i64(2, 7, 3)}},
+		{name: "center crop pad axes", op: "CenterCropPad", opset: 18, attrs: []*onnxproto.AttributeProto{onnxgraph.AttrInts("axes", -1)}, in: []*onnxgraph.Tensor{randF32(r, 5, 4), i64(1)}},
+		{name: "col2im", op: "Col2Im", opset: 18, attrs: []*onnxproto.AttributeProto{onnxgraph.AttrInts("strides", 1, 2), onnxgraph.AttrInts("pads", 1, 0, 1, 1)},
+			in: []*onnxgraph.Tensor{randF32(r, 2, 6, 15), i64(4, 6), i64(2, 3)}},
+		{name: "affine grid 2d", op: "AffineGrid", opset: 20, in: []*onnxgraph.Tensor{randF32(r, 2, 2, 3), i64(2, 3, 4, 5)}},
+		{name: "affine grid 3d corners", op: "AffineGrid", opset: 20, attrs: []*onnxproto.AttributeProto{onnxgraph.AttrInt("align_corners", 1)},
+			in: []*onnxgraph.Tensor{randF32(r, 1, 3, 4), i64(1, 1, 2, 3, 4)}},
+		{name: "max roi pool", op: "MaxRoiPool", opset: 21, attrs: []*onnxproto.AttributeProto{onnxgraph.AttrInts("pooled_shape", 2, 3), onnxgraph.AttrFloat("spatial_scale", 0.5)},
+			in: []*onnxgraph.Tensor{randF32(r, 2, 3, 8, 9), f32([]int64{2, 5}, 0, 1, 2, 12, 14, 1, 0, 0, 17, 9)}},
+		{name: "tensor scatter", op: "TensorScatter", opset: 24, in: []*onnxgraph.Tensor{randF32(r, 2, 3, 6, 4), randF32(r, 2, 3, 2, 4), i64(1, 4)}},
+		{name: "tensor scatter circular", op: "TensorScatter", opset: 24, attrs: []*onnxproto.AttributeProto{onnxgraph.AttrString("mode", "circular")},
+			in: []*onnxgraph.Tensor{randF32(r, 2, 5, 3), randF32(r, 2, 3, 3), i64(1, 4)}},
+		{name: "bitcast", op: "BitCast", opset: 26, attrs: []*onnxproto.AttributeProto{onnxgraph.AttrInt("to", int64(onnxgraph.Int32))}, in: []*onnxgraph.Tensor{randF32(r, 3, 4)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)
