@@ -54,7 +54,7 @@ const (
 // opschema.
 var table = merge(
 	elementwiseTable, logicTable, castTable, shapeTable, gatherTable, reduceTable, nnTable, linalgTable,
-	convTable, poolTable, normTable, quantTable, controlflowTable, sequenceTable, lossTable, resizeTable, detectionTable, stringsTable, rnnTable, signalTable, trainingTable, miscTable,
+	convTable, poolTable, normTable, quantTable, controlflowTable, sequenceTable, lossTable, resizeTable, detectionTable, stringsTable, rnnTable, signalTable, trainingTable, attentionTable, miscTable,
 )
 
 func merge(parts ...map[key]entry) map[key]entry {

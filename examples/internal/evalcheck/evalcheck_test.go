@@ -197,6 +197,11 @@ func i64(v ...int64) *onnxgraph.Tensor {
 	return t
 }
 
+func i64x2(rows, cols int64, v ...int64) *onnxgraph.Tensor {
+	t, _ := onnxgraph.TensorFrom("", []int64{rows, cols}, v)
+	return t
+}
+
 func i64s(v int64) *onnxgraph.Tensor {
 	t, _ := onnxgraph.TensorFrom("", []int64{}, []int64{v})
 	return t
@@ -239,6 +244,17 @@ func TestAgainstOnnxRuntime(t *testing.T) {
 		{name: "tensor scatter circular", op: "TensorScatter", opset: 24, attrs: []*onnxproto.AttributeProto{onnxgraph.AttrString("mode", "circular")},
 			in: []*onnxgraph.Tensor{randF32(r, 2, 5, 3), randF32(r, 2, 3, 3), i64(1, 4)}},
 		{name: "bitcast", op: "BitCast", opset: 26, attrs: []*onnxproto.AttributeProto{onnxgraph.AttrInt("to", int64(onnxgraph.Int32))}, in: []*onnxgraph.Tensor{randF32(r, 3, 4)}},
+		{name: "rotary 4d", op: "RotaryEmbedding", opset: 23, in: []*onnxgraph.Tensor{randF32(r, 2, 3, 4, 8), randF32(r, 2, 4, 4), randF32(r, 2, 4, 4)}},
+		{name: "rotary 3d interleaved partial positions", op: "RotaryEmbedding", opset: 23,
+			attrs: []*onnxproto.AttributeProto{onnxgraph.AttrInt("interleaved", 1), onnxgraph.AttrInt("num_heads", 2), onnxgraph.AttrInt("rotary_embedding_dim", 4)},
+			in:    []*onnxgraph.Tensor{randF32(r, 2, 3, 12), randF32(r, 10, 2), randF32(r, 10, 2), i64x2(2, 3, 0, 5, 9, 1, 1, 2)}},
+		{name: "attention 4d", op: "Attention", opset: 23, in: []*onnxgraph.Tensor{randF32(r, 2, 4, 3, 8), randF32(r, 2, 2, 5, 8), randF32(r, 2, 2, 5, 6)}},
+		{name: "attention 3d causal past mask", op: "Attention", opset: 23, nout: 4,
+			attrs: []*onnxproto.AttributeProto{onnxgraph.AttrInt("q_num_heads", 4), onnxgraph.AttrInt("kv_num_heads", 2), onnxgraph.AttrInt("is_causal", 1), onnxgraph.AttrFloat("scale", 0.3)},
+			in: []*onnxgraph.Tensor{randF32(r, 2, 3, 16), randF32(r, 2, 3, 8), randF32(r, 2, 3, 8), randF32(r, 3, 5), randF32(r, 2, 2, 2, 4), randF32(r, 2, 2, 2, 4)}},
+		{name: "attention softcap qk output", op: "Attention", opset: 24, nout: 4,
+			attrs: []*onnxproto.AttributeProto{onnxgraph.AttrFloat("softcap", 2), onnxgraph.AttrInt("qk_matmul_output_mode", 2)},
+			in:    []*onnxgraph.Tensor{randF32(r, 1, 2, 3, 4), randF32(r, 1, 2, 3, 4), randF32(r, 1, 2, 3, 4)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)
