@@ -344,7 +344,11 @@ func gridSample(c *ctx, in []*tensor) ([]*tensor, error) {
 						xc = math.RoundToEven(xc)
 					}
 				}
-				if xc < lo[d] || xc > hi[d] {
+				// Out-of-bound coordinates move onto the border (or are
+				// reflected) before the taps are taken, except for cubic,
+				// whose four taps are padded one by one, as in PyTorch
+				// and ONNX Runtime.
+				if (xc < lo[d] || xc > hi[d]) && mode != "cubic" {
 					switch pad {
 					case "border":
 						xc = min(max(xc, 0), float64(dims[d]-1))

@@ -251,7 +251,7 @@ func TestAgainstOnnxRuntime(t *testing.T) {
 		{name: "attention 4d", op: "Attention", opset: 23, in: []*onnxgraph.Tensor{randF32(r, 2, 4, 3, 8), randF32(r, 2, 2, 5, 8), randF32(r, 2, 2, 5, 6)}},
 		{name: "attention 3d causal past mask", op: "Attention", opset: 23, nout: 4,
 			attrs: []*onnxproto.AttributeProto{onnxgraph.AttrInt("q_num_heads", 4), onnxgraph.AttrInt("kv_num_heads", 2), onnxgraph.AttrInt("is_causal", 1), onnxgraph.AttrFloat("scale", 0.3)},
-			in: []*onnxgraph.Tensor{randF32(r, 2, 3, 16), randF32(r, 2, 3, 8), randF32(r, 2, 3, 8), randF32(r, 3, 5), randF32(r, 2, 2, 2, 4), randF32(r, 2, 2, 2, 4)}},
+			in:    []*onnxgraph.Tensor{randF32(r, 2, 3, 16), randF32(r, 2, 3, 8), randF32(r, 2, 3, 8), randF32(r, 3, 5), randF32(r, 2, 2, 2, 4), randF32(r, 2, 2, 2, 4)}},
 		{name: "attention softcap qk output", op: "Attention", opset: 24, nout: 4,
 			attrs: []*onnxproto.AttributeProto{onnxgraph.AttrFloat("softcap", 2), onnxgraph.AttrInt("qk_matmul_output_mode", 2)},
 			in:    []*onnxgraph.Tensor{randF32(r, 1, 2, 3, 4), randF32(r, 1, 2, 3, 4), randF32(r, 1, 2, 3, 4)}},
