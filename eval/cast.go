@@ -17,8 +17,14 @@ import (
 // saturate as the saturate attribute says (see onnxgraph.Float32ToFloat8).
 // Floats convert to integers by truncation toward zero, NaN to 0; values
 // out of the target's range, which ONNX leaves undefined, wrap from the
-// truncated int64 as integer narrowing does. The 4-bit and 2-bit types
-// clip to their range and round half to even, as ONNX's reference does.
+// truncated int64 as integer narrowing does. Floats convert to the 4-bit
+// and 2-bit integers rounding half away from zero, and every value wraps
+// into them (as ONNX Runtime does, and ONNX's tests of these types for
+// integral values). Saturation takes ±Inf to ±FLT_MAX for every float 8
+// type, as ONNX's table says (onnxgraph.Float32ToFloat8 gives NaN for the
+// FNUZ ones). ONNX Runtime casts magnitudes in [480, 512) to
+// float8e4m3fn as 448 even without saturation, where ONNX's reference
+// and this package give NaN.
 // Numbers convert to strings as numpy prints them (shortest round-trip
 // digits, positional between 1e-4 and 1e16); strings parse as numbers,
 // "INF", "+INF", "-INF" and "NaN" in any case included.
@@ -216,6 +222,12 @@ func castToFloat(x *tensor, to DataType, saturate bool) (any, error) {
 		}
 	case dtE4M3FN, dtE4M3FNUZ, dtE5M2, dtE5M2FNUZ, dtE8M0:
 		for i, v := range f {
+			if saturate && math.IsInf(v, 0) && to != dtE8M0 {
+				// Saturation takes ±Inf to ±FLT_MAX for every float 8 type
+				// (ONNX's table, ONNX Runtime), the FNUZ ones included,
+				// which onnxgraph.Float32ToFloat8 turns into NaN.
+				v = math.Copysign(math.MaxFloat32, v)
+			}
 			r := roundOdd32(v)
 			if to == dtE8M0 && !math.IsInf(v, 0) && math.Abs(v) > math.MaxFloat32 {
 				r = float32(math.Copysign(math.Inf(1), v)) // beyond float32: above 2^127 too
@@ -244,27 +256,28 @@ func roundOdd32(x float64) float32 {
 
 // castToInt converts numbers to an integer type.
 func castToInt(x *tensor, to DataType) (any, error) {
-	var lo, hi int64
-	switch to {
-	case dtInt4:
-		lo, hi = -8, 7
-	case dtUint4:
-		lo, hi = 0, 15
-	case dtInt2:
-		lo, hi = -2, 1
-	case dtUint2:
-		lo, hi = 0, 3
-	}
-	if lo != hi { // clip and round, as for the sub-byte types
+	if to == dtInt4 || to == dtUint4 || to == dtInt2 || to == dtUint2 {
+		// Floats round half away from zero (as ONNX Runtime does); values
+		// out of range wrap, keeping the low bits, as ONNX's tests of the
+		// 4-bit types and ONNX Runtime do.
 		f, err := toFloat64s(x)
 		if err != nil {
 			return nil, err
 		}
+		if isFloat(x.dt) {
+			f = mapT(f, math.Round)
+		}
+		bits := uint(4)
+		if to == dtInt2 || to == dtUint2 {
+			bits = 2
+		}
 		v := make([]int64, len(f))
-		for i, x := range f {
-			if !math.IsNaN(x) {
-				v[i] = int64(math.RoundToEven(min(max(x, float64(lo)), float64(hi))))
+		for i, e := range f {
+			w := truncInt(e) & (1<<bits - 1)
+			if (to == dtInt4 || to == dtInt2) && w >= 1<<(bits-1) {
+				w -= 1 << bits
 			}
+			v[i] = w
 		}
 		return intsAs(v, to), nil
 	}
