@@ -8,4 +8,6 @@ require (
 	google.golang.org/protobuf v1.36.12
 )
 
+require gonum.org/v1/gonum v0.17.0 // indirect
+
 replace github.com/onnxgraph/onnxgraph => ../
