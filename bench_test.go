@@ -1,6 +1,7 @@
 package onnxgraph_test
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -291,7 +292,32 @@ func TestMain(m *testing.M) {
 		model.Close()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	flag.Parse()
+	var (
+		mu     sync.Mutex
+		broken []string
+	)
+	if flag.Lookup("test.bench").Value.String() == "" {
+		// Sanity after every edit of every test, whatever the test checks
+		// itself (graphs past 50k nodes are left to the tests that time
+		// them, which check them after the timing).
+		onnxgraph.SetEditHook(func(m *onnxgraph.Model) {
+			if m.Graph().NumNodes() > 50_000 {
+				return
+			}
+			if err := m.Sanity(); err != nil {
+				mu.Lock()
+				broken = append(broken, err.Error())
+				mu.Unlock()
+			}
+		})
+	}
+	code := m.Run()
+	if len(broken) > 0 {
+		fmt.Fprintf(os.Stderr, "Sanity failed after %d edits; the first: %s\n", len(broken), broken[0])
+		code = 1
+	}
+	os.Exit(code)
 }
 
 // BenchmarkShrinkDedupe300MB deduplicates the 300 MiB inline model: 75
