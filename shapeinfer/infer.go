@@ -2,7 +2,9 @@ package shapeinfer
 
 import (
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
@@ -244,7 +246,7 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 		if v == nil {
 			continue
 		}
-		t := c.outs[i]
+		t, why := s.settle(c, c.outs[i])
 		merged, conflict := s.merge(v, declared(v), t)
 		if conflict != nil {
 			e.res.Conflicts = append(e.res.Conflicts, conflict)
@@ -256,11 +258,62 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 		if c.outData[i] != nil {
 			s.data[v] = c.outData[i]
 		}
-		if !merged.Complete() || ie != nil {
+		switch {
+		case ie == nil && why != nil:
+			e.res.reasons[v] = why
+		case !merged.Complete() || ie != nil:
 			e.res.reasons[v] = s.reason(n, ie)
 		}
 	}
 	return nil
+}
+
+// settle replaces the dims of an output type t that arithmetic left
+// without a value: an expression past MaxExprSize becomes a fresh symbol,
+// an overflow stays unknown. It returns the type (t itself when nothing
+// changed) and the reason, nil when nothing changed.
+func (s *scope) settle(c *Ctx, t *Type) (*Type, *Reason) {
+	if t == nil {
+		return nil, nil
+	}
+	var why *Reason
+	var shape Shape
+	for i, d := range t.Shape {
+		err := d.Err()
+		if err == nil {
+			continue
+		}
+		if shape == nil {
+			shape = slices.Clone(t.Shape)
+		}
+		if why == nil {
+			why = &Reason{Code: CodeInvalid, Node: nodeLabel(c.Node), Msg: "dim " + strconv.Itoa(i) + " is unknown: " + strings.TrimPrefix(err.Error(), "shapeinfer: ")}
+			if errors.Is(err, ErrTooLarge) {
+				why.Code = CodeUnsupported
+				why.Msg = "dim " + strconv.Itoa(i) + " is a fresh symbol: its " + strings.TrimPrefix(err.Error(), "shapeinfer: ")
+			}
+		}
+		if errors.Is(err, ErrTooLarge) {
+			shape[i] = c.Fresh()
+			continue
+		}
+		shape[i] = Unknown
+	}
+	sub, subWhy := s.settle(c, t.Sub)
+	if shape == nil && subWhy == nil {
+		return t, nil
+	}
+	out := *t
+	if shape != nil {
+		out.Shape = shape
+	}
+	if subWhy != nil {
+		out.Sub = sub
+		if why == nil {
+			why = subWhy
+		}
+	}
+	return &out, why
 }
 
 // reason explains an incomplete output of n: its own failure, else the

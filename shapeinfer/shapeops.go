@@ -1737,7 +1737,7 @@ func exactDiv(a, b Dim) Dim {
 	if v, ok := b.Value(); ok && v == 0 {
 		return Unknown
 	}
-	if q := divMonomial(a.Expr(), b.Expr()); q != nil {
+	if q := a.Expr().divExact(b.Expr()); q != nil {
 		return FromExpr(q)
 	}
 	return a.FloorDiv(b)
@@ -1748,48 +1748,10 @@ func ceilDiv(a, b Dim) Dim {
 	if a.IsUnknown() || b.IsUnknown() {
 		return Unknown
 	}
-	if q := divMonomial(a.Expr(), b.Expr()); q != nil {
+	if q := a.Expr().divExact(b.Expr()); q != nil {
 		return FromExpr(q)
 	}
 	return a.CeilDiv(b)
-}
-
-// divMonomial divides polynomial a by the single-term b when the division
-// is exact, nil otherwise.
-func divMonomial(a, b *Expr) *Expr {
-	if len(b.terms) != 1 {
-		return nil
-	}
-	bt := b.terms[0]
-	if bt.coeff == 0 {
-		return nil
-	}
-	ts := make([]term, len(a.terms))
-	for i, t := range a.terms {
-		if t.coeff%bt.coeff != 0 {
-			return nil
-		}
-		rest, ok := removeAtoms(t.atoms, bt.atoms)
-		if !ok {
-			return nil
-		}
-		ts[i] = term{coeff: t.coeff / bt.coeff, atoms: rest}
-	}
-	return normalize(ts)
-}
-
-// removeAtoms removes the atoms of sub (both sorted) from atoms.
-func removeAtoms(atoms, sub []string) ([]string, bool) {
-	var out []string
-	j := 0
-	for _, a := range atoms {
-		if j < len(sub) && sub[j] == a {
-			j++
-			continue
-		}
-		out = append(out, a)
-	}
-	return out, j == len(sub)
 }
 
 // splitAt returns the element counts before, at and after axis ax of shape.
@@ -1982,28 +1944,38 @@ func broadcastData(d *Data, sh []int64) *Data {
 
 // numElements is the product of the dims of s, with the constant factors
 // multiplied as integers (fewer expressions built than Shape.NumElements).
+// A product past int64 is unknown with ErrOverflow.
 func numElements(s Shape) Dim {
 	k := int64(1)
 	var sym *Expr
+	unknown, why := false, Unknown // why: an unknown dim that says why
 	for _, d := range s {
 		if v, ok := d.Value(); ok {
-			k *= v
+			if v == 0 {
+				return known(0)
+			}
+			if k, ok = mulInt(k, v); !ok {
+				unknown, why = true, Dim{overflowExpr}
+			}
 			continue
 		}
 		if d.IsUnknown() {
-			return Unknown
+			if unknown = true; d.Err() != nil {
+				why = d
+			}
+			continue
 		}
 		if sym == nil {
-			sym = d.Expr()
+			sym = d.e
 		} else {
-			sym = sym.Mul(d.Expr())
+			sym = sym.Mul(d.e)
 		}
 	}
 	switch {
+	case unknown:
+		return why
 	case sym == nil:
 		return known(k)
-	case k == 0:
-		return known(0)
 	case k == 1:
 		return FromExpr(sym)
 	}
@@ -2011,7 +1983,7 @@ func numElements(s Shape) Dim {
 }
 
 // constProduct is the product of s when every dim is a known size,
-// Unknown otherwise.
+// Unknown otherwise (with ErrOverflow when it does not fit in int64).
 func constProduct(s Shape) Dim {
 	k := int64(1)
 	for _, d := range s {
@@ -2019,7 +1991,9 @@ func constProduct(s Shape) Dim {
 		if !ok {
 			return Unknown
 		}
-		k *= v
+		if k, ok = mulInt(k, v); !ok {
+			return Dim{overflowExpr}
+		}
 	}
 	return known(k)
 }
@@ -2030,16 +2004,18 @@ func sumDims(ds []Dim) Dim {
 	var sym *Expr
 	for _, d := range ds {
 		if v, ok := d.Value(); ok {
-			k += v
+			if k, ok = addInt(k, v); !ok {
+				return Dim{overflowExpr}
+			}
 			continue
 		}
 		if d.IsUnknown() {
-			return Unknown
+			return Unknown.op(d, nil)
 		}
 		if sym == nil {
-			sym = d.Expr()
+			sym = d.e
 		} else {
-			sym = sym.Add(d.Expr())
+			sym = sym.Add(d.e)
 		}
 	}
 	switch {

@@ -289,7 +289,7 @@ func TestShapeFamily(t *testing.T) {
 		{name: "Split-11-equal", op: "Split", opset: 11, in: []famIn{famT("x", f32, 2, 6)}, attrs: []*onnxproto.AttributeProto{ai("axis", 1)}, want: []string{"float32[2,2]", "float32[2,2]", "float32[2,2]"}},
 		{name: "Split-13-input", op: "Split", opset: 13, in: []famIn{famT("x", f32, 6, "N"), famI64("s", 1, 5)}, want: []string{"float32[1,N]", "float32[5,N]"}},
 		{name: "Split-18-num-outputs-uneven", op: "Split", opset: 18, in: []famIn{famT("x", f32, 7)}, attrs: []*onnxproto.AttributeProto{ai("num_outputs", 3)}, want: []string{"float32[3]", "float32[3]", "float32[1]"}},
-		{name: "Split-18-symbolic", op: "Split", opset: 18, in: []famIn{famT("x", f32, "B", "H")}, attrs: []*onnxproto.AttributeProto{ai("axis", 1), ai("num_outputs", 2)}, want: []string{"float32[B,-floor(-H/2)]", "float32[B,H+floor(-H/2)]"}},
+		{name: "Split-18-symbolic", op: "Split", opset: 18, in: []famIn{famT("x", f32, "B", "H")}, attrs: []*onnxproto.AttributeProto{ai("axis", 1), ai("num_outputs", 2)}, want: []string{"float32[B,floor((H+1)/2)]", "float32[B,H-floor((H+1)/2)]"}},
 		{name: "Split-18-bad-sizes", op: "Split", opset: 18, in: []famIn{famT("x", f32, 6), famI64("s", 1, 2)}, want: []string{"", ""}, code: shapeinfer.CodeInvalid},
 		// Slice: attributes before 10, inputs after; steps, negative
 		// bounds and bounds beyond the size.

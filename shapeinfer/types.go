@@ -120,7 +120,7 @@ func shapeFromProto(s *onnxproto.TensorShapeProto) Shape {
 			out[i] = Known(x.DimValue)
 		case *onnxproto.TensorShapeProto_Dimension_DimParam:
 			if x.DimParam != "" {
-				out[i] = Symbol(x.DimParam)
+				out[i] = ParseDim(x.DimParam)
 			}
 		}
 	}
