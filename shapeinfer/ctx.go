@@ -232,7 +232,7 @@ func (c *Ctx) StringData(i int) [][]byte {
 	if s, ok := c.s.e.strs[v]; ok {
 		return s
 	}
-	if t := v.Initializer(); t != nil && t.DataType() == onnxgraph.String && onnxgraph.NumElements(t.Dims()) <= maxData {
+	if t := v.Initializer(); t != nil && t.DataType() == onnxgraph.String && uint64(onnxgraph.NumElements(t.Dims())) <= maxData { // -1 (overflow) is huge
 		if s, err := t.Strings(); err == nil {
 			c.s.e.strs[v] = s
 			return s

@@ -70,6 +70,9 @@ type Expr struct {
 	terms []term // canonical order; no zero coefficients
 	size  int    // terms plus atoms, nested counted in full
 	err   error  // non-nil: not a value (ErrOverflow, ErrTooLarge, ErrDivideByZero)
+	// isSize marks the size of a tensor's dimension (read by Shape):
+	// whatever its form, it is not negative when the model runs.
+	isSize bool
 }
 
 // term is c times the product of atoms (sorted by key; repeated for
@@ -767,6 +770,17 @@ func (e *Expr) lowerBound() (rat, bool) {
 	if e.err != nil {
 		return rat{}, false
 	}
+	if e.isSize {
+		if k, ok := e.termBound(); ok && k.n > 0 {
+			return k, true
+		}
+		return rat{0, 1}, true
+	}
+	return e.termBound()
+}
+
+// termBound is lowerBound from the terms alone.
+func (e *Expr) termBound() (rat, bool) {
 	k := rat{0, 1}
 	for _, t := range e.terms {
 		if len(t.atoms) == 0 {
@@ -783,6 +797,16 @@ func (e *Expr) lowerBound() (rat, bool) {
 		}
 	}
 	return k, true
+}
+
+// asSize returns e marked as the size of a tensor dimension (see isSize).
+func (e *Expr) asSize() *Expr {
+	if e.err != nil || e.isSize || len(e.terms) == 0 || (len(e.terms) == 1 && len(e.terms[0].atoms) == 0) {
+		return e
+	}
+	c := *e
+	c.isSize = true
+	return &c
 }
 
 // Eval returns e's value when each symbol takes its value in vals. The

@@ -252,7 +252,11 @@ func blocks(c *Ctx, toDepth bool) error {
 	}
 	s := in.Shape
 	bb := known(b)
-	sq := known(b * b)
+	sq := bb.Mul(bb)
+	b2, ok := sq.Value()
+	if !ok {
+		return c.Errorf(CodeInvalid, "blocksize %d squared overflows int64", b)
+	}
 	var out Shape
 	if toDepth {
 		for _, d := range s[2:] {
@@ -262,8 +266,8 @@ func blocks(c *Ctx, toDepth bool) error {
 		}
 		out = Shape{s[0], s[1].Mul(sq), exactDiv(s[2], bb), exactDiv(s[3], bb)}
 	} else {
-		if v, ok := s[1].Value(); ok && v%(b*b) != 0 {
-			return c.Errorf(CodeInvalid, "depth %d is not a multiple of blocksize² %d", v, b*b)
+		if v, ok := s[1].Value(); ok && v%b2 != 0 {
+			return c.Errorf(CodeInvalid, "depth %d is not a multiple of blocksize² %d", v, b2)
 		}
 		out = Shape{s[0], exactDiv(s[1], sq), s[2].Mul(bb), s[3].Mul(bb)}
 	}

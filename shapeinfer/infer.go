@@ -100,9 +100,12 @@ type engine struct {
 
 func funcKey(domain, name string) string { return domain + "\x00" + name }
 
+// freshPrefix starts the names of fresh symbols: unk__1, unk__2, ...
+const freshPrefix = "unk__"
+
 func (e *engine) fresh() Dim {
 	e.n++
-	return Symbol("unk__" + strconv.Itoa(e.n))
+	return Symbol(freshPrefix + strconv.Itoa(e.n))
 }
 
 // scope maps values to types for one graph inference: the main graph, a
@@ -247,6 +250,13 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 			continue
 		}
 		t, why := s.settle(c, c.outs[i])
+		if why != nil && why.Code == CodeInvalid && ie == nil {
+			bad := &Error{Code: CodeInvalid, Node: why.Node, Value: v.Name(), Msg: why.Msg}
+			e.res.Problems = append(e.res.Problems, bad)
+			if e.opts.Strict {
+				return bad
+			}
+		}
 		merged, conflict := s.merge(v, declared(v), t)
 		if conflict != nil {
 			e.res.Conflicts = append(e.res.Conflicts, conflict)
@@ -268,10 +278,11 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 	return nil
 }
 
-// settle replaces the dims of an output type t that arithmetic left
-// without a value: an expression past MaxExprSize becomes a fresh symbol,
-// an overflow stays unknown. It returns the type (t itself when nothing
-// changed) and the reason, nil when nothing changed.
+// settle replaces the dims of an output type t that have no valid size:
+// an expression past MaxExprSize becomes a fresh symbol; an overflow, a
+// division by zero or a negative size becomes unknown, and is a problem
+// of the node (CodeInvalid). It returns the type (t itself when nothing
+// changed) and the reason for the first dim replaced, nil when none was.
 func (s *scope) settle(c *Ctx, t *Type) (*Type, *Reason) {
 	if t == nil {
 		return nil, nil
@@ -281,23 +292,30 @@ func (s *scope) settle(c *Ctx, t *Type) (*Type, *Reason) {
 	for i, d := range t.Shape {
 		err := d.Err()
 		if err == nil {
-			continue
+			if v, ok := d.Value(); !ok || v >= 0 {
+				continue
+			}
 		}
 		if shape == nil {
 			shape = slices.Clone(t.Shape)
 		}
+		shape[i] = Unknown
+		msg := ""
+		switch {
+		case err == nil:
+			msg = "dim " + strconv.Itoa(i) + " would be negative (" + d.String() + ")"
+		case errors.Is(err, ErrTooLarge):
+			shape[i] = c.Fresh()
+			msg = "dim " + strconv.Itoa(i) + " is a fresh symbol: its " + strings.TrimPrefix(err.Error(), "shapeinfer: ")
+		default:
+			msg = "dim " + strconv.Itoa(i) + " is unknown: " + strings.TrimPrefix(err.Error(), "shapeinfer: ")
+		}
 		if why == nil {
-			why = &Reason{Code: CodeInvalid, Node: nodeLabel(c.Node), Msg: "dim " + strconv.Itoa(i) + " is unknown: " + strings.TrimPrefix(err.Error(), "shapeinfer: ")}
+			why = &Reason{Code: CodeInvalid, Node: nodeLabel(c.Node), Msg: msg}
 			if errors.Is(err, ErrTooLarge) {
 				why.Code = CodeUnsupported
-				why.Msg = "dim " + strconv.Itoa(i) + " is a fresh symbol: its " + strings.TrimPrefix(err.Error(), "shapeinfer: ")
 			}
 		}
-		if errors.Is(err, ErrTooLarge) {
-			shape[i] = c.Fresh()
-			continue
-		}
-		shape[i] = Unknown
 	}
 	sub, subWhy := s.settle(c, t.Sub)
 	if shape == nil && subWhy == nil {

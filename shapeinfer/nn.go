@@ -506,14 +506,8 @@ func inferMaxUnpool(c *Ctx) error {
 			c.SetOutput(0, Tensor(elem, s))
 			return nil
 		}
-		if ts, ok := c.InputShape(2); ok && len(ts) == 1 {
-			if n, ok := ts[0].Value(); ok && n >= 0 {
-				s := make(Shape, n)
-				for i := range s {
-					s[i] = c.Fresh()
-				}
-				c.SetOutput(0, Tensor(elem, s))
-			}
+		if n, ok := vectorLen(c, 2); ok {
+			c.SetOutput(0, Tensor(elem, freshShape(c, n)))
 		}
 		return c.Errorf(CodeDataDependent, "output_shape %q is not known", operandName(c, 2))
 	}

@@ -121,6 +121,11 @@ func inferShape(c *Ctx) error {
 		end = start
 	}
 	dims := append(Shape(nil), s[start:end]...)
+	for i, d := range dims {
+		if !d.IsUnknown() {
+			dims[i] = Dim{d.e.asSize()} // sizes: provably >= 0 (Div, Max, ...)
+		}
+	}
 	c.SetOutput(0, Tensor(onnxgraph.Int64, KnownShape(int64(len(dims)))))
 	c.SetData(0, Vector(dims...))
 	return nil
@@ -129,7 +134,11 @@ func inferShape(c *Ctx) error {
 func inferSize(c *Ctx) error {
 	c.SetOutput(0, Tensor(onnxgraph.Int64, Shape{}))
 	if s, ok := c.InputShape(0); ok {
-		c.SetData(0, &Data{Ints: []Dim{s.NumElements()}})
+		n := s.NumElements()
+		if !n.IsUnknown() {
+			n = Dim{n.e.asSize()}
+		}
+		c.SetData(0, &Data{Ints: []Dim{n}})
 	}
 	return nil
 }
@@ -672,7 +681,7 @@ func inferSplit(c *Ctx) error {
 	start := 0
 	for i, s := range sizes {
 		sv, ok := s.Value()
-		if !ok {
+		if !ok || sv < 0 || sv > d.Shape[ax]-int64(start) {
 			return nil
 		}
 		idx := make([]int, sv)
@@ -1023,7 +1032,7 @@ func inferTile(c *Ctx) error {
 	if d := dataIf(c, 0, in); d != nil && len(d.Shape) == r {
 		for i := range r {
 			k, ok := reps[i].Value()
-			if !ok {
+			if !ok || k > maxData || d.Shape[i]*k > maxData { // d.Shape[i] <= maxData
 				return nil
 			}
 			n := int(d.Shape[i])
@@ -1131,8 +1140,8 @@ func inferConstantOfShape(c *Ctx) error {
 	}
 	c.SetOutput(0, Tensor(elem, shape))
 	sh, ok := shape.Known()
-	n := onnxgraph.NumElements(sh)
-	if !ok || fill == nil || n > maxData {
+	n := onnxgraph.NumElements(sh) // -1 past int64
+	if !ok || fill == nil || n < 0 || n > maxData {
 		return nil
 	}
 	out := &Data{Shape: sh}
@@ -1180,7 +1189,15 @@ func inferRange(c *Ctx) error {
 		if elem == onnxgraph.Float {
 			diff = float64(float32(l) - float32(s))
 		}
-		k := int64(max(math.Ceil(diff/d), 0))
+		q := math.Ceil(diff / d)
+		switch {
+		case math.IsNaN(q):
+			return c.Errorf(CodeInvalid, "the range (%g to %g by %g) has no length", s, l, d)
+		case q >= math.MaxInt64:
+			c.SetOutput(0, Tensor(elem, Shape{Dim{overflowExpr}}))
+			return nil
+		}
+		k := int64(max(q, 0))
 		n = known(k)
 		if k <= maxData {
 			fs := make([]float64, k)
@@ -1705,14 +1722,22 @@ func freshShape(c *Ctx, rank int) Shape {
 	return s
 }
 
-// vectorLen returns the length of input i when it is a vector of known size.
+// maxRank is the longest shape vector vectorLen reports: a vector that
+// holds a shape (or axes) longer than that is not one.
+const maxRank = 1 << 10
+
+// vectorLen returns the length of input i when it is a vector of known
+// size, at most maxRank.
 func vectorLen(c *Ctx, i int) (int, bool) {
 	s, ok := c.InputShape(i)
 	if !ok || len(s) != 1 {
 		return 0, false
 	}
 	n, ok := s[0].Value()
-	return int(n), ok
+	if !ok || n < 0 || n > maxRank {
+		return 0, false
+	}
+	return int(n), true
 }
 
 // scalarDim returns the single integer element of d.
