@@ -32,10 +32,11 @@ var (
 
 // Expr is the value of a symbolic dimension: a polynomial with exact
 // rational coefficients over atoms, where an atom is a named symbol ("N",
-// "seq") or the floor of a quotient ("floor((H + 1)/2)"). Examples: "N",
-// "past + seq", "2*N*S", "floor((samples + 128)/160) - 3". Expressions are
-// immutable and kept in a canonical form, so two expressions are equal
-// exactly when their String forms are.
+// "seq"), the floor of a quotient ("floor((H+1)/2)"), or the min or max of
+// two expressions ("min(3,S)", from a slice with constant bounds).
+// Examples: "N", "past+seq", "2*N*S", "floor((samples+128)/160)-3".
+// Expressions are immutable and kept in a canonical form, so two
+// expressions are equal exactly when their String forms are.
 //
 // # Canonical form
 //
@@ -58,14 +59,18 @@ var (
 //	expr    = ["-"] term {("+" | "-") term}
 //	term    = factor {("*" | "/") factor}
 //	factor  = ["-" | "+"] primary ["**" integer]
-//	primary = integer | name | ("floor" | "ceil") "(" expr ")" | "(" expr ")"
+//	primary = integer | name | ("floor" | "ceil") "(" expr ")"
+//	        | ("min" | "max") "(" expr "," expr ")" | "(" expr ")"
 //	name    = letter or "_", then letters, digits and "_"
 //
 // "/" is exact division (3*H/2 is one and a half H); only floor() and
-// ceil() round. String puts spaces around binary "+" and "-" only, writes
-// rational coefficients as "3*H/2", a floor's numerator in parentheses
-// when it has several terms, and never uses "**" or ceil (ParseExpr
-// accepts both).
+// ceil() round. String writes no spaces (as earlier versions did for the
+// forms that were unambiguous: "P+S", "S-1", "64*N*S"), rational
+// coefficients as "3*H/2", a floor's numerator in parentheses when it has
+// several terms ("floor((H+1)/2)", never the ambiguous "floor(H+1/2)"),
+// and never "**", ceil, Min or Max; ParseExpr accepts those too, and
+// spaces. Python's eval (with floor and ceil from math) and sympy read
+// the printed form with the value Expr gives it.
 type Expr struct {
 	terms []term // canonical order; no zero coefficients
 	size  int    // terms plus atoms, nested counted in full
@@ -82,21 +87,33 @@ type term struct {
 	atoms []*atom
 }
 
-// atom is a symbol (num nil) or floor(num/den), num with integer
-// coefficients and den a constant > 1 or a non-constant expression.
+// atom is a symbol (num nil), floor(num/den) (num with integer
+// coefficients, den a constant > 1 or a non-constant expression), or
+// min(num,den) or max(num,den) (ordered by printed form).
 type atom struct {
-	key    string // printed form: the symbol's name or "floor(...)"
+	key    string // printed form: the symbol's name, "floor(...)", "min(...)"
+	kind   atomKind
 	num    *Expr
 	den    *Expr
 	size   int
 	nonneg bool // provably >= 0 (sizes are)
 }
 
+type atomKind uint8
+
+const (
+	atomSymbol atomKind = iota
+	atomFloor
+	atomMin
+	atomMax
+)
+
 // Not-a-value expressions, shared.
 var (
 	overflowExpr = &Expr{err: ErrOverflow}
 	tooLargeExpr = &Expr{err: ErrTooLarge}
 	divZeroExpr  = &Expr{err: ErrDivideByZero}
+	notIntExpr   = &Expr{err: errors.New("shapeinfer: min or max of an expression that is not an integer")}
 	zeroExpr     = &Expr{}
 )
 
@@ -170,7 +187,7 @@ func (e *Expr) constRat() (rat, bool) {
 // Symbol returns the name when the expression is a single bare symbol.
 func (e *Expr) Symbol() (string, bool) {
 	if len(e.terms) == 1 {
-		if t := e.terms[0]; t.c == ratOne && len(t.atoms) == 1 && t.atoms[0].num == nil {
+		if t := e.terms[0]; t.c == ratOne && len(t.atoms) == 1 && t.atoms[0].kind == atomSymbol {
 			return t.atoms[0].key, true
 		}
 	}
@@ -185,7 +202,7 @@ func (e *Expr) Symbols() []string {
 	walk = func(x *Expr) {
 		for _, t := range x.terms {
 			for _, a := range t.atoms {
-				if a.num == nil {
+				if a.kind == atomSymbol {
 					out = append(out, a.key)
 				} else {
 					walk(a.num)
@@ -230,6 +247,9 @@ func (e *Expr) String() string {
 }
 
 func (e *Expr) appendTo(b []byte) []byte {
+	if len(e.terms) == 0 {
+		return append(b, '0')
+	}
 	for i, t := range e.terms {
 		switch {
 		case t.c.n < 0 && i == 0:
@@ -618,7 +638,7 @@ func floorOf(q *Expr) *Expr {
 		l /= g
 	}
 	// floor((floor(Q/n) + r)/l) = floor((Q + r*n)/(n*l)).
-	if t := rest[0]; t.c == ratOne && len(t.atoms) == 1 && t.atoms[0].num != nil && len(rest) <= 2 && (len(rest) == 1 || len(rest[1].atoms) == 0) {
+	if t := rest[0]; t.c == ratOne && len(t.atoms) == 1 && t.atoms[0].kind == atomFloor && len(rest) <= 2 && (len(rest) == 1 || len(rest[1].atoms) == 0) {
 		if n, ok := t.atoms[0].den.Const(); ok {
 			var r int64
 			if len(rest) == 2 {
@@ -682,7 +702,55 @@ func floorByExpr(e, f *Expr) *Expr {
 // newFloor returns the atom floor(num/den).
 func newFloor(num, den *Expr) *atom {
 	nonneg := num.allNonneg() && den.allNonneg()
-	return &atom{key: floorKey(num, den), num: num, den: den, size: 1 + num.size + den.size, nonneg: nonneg}
+	return &atom{key: floorKey(num, den), kind: atomFloor, num: num, den: den, size: 1 + num.size + den.size, nonneg: nonneg}
+}
+
+// Min returns the smaller of e and f: one of them when their difference
+// has a provable sign, else the atom min(e,f).
+func (e *Expr) Min(f *Expr) *Expr { return minMax(e, f, atomMin) }
+
+// Max returns the larger of e and f: one of them when their difference
+// has a provable sign, else the atom max(e,f).
+func (e *Expr) Max(f *Expr) *Expr { return minMax(e, f, atomMax) }
+
+func minMax(e, f *Expr, kind atomKind) *Expr {
+	if b := bad(e, f); b != nil {
+		return b
+	}
+	for _, x := range [2]*Expr{e, f} {
+		for _, t := range x.terms {
+			if !t.c.isInt() {
+				return notIntExpr // min and max of integers only
+			}
+		}
+	}
+	d := e.Sub(f)
+	if d.err != nil {
+		return d
+	}
+	if lo, ok := d.lowerBound(); ok && lo.n >= 0 { // e >= f
+		if kind == atomMin {
+			return f
+		}
+		return e
+	}
+	if lo, ok := d.Neg().lowerBound(); ok && lo.n >= 0 { // e <= f
+		if kind == atomMin {
+			return e
+		}
+		return f
+	}
+	a, b := string(e.appendTo(nil)), string(f.appendTo(nil))
+	if b < a {
+		e, f, a, b = f, e, b, a
+	}
+	name := "min("
+	nonneg := e.allNonneg() && f.allNonneg()
+	if kind == atomMax {
+		name = "max("
+		nonneg = e.allNonneg() || f.allNonneg()
+	}
+	return atomExpr(&atom{key: name + a + "," + b + ")", kind: kind, num: e, den: f, size: 1 + e.size + f.size, nonneg: nonneg})
 }
 
 // allNonneg reports whether every coefficient and atom of e is >= 0.
@@ -732,6 +800,16 @@ func (e *Expr) divMonomial(f *Expr) *Expr {
 	return normalize(ts)
 }
 
+// integral reports whether every coefficient of e is an integer.
+func (e *Expr) integral() bool {
+	for _, t := range e.terms {
+		if !t.c.isInt() {
+			return false
+		}
+	}
+	return true
+}
+
 // divExact returns e/f when f divides e with integer coefficients (a
 // polynomial by a monomial: 512*N*S / 64*N*S = 8), nil otherwise.
 func (e *Expr) divExact(f *Expr) *Expr {
@@ -779,8 +857,77 @@ func (e *Expr) lowerBound() (rat, bool) {
 	return e.termBound()
 }
 
-// termBound is lowerBound from the terms alone.
+// termBound is lowerBound from the terms: the constant term when every
+// other term is provably >= 0; failing that, by bounding one min() or
+// max() term by its arguments: -min(a,b) >= -a and >= -b (either bound
+// holds), -max(a,b) >= min(-a, -b) (both are needed), and likewise for
+// max() and min() taken positively.
 func (e *Expr) termBound() (rat, bool) {
+	if k, ok := e.plainBound(); ok {
+		return k, true
+	}
+	for i, t := range e.terms {
+		if len(t.atoms) != 1 || t.atoms[0].kind < atomMin {
+			continue
+		}
+		a := t.atoms[0]
+		either := (a.kind == atomMin) == (t.c.n < 0)
+		rest := exprOf(slices.Delete(slices.Clone(e.terms), i, i+1))
+		var best rat
+		found := 0
+		for _, arg := range [2]*Expr{a.num, a.den} {
+			k, ok := rest.Add(arg.scale(t.c)).plainBound()
+			switch {
+			case !ok:
+				continue
+			case found == 0:
+				best = k
+			case either == ratLess(best, k): // (either) the larger, else the smaller
+				best = k
+			}
+			found++
+		}
+		if found == 2 || found == 1 && either {
+			return best, true
+		}
+	}
+	return rat{}, false
+}
+
+// ratLess reports a < b (false when the difference overflows).
+func ratLess(a, b rat) bool {
+	nb, ok1 := b.neg()
+	d, ok2 := a.add(nb)
+	return ok1 && ok2 && d.n < 0
+}
+
+// distribute rewrites x + min(a,b) as min(x+a, x+b) and x - min(a,b) as
+// max(x-a, x-b) (max alike) when e has one such term, so that a slice
+// length S-min(1,S) reads max(0,S-1).
+func (e *Expr) distribute() *Expr {
+	if e.err != nil {
+		return e
+	}
+	for i, t := range e.terms {
+		if len(t.atoms) != 1 || t.atoms[0].kind < atomMin || (t.c != ratOne && t.c != rat{-1, 1}) {
+			continue
+		}
+		a := t.atoms[0]
+		rest := exprOf(slices.Delete(slices.Clone(e.terms), i, i+1))
+		kind := a.kind
+		if t.c.n < 0 {
+			kind = atomMin + atomMax - kind
+		}
+		return minMax(rest.Add(a.num.scale(t.c)), rest.Add(a.den.scale(t.c)), kind)
+	}
+	return e
+}
+
+// plainBound is the constant term when every other term is provably >= 0.
+func (e *Expr) plainBound() (rat, bool) {
+	if e.err != nil {
+		return rat{}, false
+	}
 	k := rat{0, 1}
 	for _, t := range e.terms {
 		if len(t.atoms) == 0 {
@@ -850,7 +997,7 @@ func (e *Expr) evalRat(vals map[string]int64) (rat, error) {
 }
 
 func (a *atom) eval(vals map[string]int64) (int64, error) {
-	if a.num == nil {
+	if a.kind == atomSymbol {
 		v, ok := vals[a.key]
 		if !ok {
 			return 0, fmt.Errorf("%w: %q", ErrUnbound, a.key)
@@ -864,6 +1011,13 @@ func (a *atom) eval(vals map[string]int64) (int64, error) {
 	d, err := a.den.evalRat(vals)
 	if err != nil {
 		return 0, err
+	}
+	switch a.kind {
+	case atomMin, atomMax: // integer arguments (see minMax)
+		if (n.n < d.n) == (a.kind == atomMin) {
+			return n.n, nil
+		}
+		return d.n, nil
 	}
 	inv, ok := d.inv()
 	if !ok {

@@ -52,6 +52,12 @@ func TestExprCanonical(t *testing.T) {
 		{"ceil(N/S)", "floor((N+S-1)/S)", func(v env) int64 { return ceil(v["N"], v["S"]) }},
 		{"floor(H/2)*floor(W/2)", "floor(H/2)*floor(W/2)", func(v env) int64 { return floor(v["H"], 2) * floor(v["W"], 2) }},
 		{"floor(S/2) + floor((S + 1)/2)", "floor((S+1)/2)+floor(S/2)", func(v env) int64 { return floor(v["S"], 2) + floor(v["S"]+1, 2) }},
+		{"min(3, S)", "min(3,S)", func(v env) int64 { return min(3, v["S"]) }},
+		{"Max(S - 1, 0)", "max(0,S-1)", func(v env) int64 { return max(v["S"]-1, 0) }},
+		{"S - min(1, S)", "S-min(1,S)", func(v env) int64 { return v["S"] - min(1, v["S"]) }},
+		{"max(S, S - 1)", "S", func(v env) int64 { return v["S"] }},
+		{"min(N + 2, N)", "N", func(v env) int64 { return v["N"] }},
+		{"floor(max(H, 2*W)/2)", "floor(max(2*W,H)/2)", func(v env) int64 { return floor(max(v["H"], 2*v["W"]), 2) }},
 		// The ambiguous forms of earlier versions, read as written.
 		{"floor(S-1/2)+1", "S", func(v env) int64 { return int64(math.Floor(float64(v["S"])-0.5)) + 1 }},
 		{"-floor(-S+1/2)", "S", func(v env) int64 { return -int64(math.Floor(-float64(v["S"]) + 0.5)) }},
@@ -189,7 +195,7 @@ func TestExprSizeLimit(t *testing.T) {
 
 func TestParseExprErrors(t *testing.T) {
 	for _, s := range []string{"", "N+", "2N", "N/S", "floor(N", "(N", "N)", "N**S", "N**65", "x/0", "floor(N/0)",
-		"batch size", "a.b", "99999999999999999999", "max(N,S)", "N/S+1", strings.Repeat("(", 100) + "N" + strings.Repeat(")", 100)} {
+		"batch size", "a.b", "99999999999999999999", "max(N)", "min(N,S,T)", "max(N/2,S)", "N/S+1", strings.Repeat("(", 100) + "N" + strings.Repeat(")", 100)} {
 		e, err := shapeinfer.ParseExpr(s)
 		if err == nil {
 			t.Errorf("%q: parsed as %v", s, e)

@@ -67,6 +67,10 @@ func ParseDim(s string) Dim {
 	return FromExpr(e)
 }
 
+// minMaxNames are the spellings of min and max ParseExpr reads (sympy
+// writes Min and Max).
+var minMaxNames = map[string]atomKind{"min": atomMin, "Min": atomMin, "max": atomMax, "Max": atomMax}
+
 // isName reports whether s is a name of the grammar.
 func isName(s string) bool {
 	if s == "" || !nameStart(s[0]) {
@@ -148,7 +152,7 @@ func (p *parser) next() {
 		p.tok, p.end = tokName, j
 	case c == '*' && i+1 < len(p.in) && p.in[i+1] == '*':
 		p.tok, p.op, p.end = tokOp, '^', i+2
-	case c == '+' || c == '-' || c == '*' || c == '/' || c == '(' || c == ')':
+	case c == '+' || c == '-' || c == '*' || c == '/' || c == '(' || c == ')' || c == ',':
 		p.tok, p.op, p.end = tokOp, c, i+1
 	default:
 		p.tok, p.end = tokBad, i+1
@@ -181,7 +185,7 @@ func (p *parser) expr(depth int) (value, error) {
 		return value{}, p.errorf("nested deeper than %d", maxParseDepth)
 	}
 	start := p.pos
-	v, err := p.term(depth)
+	v, err := p.term(depth, false)
 	if err != nil {
 		return value{}, err
 	}
@@ -189,7 +193,7 @@ func (p *parser) expr(depth int) (value, error) {
 		neg := p.op == '-'
 		p.next()
 		at := p.pos
-		w, err := p.term(depth)
+		w, err := p.term(depth, neg)
 		if err != nil {
 			return value{}, err
 		}
@@ -201,17 +205,15 @@ func (p *parser) expr(depth int) (value, error) {
 		if err != nil {
 			return value{}, err
 		}
-		if neg {
-			b = b.Neg()
-		}
 		v = value{e: a.Add(b)}
 	}
 	return v, nil
 }
 
-// term = factor {("*" | "/") factor}.
-func (p *parser) term(depth int) (value, error) {
-	v, err := p.factor(depth)
+// term = factor {("*" | "/") factor}; neg negates it (a binary "-"
+// before it).
+func (p *parser) term(depth int, neg bool) (value, error) {
+	v, err := p.factor(depth, neg)
 	if err != nil {
 		return value{}, err
 	}
@@ -219,7 +221,7 @@ func (p *parser) term(depth int) (value, error) {
 		div := p.op == '/'
 		p.next()
 		at := p.pos
-		w, err := p.factor(depth)
+		w, err := p.factor(depth, false)
 		if err != nil {
 			return value{}, err
 		}
@@ -259,50 +261,55 @@ func (p *parser) term(depth int) (value, error) {
 	return v, nil
 }
 
-// factor = ["-" | "+"] primary ["**" integer].
-func (p *parser) factor(depth int) (value, error) {
+// factor = ["-" | "+"] primary ["**" integer], negated when neg. The
+// integer 9223372036854775808 is only valid negated.
+func (p *parser) factor(depth int, neg bool) (value, error) {
+	if depth > maxParseDepth {
+		return value{}, p.errorf("nested deeper than %d", maxParseDepth)
+	}
 	if p.isOp('-') || p.isOp('+') {
-		neg := p.op == '-'
+		if p.op == '-' {
+			neg = !neg
+		}
 		p.next()
-		if neg && p.tok == tokInt && p.num == 1<<63 {
-			p.next()
-			if p.isOp('^') {
-				return value{}, p.errorf("-9223372036854775808 cannot take an exponent")
-			}
-			return value{e: ConstExpr(math.MinInt64)}, nil
+		return p.factor(depth+1, neg)
+	}
+	if neg && p.tok == tokInt && p.num == 1<<63 {
+		p.next()
+		if p.isOp('^') {
+			return value{}, p.errorf("-9223372036854775808 cannot take an exponent")
 		}
-		v, err := p.factor(depth + 1)
-		if err != nil || !neg {
-			return v, err
-		}
-		if v.e != nil {
-			return value{e: v.e.Neg()}, nil
-		}
-		return value{num: v.num.Neg(), den: v.den}, nil
+		return value{e: ConstExpr(math.MinInt64)}, nil
 	}
 	at := p.pos
 	v, err := p.primary(depth)
 	if err != nil {
 		return value{}, err
 	}
-	if !p.isOp('^') {
+	if p.isOp('^') {
+		p.next()
+		if p.tok != tokInt || p.num > 64 {
+			return value{}, p.errorf("the exponent must be an integer from 0 to 64, not %s", p.describe())
+		}
+		k := int(p.num)
+		p.next()
+		x, err := p.poly(v, at)
+		if err != nil {
+			return value{}, err
+		}
+		out := ConstExpr(1)
+		for range k {
+			out = out.Mul(x)
+		}
+		v = value{e: out}
+	}
+	switch {
+	case !neg:
 		return v, nil
+	case v.e != nil:
+		return value{e: v.e.Neg()}, nil
 	}
-	p.next()
-	if p.tok != tokInt || p.num > 64 {
-		return value{}, p.errorf("the exponent must be an integer from 0 to 64, not %s", p.describe())
-	}
-	k := int(p.num)
-	p.next()
-	x, err := p.poly(v, at)
-	if err != nil {
-		return value{}, err
-	}
-	out := ConstExpr(1)
-	for range k {
-		out = out.Mul(x)
-	}
-	return value{e: out}, nil
+	return value{num: v.num.Neg(), den: v.den}, nil
 }
 
 // primary = integer | name | ("floor" | "ceil") "(" expr ")" | "(" expr ")".
@@ -337,6 +344,34 @@ func (p *parser) primary(depth int) (value, error) {
 				return value{e: v.num.FloorDiv(v.den)}, nil
 			}
 			return value{e: v.num.CeilDiv(v.den)}, nil
+		}
+		if kind := minMaxNames[name]; kind != 0 && p.isOp('(') {
+			p.next()
+			var args [2]*Expr
+			for i := range args {
+				at := p.pos
+				v, err := p.expr(depth + 1)
+				if err != nil {
+					return value{}, err
+				}
+				if args[i], err = p.poly(v, at); err != nil {
+					return value{}, err
+				}
+				if args[i].err == nil {
+					if !args[i].integral() {
+						return value{}, &ParseError{Input: p.in, Pos: at, Msg: name + "() of an expression that is not an integer"}
+					}
+				}
+				sep := byte(',')
+				if i == 1 {
+					sep = ')'
+				}
+				if !p.isOp(sep) {
+					return value{}, p.errorf("expected %q in %s(), found %s", sep, name, p.describe())
+				}
+				p.next()
+			}
+			return value{e: minMax(args[0], args[1], kind)}, nil
 		}
 		return value{e: SymExpr(name)}, nil
 	case p.isOp('('):

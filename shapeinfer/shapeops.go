@@ -890,26 +890,27 @@ func sliceLen(d, s, e Dim, step int64) Dim {
 		}
 		return known(max(0, ceilDivInt(s-e, -step)))
 	}
-	// resolve turns a bound into a position in [0, d], symbolically.
+	// resolve turns a bound into a position in [0, d] ([-1, d-1] for a
+	// negative step), symbolically: a constant bound is clamped with
+	// min() and max() unless the clamp is provably idle; a computed bound
+	// is taken to lie inside the dim.
 	resolve := func(x Dim, xv int64, xk bool) Dim {
 		if !xk {
 			return x
 		}
+		lo, hi := known(0), d
+		if step < 0 {
+			lo, hi = known(-1), d.Sub(known(1))
+		}
 		switch {
 		case xv >= bigIndex:
-			if step > 0 {
-				return d
-			}
-			return d.Sub(known(1))
+			return hi
 		case xv <= -bigIndex:
-			if step > 0 {
-				return known(0)
-			}
-			return known(-1)
+			return lo
 		case xv >= 0:
-			return known(xv)
+			return known(xv).op(hi, (*Expr).Min)
 		}
-		return d.Add(known(xv))
+		return d.Add(known(xv)).op(lo, (*Expr).Max)
 	}
 	if d.IsUnknown() && !(sk && ek && (sv >= 0) == (ev >= 0) && max(sv, ev) < bigIndex && min(sv, ev) > -bigIndex) {
 		return Unknown
@@ -930,6 +931,10 @@ func sliceLen(d, s, e Dim, step int64) Dim {
 	}
 	if v, ok := l.Value(); ok && v < 0 {
 		return known(0)
+	}
+	if sk && ek && !l.IsUnknown() {
+		l = Dim{l.e.distribute()}
+		return l.op(known(0), (*Expr).Max) // bounds past each other: empty
 	}
 	return l
 }

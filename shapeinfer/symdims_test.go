@@ -286,12 +286,14 @@ parsed = {}
 bad = []
 for c in cases:
     e, env, want = c["e"], c["env"], c["v"]
-    g = {"__builtins__": {}, "floor": math.floor, "ceil": math.ceil}
+    g = {"__builtins__": {}, "floor": math.floor, "ceil": math.ceil, "min": min, "max": max}
     got = eval(e, g, dict(env))
     if got != want:
         bad.append("%s: python eval of %r at %s gives %r, not %d" % (c["where"], e, env, got, want))
     if e not in parsed:
-        parsed[e] = parse_expr(e, local_dict={n: sympy.Symbol(n, integer=True) for n in env})
+        names = {n: sympy.Symbol(n, integer=True) for n in env}
+        names.update({"min": sympy.Min, "max": sympy.Max})
+        parsed[e] = parse_expr(e, local_dict=names)
     s = parsed[e].subs({sympy.Symbol(n, integer=True): v for n, v in env.items()})
     if not s.is_integer or int(s) != want:
         bad.append("%s: sympy reads %r as %s, which is %s at %s, not %d" % (c["where"], e, parsed[e], s, env, want))
@@ -531,5 +533,129 @@ func TestSymdimsFreshSymbols(t *testing.T) {
 		}
 		sort.Strings(list)
 		t.Errorf("fresh symbols in:\n%s", strings.Join(list, "\n"))
+	}
+}
+
+// TestSymdimsSuite makes the input sizes of every backend-suite model
+// symbolic (d<input>_<axis>), infers, and checks every symbolic dim of
+// every value: it reads back from its printed form, and at the sizes of
+// test_data_set_0 it evaluates to what inference at those concrete sizes
+// gives, to the real output's shape, and (in python) to what python's eval
+// and sympy read in its text. Integer and boolean inputs, and small
+// floating vectors (scales, bounds), keep their sizes and give their
+// values, as shape computations read them.
+func TestSymdimsSuite(t *testing.T) {
+	cases := loadSuite(t)
+	var exprs []exprCase
+	var checked, symbolic, vsReal, mismatches int
+	for _, c := range cases {
+		m, err := onnxgraph.Decode(c.model, &onnxgraph.LoadOptions{Dir: c.dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sym := &shapeinfer.Options{InputShapes: map[string]shapeinfer.Shape{}, InputData: map[string]*shapeinfer.Data{}, InputStrings: map[string][][]byte{}}
+		known := &shapeinfer.Options{InputShapes: map[string]shapeinfer.Shape{}, InputData: map[string]*shapeinfer.Data{}, InputStrings: map[string][][]byte{}}
+		env := map[string]int64{}
+		for k, in := range m.Graph().Inputs() {
+			tp := c.inputs[in.Name()]
+			if tp == nil {
+				continue
+			}
+			tt := m.TensorOf(tp)
+			known.InputShapes[in.Name()] = shapeinfer.KnownShape(tp.Dims...)
+			if d := shapeinfer.TensorData(tt); d != nil {
+				known.InputData[in.Name()] = d
+			}
+			if tt.DataType() == onnxgraph.String {
+				if strs, err := tt.Strings(); err == nil {
+					known.InputStrings[in.Name()] = strs
+					sym.InputStrings[in.Name()] = strs
+				}
+			}
+			dt := tt.DataType()
+			small := len(tp.Dims) <= 1 && onnxgraph.NumElements(tp.Dims) <= 8
+			if dt != onnxgraph.Float && dt != onnxgraph.Double && dt != onnxgraph.Float16 && dt != onnxgraph.BFloat16 || small {
+				sym.InputShapes[in.Name()] = known.InputShapes[in.Name()]
+				if d := known.InputData[in.Name()]; d != nil {
+					sym.InputData[in.Name()] = d
+				}
+				continue
+			}
+			shape := make(shapeinfer.Shape, len(tp.Dims))
+			for j, d := range tp.Dims {
+				name := fmt.Sprintf("d%d_%d", k, j)
+				shape[j] = shapeinfer.Symbol(name)
+				env[name] = d
+			}
+			sym.InputShapes[in.Name()] = shape
+		}
+		if len(env) == 0 {
+			continue
+		}
+		rs, err1 := shapeinfer.Infer(m, sym)
+		mk, err := onnxgraph.Decode(c.model, &onnxgraph.LoadOptions{Dir: c.dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rk, err2 := shapeinfer.Infer(mk, known)
+		if err1 != nil || err2 != nil {
+			t.Errorf("%s: %v, %v", c.dir, err1, err2)
+			continue
+		}
+		outIndex := map[string]int{}
+		for i, o := range m.Graph().Outputs() {
+			outIndex[o.Name()] = i
+		}
+		for _, v := range m.Graph().Values() {
+			ts := rs.Type(v)
+			if !ts.HasShape() {
+				continue
+			}
+			vk, _ := mk.Graph().Value(v.Name())
+			tk := rk.Type(vk)
+			var real shapeinfer.Shape
+			if i, ok := outIndex[v.Name()]; ok && c.real[i] != nil {
+				real = shapeinfer.FromProto(c.real[i]).Shape
+			}
+			where := filepath.Base(c.dir) + " " + v.Name()
+			for i, d := range ts.Shape {
+				if d.IsUnknown() {
+					continue
+				}
+				_, isConst := d.Value()
+				if !isConst {
+					symbolic++
+					if back := shapeinfer.ParseDim(d.String()); !back.Equal(d) {
+						t.Errorf("%s: %q reads back as %q", where, d, back)
+					}
+				}
+				got, err := d.Eval(env)
+				if err != nil {
+					continue // a fresh symbol
+				}
+				checked++
+				if !isConst {
+					exprs = append(exprs, exprCase{d.String(), env, got, where})
+				}
+				if tk.HasShape() && len(tk.Shape) == len(ts.Shape) {
+					if want, ok := tk.Shape[i].Value(); ok && want != got {
+						mismatches++
+						t.Errorf("%s: dim %d %q is %d at %v; inferred at those sizes: %d", where, i, d, got, env, want)
+					}
+				}
+				if len(real) == len(ts.Shape) {
+					if want, ok := real[i].Value(); ok {
+						vsReal++
+						if want != got {
+							t.Errorf("%s: dim %d %q is %d at %v; the real output has %d", where, i, d, got, env, want)
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d dims evaluated at the test sizes (%d symbolic, %d against real outputs), %d mismatches", checked, symbolic, vsReal, mismatches)
+	for _, b := range pyCheckExprs(t, exprs) {
+		t.Error(b)
 	}
 }
