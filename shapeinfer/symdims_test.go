@@ -659,3 +659,56 @@ func TestSymdimsSuite(t *testing.T) {
 		t.Error(b)
 	}
 }
+
+// TestSymdimsWriteBack writes inferred types into the generated models and
+// reads them again: every dim_param must read back as the expression that
+// was written (not an opaque name), and inferring the written model must
+// agree with it.
+func TestSymdimsWriteBack(t *testing.T) {
+	for _, gm := range genModels(t) {
+		res, err := shapeinfer.Infer(gm.m, &shapeinfer.Options{WriteBack: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := onnxgraph.Decode(mustMarshal(t, gm.m), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		structured := 0
+		for _, v := range gm.m.Graph().Values() {
+			if v.Initializer() != nil || res.Type(v) == nil {
+				continue
+			}
+			w, _ := again.Graph().Value(v.Name())
+			back := shapeinfer.FromProto(w.Type())
+			if back.String() != res.Type(v).String() {
+				t.Errorf("%s %s: wrote %v, reads back as %v", gm.name, v.Name(), res.Type(v), back)
+				continue
+			}
+			for i, d := range back.Shape {
+				if e := d.Expr(); e != nil && len(e.Symbols()) > 0 {
+					if _, isName := e.Symbol(); !isName {
+						structured++
+						if !d.Equal(res.Type(v).Shape[i]) {
+							t.Errorf("%s %s: dim %d %v differs from %v", gm.name, v.Name(), i, d, res.Type(v).Shape[i])
+						}
+					}
+				}
+			}
+		}
+		res2, err := shapeinfer.Infer(again, &shapeinfer.Options{Strict: true})
+		if err != nil {
+			t.Errorf("%s: inferring the written model: %v", gm.name, err)
+			continue
+		}
+		for _, v := range again.Graph().Values() {
+			if v.Initializer() != nil {
+				continue
+			}
+			if a, b := res2.Type(v).String(), shapeinfer.FromProto(v.Type()).String(); v.Type() != nil && a != b {
+				t.Errorf("%s %s: the written model infers %s, declares %s", gm.name, v.Name(), a, b)
+			}
+		}
+		t.Logf("%s: %d structured dims read back", gm.name, structured)
+	}
+}

@@ -91,8 +91,10 @@ func (t *Type) String() string {
 	return "unknown"
 }
 
-// FromProto converts a declared type. Named dims become symbols; dims
-// without value or name are unknown.
+// FromProto converts a declared type. A dim_param is read by ParseDim: an
+// expression such as "floor((H+1)/2)" (as Infer writes them) keeps its
+// structure, any other name is a symbol; dims without value or name are
+// unknown.
 func FromProto(p *onnxproto.TypeProto) *Type {
 	switch v := p.GetValue().(type) {
 	case *onnxproto.TypeProto_TensorType:
