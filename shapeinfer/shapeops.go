@@ -1762,7 +1762,7 @@ func ceilDivInt(a, b int64) int64 { return -floorDiv(-a, b) }
 // (a polynomial by a monomial: 512*N*S / 64*N*S = 8), else floor(a/b).
 func exactDiv(a, b Dim) Dim {
 	if a.IsUnknown() || b.IsUnknown() {
-		return Unknown
+		return a.op(b, nil) // unknown, keeping the reason (Dim.Err)
 	}
 	if v, ok := b.Value(); ok && v == 0 {
 		return Unknown
@@ -1776,7 +1776,7 @@ func exactDiv(a, b Dim) Dim {
 // ceilDiv returns ceil(a/b), exact when b divides a.
 func ceilDiv(a, b Dim) Dim {
 	if a.IsUnknown() || b.IsUnknown() {
-		return Unknown
+		return a.op(b, nil)
 	}
 	if q := a.Expr().divExact(b.Expr()); q != nil {
 		return FromExpr(q)

@@ -3,6 +3,7 @@ package shapeinfer_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -710,5 +711,50 @@ func TestSymdimsWriteBack(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %d structured dims read back", gm.name, structured)
+	}
+}
+
+// TestSymdimsLimits checks what inference does at the limits of dim
+// arithmetic: an expression past MaxExprSize becomes a fresh symbol with
+// a reason; a size past int64 is unknown with a reason and a problem,
+// never a wrapped number; ConstantOfShape of [2^62, 2^62] does not stop
+// inference.
+func TestSymdimsLimits(t *testing.T) {
+	m, b := newGB(t, 17)
+	var parts []*onnxgraph.Value
+	for i := range 70 {
+		parts = append(parts, b.input(fmt.Sprintf("x%d", i), fmt.Sprintf("a%d", i), 4))
+	}
+	cat := b.op("Concat", parts, i1("axis", 0))
+	huge := b.op("ConstantOfShape", []*onnxgraph.Value{b.ints(1<<62, 1<<62)})
+	flat := b.op("Reshape", []*onnxgraph.Value{huge, b.ints(-1)})
+	size := b.op("Size", []*onnxgraph.Value{huge})
+	res, err := shapeinfer.Infer(m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Type(cat).String(); got != "float32[unk__1,4]" {
+		t.Errorf("a sum of 70 sizes: %s", got)
+	}
+	if why := res.Explain(cat); why == nil || why.Code != shapeinfer.CodeUnsupported || !strings.Contains(why.Msg, "MaxExprSize") {
+		t.Errorf("a sum of 70 sizes: explained %v", why)
+	}
+	if got := res.Type(huge).String(); got != "float32[4611686018427387904,4611686018427387904]" {
+		t.Errorf("ConstantOfShape: %s", got)
+	}
+	if got := res.Type(flat).String(); got != "float32[?]" {
+		t.Errorf("Reshape to -1: %s", got)
+	}
+	if why := res.Explain(flat); why == nil || why.Code != shapeinfer.CodeInvalid || !strings.Contains(why.Msg, "overflows int64") {
+		t.Errorf("Reshape to -1: explained %v", why)
+	}
+	if len(res.Problems) != 1 || res.Problems[0].Value != flat.Name() {
+		t.Errorf("problems: %v", res.Problems)
+	}
+	if d := res.Data(size); d == nil || len(d.Ints) != 1 || !errors.Is(d.Ints[0].Err(), shapeinfer.ErrOverflow) {
+		t.Errorf("Size: %v", d)
+	}
+	if _, err := shapeinfer.Infer(m, &shapeinfer.Options{Strict: true}); err == nil {
+		t.Error("Strict: no error for the overflowing Reshape")
 	}
 }
