@@ -1094,7 +1094,7 @@ func propData(c *Ctx, i int) *Data {
 		if !ok {
 			return nil
 		}
-		if n *= v; n > maxFloatData {
+		if n, ok = mulInt(n, v); !ok || n < 0 || n > maxFloatData {
 			return nil
 		}
 	}

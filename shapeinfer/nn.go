@@ -149,8 +149,20 @@ func readWindow(c *Ctx, n int, w Shape) (*window, error) {
 	default:
 		return nil, c.Errorf(CodeInvalid, "unknown auto_pad %q", win.autoPad)
 	}
+	// Window sizes are combined with plain int64 arithmetic (effKernel,
+	// sums of pads): bounding them keeps that exact.
+	for name, vs := range map[string][]int64{"kernel": win.kernel, "strides": win.strides, "dilations": win.dilations, "pads": win.pads} {
+		for _, v := range vs {
+			if v > maxWindow {
+				return nil, c.Errorf(CodeInvalid, "%s value %d is larger than %d", name, v, int64(maxWindow))
+			}
+		}
+	}
 	return win, nil
 }
+
+// maxWindow bounds kernel sizes, strides, dilations and pads.
+const maxWindow = 1 << 30
 
 // effKernel is the extent of the dilated kernel on axis i.
 func (w *window) effKernel(i int) int64 { return (w.kernel[i]-1)*w.dilations[i] + 1 }
@@ -346,6 +358,12 @@ func inferConvTranspose(c *Ctx) error {
 	if err != nil {
 		c.SetOutput(0, Tensor(elem, out))
 		return err
+	}
+	for _, v := range op {
+		if v < -maxWindow || v > maxWindow {
+			c.SetOutput(0, Tensor(elem, out))
+			return c.Errorf(CodeInvalid, "output_padding value %d is out of range", v)
+		}
 	}
 	if !win.hasPads && win.autoPad != "VALID" && win.autoPad != "NOTSET" && win.autoPad != "" {
 		for i := range n {

@@ -880,6 +880,9 @@ func clampSlice(n, s, e, step int64) (int64, int64) {
 // or bounds it assumes the bounds fall inside the dim, as shape
 // computations that slice by a size read from another tensor do.
 func sliceLen(d, s, e Dim, step int64) Dim {
+	if step == math.MinInt64 {
+		step = -math.MaxInt64 // the same slice, and -step does not wrap
+	}
 	n, nk := d.Value()
 	sv, sk := s.Value()
 	ev, ek := e.Value()
@@ -1229,7 +1232,7 @@ func inferRange(c *Ctx) error {
 			if k <= maxData {
 				is := make([]Dim, k)
 				for i := range is {
-					is[i] = s.Add(known(int64(i) * dv))
+					is[i] = s.Add(known(int64(i)).Mul(known(dv)))
 				}
 				vals = &Data{Shape: []int64{k}, Ints: is}
 			}
