@@ -59,8 +59,9 @@ var (
 //	expr    = ["-"] term {("+" | "-") term}
 //	term    = factor {("*" | "/") factor}
 //	factor  = ["-" | "+"] primary ["**" integer]
-//	primary = integer | name | ("floor" | "ceil") "(" expr ")"
+//	primary = number | name | ("floor" | "ceil") "(" expr ")"
 //	        | ("min" | "max") "(" expr "," expr ")" | "(" expr ")"
+//	number  = digits ["." digits]
 //	name    = letter or "_", then letters, digits and "_"
 //
 // "/" is exact division (3*H/2 is one and a half H); only floor() and
@@ -68,8 +69,8 @@ var (
 // forms that were unambiguous: "P+S", "S-1", "64*N*S"), rational
 // coefficients as "3*H/2", a floor's numerator in parentheses when it has
 // several terms ("floor((H+1)/2)", never the ambiguous "floor(H+1/2)"),
-// and never "**", ceil, Min or Max; ParseExpr accepts those too, and
-// spaces. Python's eval (with floor and ceil from math) and sympy read
+// and never "**", ceil, Min, Max or a decimal point; ParseExpr accepts
+// those too (a decimal exactly: sympy writes floor(1.5*H)), and spaces. Python's eval (with floor and ceil from math) and sympy read
 // the printed form with the value Expr gives it.
 type Expr struct {
 	terms []term // canonical order; no zero coefficients

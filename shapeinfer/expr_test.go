@@ -52,6 +52,8 @@ func TestExprCanonical(t *testing.T) {
 		{"ceil(N/S)", "floor((N+S-1)/S)", func(v env) int64 { return ceil(v["N"], v["S"]) }},
 		{"floor(H/2)*floor(W/2)", "floor(H/2)*floor(W/2)", func(v env) int64 { return floor(v["H"], 2) * floor(v["W"], 2) }},
 		{"floor(S/2) + floor((S + 1)/2)", "floor((S+1)/2)+floor(S/2)", func(v env) int64 { return floor(v["S"], 2) + floor(v["S"]+1, 2) }},
+		{"floor(1.5*H)", "H+floor(H/2)", func(v env) int64 { return floor(3*v["H"], 2) }},
+		{"floor(0.25*H + 0.5)", "floor((H+2)/4)", func(v env) int64 { return floor(v["H"]+2, 4) }},
 		{"min(3, S)", "min(3,S)", func(v env) int64 { return min(3, v["S"]) }},
 		{"Max(S - 1, 0)", "max(0,S-1)", func(v env) int64 { return max(v["S"]-1, 0) }},
 		{"S - min(1, S)", "S-min(1,S)", func(v env) int64 { return v["S"] - min(1, v["S"]) }},
@@ -195,7 +197,7 @@ func TestExprSizeLimit(t *testing.T) {
 
 func TestParseExprErrors(t *testing.T) {
 	for _, s := range []string{"", "N+", "2N", "N/S", "floor(N", "(N", "N)", "N**S", "N**65", "x/0", "floor(N/0)",
-		"batch size", "a.b", "99999999999999999999", "max(N)", "min(N,S,T)", "max(N/2,S)", "N/S+1", strings.Repeat("(", 100) + "N" + strings.Repeat(")", 100)} {
+		"batch size", "a.b", "99999999999999999999", "max(N)", "min(N,S,T)", "1.", "N**1.5", "0.1234567890123456789*N", "max(N/2,S)", "N/S+1", strings.Repeat("(", 100) + "N" + strings.Repeat(")", 100)} {
 		e, err := shapeinfer.ParseExpr(s)
 		if err == nil {
 			t.Errorf("%q: parsed as %v", s, e)
@@ -240,7 +242,7 @@ func TestParseDim(t *testing.T) {
 // form that reads back to the same expression.
 func FuzzParseExpr(f *testing.F) {
 	for _, s := range []string{"floor((samples - 512)/160) + 1", "ceil((S - 1)/2)", "3*H/2 + 1/2", "floor(N/(2*S))",
-		"N**3 - N", "-(-(N))", "floor(floor(floor(H/2)/2)/2)", "ceil(N/S)*S", "9223372036854775807*N"} {
+		"N**3 - N", "-(-(N))", "floor(1.5*H) + 0.25", "Min(3, S) - Max(S - 1, 0)", "floor(floor(floor(H/2)/2)/2)", "ceil(N/S)*S", "9223372036854775807*N"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

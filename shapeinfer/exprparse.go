@@ -104,7 +104,16 @@ type parser struct {
 	tok tokKind
 	op  byte
 	num uint64 // up to 2^63, which only a leading "-" makes valid
+	den int64  // 10^k for a decimal with k digits after the point, else 1
 }
+
+var pow10 = func() (p [19]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = 10 * p[i-1]
+	}
+	return p
+}()
 
 func (p *parser) errorf(format string, args ...any) error {
 	return &ParseError{Input: p.in, Pos: p.pos, Msg: fmt.Sprintf(format, args...)}
@@ -143,7 +152,21 @@ func (p *parser) next() {
 			p.tok, p.end = tokBad, j
 			return
 		}
-		p.tok, p.num, p.end = tokInt, n, j
+		p.tok, p.num, p.end, p.den = tokInt, n, j, 1
+		if j+1 < len(p.in) && p.in[j] == '.' && p.in[j+1] >= '0' && p.in[j+1] <= '9' {
+			// A decimal (sympy writes 1.5*H): exact, n/10^k.
+			k := j + 1
+			for k < len(p.in) && p.in[k] >= '0' && p.in[k] <= '9' {
+				k++
+			}
+			frac := p.in[j+1 : k]
+			whole, err := strconv.ParseUint(p.in[i:j]+frac, 10, 64)
+			if err != nil || len(frac) > 18 || whole > math.MaxInt64 {
+				p.tok, p.end = tokBad, k
+				return
+			}
+			p.num, p.end, p.den = whole, k, pow10[len(frac)]
+		}
 	case nameStart(c):
 		j := i + 1
 		for j < len(p.in) && nameByte(p.in[j]) {
@@ -274,7 +297,7 @@ func (p *parser) factor(depth int, neg bool) (value, error) {
 		p.next()
 		return p.factor(depth+1, neg)
 	}
-	if neg && p.tok == tokInt && p.num == 1<<63 {
+	if neg && p.tok == tokInt && p.num == 1<<63 && p.den == 1 {
 		p.next()
 		if p.isOp('^') {
 			return value{}, p.errorf("-9223372036854775808 cannot take an exponent")
@@ -288,7 +311,7 @@ func (p *parser) factor(depth int, neg bool) (value, error) {
 	}
 	if p.isOp('^') {
 		p.next()
-		if p.tok != tokInt || p.num > 64 {
+		if p.tok != tokInt || p.num > 64 || p.den != 1 {
 			return value{}, p.errorf("the exponent must be an integer from 0 to 64, not %s", p.describe())
 		}
 		k := int(p.num)
@@ -319,8 +342,12 @@ func (p *parser) primary(depth int) (value, error) {
 		if p.num > math.MaxInt64 {
 			return value{}, p.errorf("integer %s is too large", p.describe())
 		}
-		n := int64(p.num)
+		n, d := int64(p.num), p.den
 		p.next()
+		if d != 1 {
+			r, _ := makeRat(n, d)
+			return value{e: ConstExpr(1).scale(r)}, nil
+		}
 		return value{e: ConstExpr(n)}, nil
 	case p.tok == tokName:
 		name := p.in[p.pos:p.end]
