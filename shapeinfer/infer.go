@@ -419,12 +419,27 @@ func (s *scope) merge(v *onnxgraph.Value, decl, inf *Type) (*Type, *Error) {
 			shape[i] = id
 		case d.IsUnknown() && !s.e.opts.CheckOnly:
 			shape[i] = id
+		case !id.IsUnknown() && !s.e.opts.CheckOnly && !declaredName(v, i):
+			// A declared expression (written by an earlier inference,
+			// perhaps in an ambiguous form such as "floor(H-1/2)+1")
+			// gives way to the inferred one; a declared name stays.
+			shape[i] = id
 		default:
 			shape[i] = d
 		}
 	}
 	out.Shape = shape
 	return &out, nil
+}
+
+// declaredName reports whether v declares dim i of its tensor type with a
+// dim_param that is a plain name (not an expression).
+func declaredName(v *onnxgraph.Value, i int) bool {
+	dims := v.Type().GetTensorType().GetShape().GetDim()
+	if tt := v.Type().GetSparseTensorType(); tt != nil {
+		dims = tt.GetShape().GetDim()
+	}
+	return i < len(dims) && isName(dims[i].GetDimParam())
 }
 
 func producerLabel(v *onnxgraph.Value) string {

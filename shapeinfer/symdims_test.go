@@ -758,3 +758,21 @@ func TestSymdimsLimits(t *testing.T) {
 		t.Error("Strict: no error for the overflowing Reshape")
 	}
 }
+
+// TestSymdimsLegacyDeclared reads a model whose value_info holds the
+// ambiguous forms earlier versions wrote ("floor(H-1/2)+1" for a strided
+// convolution): inference replaces them with the expressions it infers,
+// while declared names stay.
+func TestSymdimsLegacyDeclared(t *testing.T) {
+	m, b := newGB(t, 17)
+	x := b.input("x", "N", 3, "H", "W")
+	y := b.conv(x, 3, 4, []int64{3, 3}, ints("strides", 2, 2), ints("pads", 1, 1, 1, 1))
+	y.SetType(onnxgraph.TensorType(onnxgraph.Float, []onnxgraph.Dim{onnxgraph.DimParam("batch"), onnxgraph.DimOf(4), onnxgraph.DimParam("floor(H-1/2)+1"), onnxgraph.DimParam("floor(W-1/2)+1")}))
+	res, err := shapeinfer.Infer(m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Type(y).String(); got != "float32[batch,4,floor((H+1)/2),floor((W+1)/2)]" {
+		t.Errorf("got %s", got)
+	}
+}
