@@ -192,9 +192,10 @@ func (c *Ctx) SetOutput(i int, t *Type) {
 	}
 }
 
-// SetData sets what is known of output i's contents.
+// SetData sets what is known of output i's contents (dropped when its
+// shape is too large to track: see trackable).
 func (c *Ctx) SetData(i int, d *Data) {
-	if i >= 0 && i < len(c.outData) {
+	if i >= 0 && i < len(c.outData) && (d == nil || trackable(d.Shape)) {
 		c.outData[i] = d
 	}
 }

@@ -682,6 +682,9 @@ func floorByExpr(e, f *Expr) *Expr {
 		return overflowExpr
 	}
 	e, f = e.scale(ratInt(l)), f.scale(ratInt(l))
+	if b := bad(e, f); b != nil {
+		return b
+	}
 	g := int64(0)
 	for _, x := range [2]*Expr{e, f} {
 		for _, t := range x.terms {

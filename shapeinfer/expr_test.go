@@ -239,23 +239,82 @@ func TestParseDim(t *testing.T) {
 }
 
 // FuzzParseExpr reads arbitrary text: no panic, and what parses prints a
-// form that reads back to the same expression.
+// form that reads back to the same expression. Text of the form "a;b"
+// also checks the arithmetic: every operation on a and b, evaluated at
+// sizes from 0 to 12, must equal the operation on their values.
 func FuzzParseExpr(f *testing.F) {
 	for _, s := range []string{"floor((samples - 512)/160) + 1", "ceil((S - 1)/2)", "3*H/2 + 1/2", "floor(N/(2*S))",
-		"N**3 - N", "-(-(N))", "floor(1.5*H) + 0.25", "Min(3, S) - Max(S - 1, 0)", "floor(floor(floor(H/2)/2)/2)", "ceil(N/S)*S", "9223372036854775807*N"} {
+		"N**3 - N", "-(-(N))", "floor(floor(floor(H/2)/2)/2)", "ceil(N/S)*S", "9223372036854775807*N",
+		"floor(1.5*H) + 0.25", "Min(3, S) - Max(S - 1, 0)", "H;2", "H+1;3", "floor(H/3)+N;N+2", "3*H-7;H+1",
+		"min(H,4);-2", "4611686018427387904*N+M/2;S/3", "H*W;floor(H/2)"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		e, err := shapeinfer.ParseExpr(s)
-		if err != nil {
+		a, b, pair := strings.Cut(s, ";")
+		e := fzParseBack(t, a)
+		if !pair || e == nil {
 			return
 		}
-		back, err := shapeinfer.ParseExpr(e.String())
-		if err != nil {
-			t.Fatalf("%q prints %q, which does not parse: %v", s, e, err)
+		g := fzParseBack(t, b)
+		if g == nil {
+			return
 		}
-		if !back.Equal(e) {
-			t.Fatalf("%q prints %q, which reads back as %q", s, e, back)
+		ops := []struct {
+			name string
+			r    *shapeinfer.Expr
+			v    func(x, y int64) (int64, bool)
+		}{
+			{"+", e.Add(g), func(x, y int64) (int64, bool) { return x + y, true }},
+			{"-", e.Sub(g), func(x, y int64) (int64, bool) { return x - y, true }},
+			{"*", e.Mul(g), func(x, y int64) (int64, bool) { return x * y, true }},
+			{"floor", e.FloorDiv(g), func(x, y int64) (int64, bool) { return int64(math.Floor(float64(x) / float64(y))), y != 0 }},
+			{"ceil", e.CeilDiv(g), func(x, y int64) (int64, bool) { return int64(math.Ceil(float64(x) / float64(y))), y > 0 }},
+			{"min", e.Min(g), func(x, y int64) (int64, bool) { return min(x, y), true }},
+			{"max", e.Max(g), func(x, y int64) (int64, bool) { return max(x, y), true }},
+		}
+		names := append(e.Symbols(), g.Symbols()...)
+		for k := range 6 {
+			env := map[string]int64{}
+			for i, n := range names {
+				env[n] = int64((k*7 + i*5) % 13)
+			}
+			x, err1 := e.Eval(env)
+			y, err2 := g.Eval(env)
+			if err1 != nil || err2 != nil || max(x, -x, y, -y) > 1<<20 {
+				continue
+			}
+			for _, op := range ops {
+				want, ok := op.v(x, y)
+				if !ok || op.r.Err() != nil {
+					continue
+				}
+				got, err := op.r.Eval(env)
+				if err == nil && got != want {
+					t.Fatalf("%s %s %s = %s is %d at %v, want %d (%d, %d)", e, op.name, g, op.r, got, env, want, x, y)
+				}
+			}
+		}
+		for _, op := range ops {
+			if op.r.Err() == nil {
+				fzParseBack(t, op.r.String())
+			}
 		}
 	})
+}
+
+// fzParseBack parses s; when it parses, its printed form must read back
+// to the same expression.
+func fzParseBack(t *testing.T, s string) *shapeinfer.Expr {
+	e, err := shapeinfer.ParseExpr(s)
+	if err != nil {
+		return nil
+	}
+	back, err := shapeinfer.ParseExpr(e.String())
+	if err != nil {
+		t.Fatalf("%q prints %q, which does not parse: %v", s, e, err)
+	}
+	if !back.Equal(e) {
+		t.Fatalf("%q prints %q, which reads back as %q", s, e, back)
+	}
+	return e
 }
