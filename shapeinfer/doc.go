@@ -26,7 +26,8 @@
 // smaller expression is kept), as ONNX Runtime's inference does with
 // auto-merge; two different names give a fresh symbol.
 //
-// Files: expr.go (Expr, canonical form, printing, Eval), exprparse.go
+// Files: expr.go (Expr, canonical form, printing, +, -, *), exprdiv.go
+// (floor division, min, max), exprbound.go (bounds, Eval), exprparse.go
 // (ParseExpr, ParseDim), rat.go (checked int64 and rational arithmetic),
 // dim.go (Dim, Shape).
 //
