@@ -9,8 +9,8 @@ import (
 )
 
 // MaxExprSize bounds the size of an expression: its terms plus its atoms,
-// the contents of floor(), min() and max() atoms counted in full. "2*N+S-1" has size 5,
-// "floor((H+1)/2)" size 6. Arithmetic whose result would be larger gives
+// the contents of floor(), min() and max() atoms counted in full.
+// "2*N+S-1" has size 5, "floor((H+1)/2)" size 6. Arithmetic whose result would be larger gives
 // [ErrTooLarge] instead, which inference turns into a fresh symbol with a
 // reason. Real models stay far below: a sum of three products of two
 // strided heights and widths (a detection head) has size about 35.
