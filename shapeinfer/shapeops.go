@@ -1815,13 +1815,16 @@ func takeAlong(d *Data, ax int, idx []int) *Data {
 	if ax >= len(d.Shape) {
 		return nil
 	}
+	out := &Data{Shape: slices.Clone(d.Shape)}
+	out.Shape[ax] = int64(len(idx))
+	if !trackable(d.Shape) || !trackable(out.Shape) {
+		return nil // and the products below fit
+	}
 	outer, n, inner := splitAt(d.Shape, ax)
 	size := outer * len(idx) * inner
 	if size > maxData || d.Len() != outer*n*inner {
 		return nil
 	}
-	out := &Data{Shape: slices.Clone(d.Shape)}
-	out.Shape[ax] = int64(len(idx))
 	if d.Floats != nil {
 		out.Floats = make([]float64, 0, size)
 	} else {
@@ -1831,6 +1834,9 @@ func takeAlong(d *Data, ax int, idx []int) *Data {
 		if k < 0 || k >= n {
 			return nil
 		}
+	}
+	if size == 0 {
+		return out
 	}
 	for o := range outer {
 		for _, k := range idx {
@@ -1855,6 +1861,9 @@ func concatData(parts []*Data, ax int) *Data {
 			return nil
 		}
 		shape[ax] += p.Shape[ax]
+	}
+	if !trackable(shape) {
+		return nil
 	}
 	outer, _, inner := splitAt(shape, ax)
 	if outer*int(shape[ax])*inner > maxData {
