@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
@@ -147,9 +148,12 @@ func (e *engine) noInference(n *onnxgraph.Node) {
 	}
 }
 
+// freshPrefix starts the names of fresh symbols: unk__1, unk__2, ...
+const freshPrefix = "unk__"
+
 func (e *engine) fresh() Dim {
 	e.n++
-	return Symbol("unk__" + strconv.Itoa(e.n))
+	return Symbol(freshPrefix + strconv.Itoa(e.n))
 }
 
 // scope maps values to types for one graph inference: the main graph, a
@@ -295,7 +299,14 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 		if v == nil {
 			continue
 		}
-		t := c.outs[i]
+		t, why := s.settle(c, c.outs[i])
+		if why != nil && why.Code == CodeInvalid && ie == nil {
+			bad := &Error{Code: CodeInvalid, Node: why.Node, Value: v.Name(), Msg: why.Msg}
+			e.res.Problems = append(e.res.Problems, bad)
+			if e.opts.Strict {
+				return bad
+			}
+		}
 		merged, conflict := s.merge(v, declared(v), t)
 		if conflict != nil {
 			e.res.Conflicts = append(e.res.Conflicts, conflict)
@@ -307,11 +318,70 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 		if c.outData[i] != nil {
 			s.data[v] = c.outData[i]
 		}
-		if !merged.Complete() || ie != nil {
+		switch {
+		case ie == nil && why != nil:
+			e.res.reasons[v] = why
+		case !merged.Complete() || ie != nil:
 			e.res.reasons[v] = s.reason(n, ie)
 		}
 	}
 	return nil
+}
+
+// settle replaces the dims of an output type t that have no valid size:
+// an expression past MaxExprSize becomes a fresh symbol; an overflow, a
+// division by zero or a negative size becomes unknown, and is a problem
+// of the node (CodeInvalid). It returns the type (t itself when nothing
+// changed) and the reason for the first dim replaced, nil when none was.
+func (s *scope) settle(c *Ctx, t *Type) (*Type, *Reason) {
+	if t == nil {
+		return nil, nil
+	}
+	var why *Reason
+	var shape Shape
+	for i, d := range t.Shape {
+		err := d.Err()
+		if err == nil {
+			if v, ok := d.Value(); !ok || v >= 0 {
+				continue
+			}
+		}
+		if shape == nil {
+			shape = slices.Clone(t.Shape)
+		}
+		shape[i] = Unknown
+		msg := ""
+		switch {
+		case err == nil:
+			msg = "dim " + strconv.Itoa(i) + " would be negative (" + d.String() + ")"
+		case errors.Is(err, ErrTooLarge):
+			shape[i] = c.Fresh()
+			msg = "dim " + strconv.Itoa(i) + " is a fresh symbol: its " + strings.TrimPrefix(err.Error(), "shapeinfer: ")
+		default:
+			msg = "dim " + strconv.Itoa(i) + " is unknown: " + strings.TrimPrefix(err.Error(), "shapeinfer: ")
+		}
+		if why == nil {
+			why = &Reason{Code: CodeInvalid, Node: nodeLabel(c.Node), Msg: msg}
+			if errors.Is(err, ErrTooLarge) {
+				why.Code = CodeUnsupported
+			}
+		}
+	}
+	sub, subWhy := s.settle(c, t.Sub)
+	if shape == nil && subWhy == nil {
+		return t, nil
+	}
+	out := *t
+	if shape != nil {
+		out.Shape = shape
+	}
+	if subWhy != nil {
+		out.Sub = sub
+		if why == nil {
+			why = subWhy
+		}
+	}
+	return &out, why
 }
 
 // reason explains an incomplete output of n: its own failure, else the
@@ -399,12 +469,27 @@ func (s *scope) merge(v *onnxgraph.Value, decl, inf *Type) (*Type, *Error) {
 			shape[i] = id
 		case d.IsUnknown() && !s.e.opts.CheckOnly:
 			shape[i] = id
+		case !id.IsUnknown() && !s.e.opts.CheckOnly && !declaredName(v, i):
+			// A declared expression (written by an earlier inference,
+			// perhaps in an ambiguous form such as "floor(H-1/2)+1")
+			// gives way to the inferred one; a declared name stays.
+			shape[i] = id
 		default:
 			shape[i] = d
 		}
 	}
 	out.Shape = shape
 	return &out, nil
+}
+
+// declaredName reports whether v declares dim i of its tensor type with a
+// dim_param that is a plain name (not an expression).
+func declaredName(v *onnxgraph.Value, i int) bool {
+	dims := v.Type().GetTensorType().GetShape().GetDim()
+	if tt := v.Type().GetSparseTensorType(); tt != nil {
+		dims = tt.GetShape().GetDim()
+	}
+	return i < len(dims) && isName(dims[i].GetDimParam())
 }
 
 func producerLabel(v *onnxgraph.Value) string {

@@ -91,8 +91,10 @@ func (t *Type) String() string {
 	return "unknown"
 }
 
-// FromProto converts a declared type. Named dims become symbols; dims
-// without value or name are unknown.
+// FromProto converts a declared type. A dim_param is read by ParseDim: an
+// expression such as "floor((H+1)/2)" (as Infer writes them) keeps its
+// structure, any other name is a symbol; dims without value or name are
+// unknown.
 func FromProto(p *onnxproto.TypeProto) *Type {
 	switch v := p.GetValue().(type) {
 	case *onnxproto.TypeProto_TensorType:
@@ -120,7 +122,7 @@ func shapeFromProto(s *onnxproto.TensorShapeProto) Shape {
 			out[i] = Known(x.DimValue)
 		case *onnxproto.TensorShapeProto_Dimension_DimParam:
 			if x.DimParam != "" {
-				out[i] = Symbol(x.DimParam)
+				out[i] = ParseDim(x.DimParam)
 			}
 		}
 	}
