@@ -294,9 +294,27 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 			return ie
 		}
 	}
+	// Outputs of a node whose inputs do not fit it have no reliable type:
+	// they stay unknown, whatever the function computed or the model
+	// declares, so that nothing downstream looks complete.
+	unreliable := ie != nil && (ie.Code == CodeInvalid || ie.Code == CodeConflict)
+	var why *Reason // the reason they inherit from an input that is unreliable
+	if !unreliable {
+		why = s.unreliableInput(n)
+		unreliable = why != nil
+	}
 	for i := 0; i < no; i++ {
 		v := n.Output(i)
 		if v == nil {
+			continue
+		}
+		if unreliable {
+			delete(s.types, v)
+			if why != nil {
+				e.res.reasons[v] = why
+			} else {
+				e.res.reasons[v] = s.reason(n, ie)
+			}
 			continue
 		}
 		t, why := s.settle(c, c.outs[i])
@@ -406,6 +424,26 @@ func (s *scope) reason(n *onnxgraph.Node, ie *Error) *Reason {
 		return r
 	}
 	return &Reason{Code: CodeUnsupported, Msg: "the inference function left this output incomplete", Node: nodeLabel(n)}
+}
+
+// unreliableInput returns, when an input of n has no type because a node
+// upstream did not fit its inputs, the reason n's outputs inherit; nil
+// otherwise.
+func (s *scope) unreliableInput(n *onnxgraph.Node) *Reason {
+	for _, in := range n.Inputs() {
+		if in == nil || s.typeOf(in) != nil {
+			continue
+		}
+		if up := s.e.res.reasons[in]; up != nil && (up.Code == CodeInvalid || up.Code == CodeConflict) {
+			r := *up
+			r.Msg = "input " + strconv.Quote(in.Name()) + " has no type: " + up.Msg
+			if r.Blocker == "" {
+				r.Blocker = in.Name()
+			}
+			return &r
+		}
+	}
+	return nil
 }
 
 // declared returns v's declared type, nil when none.

@@ -178,6 +178,17 @@ func famRun(t *testing.T, cases []famCase) {
 			}
 			for i, w := range c.want {
 				got := res.Type(outs[i])
+				if c.code == shapeinfer.CodeInvalid || c.code == shapeinfer.CodeConflict {
+					// Inputs that do not fit leave every output unknown,
+					// with the problem as the reason.
+					if got != nil {
+						t.Errorf("output %d of a node whose inputs do not fit: got %v, want unknown", i, got)
+					}
+					if r := res.Explain(outs[i]); r == nil || r.Code != c.code {
+						t.Errorf("output %d: reason %v, want code %v", i, r, c.code)
+					}
+					continue
+				}
 				switch {
 				case w == "":
 				case w == "-" && got != nil:
