@@ -202,7 +202,7 @@ func Decode(b []byte, opts *LoadOptions) (*Model, error) {
 func unmarshalAliased(b []byte, msg proto.Message) error {
 	md := msg.ProtoReflect().Descriptor()
 	s := &stripper{}
-	skel, changed, err := s.strip(md, b, 0, string(md.Name()))
+	skel, changed, err := s.strip(md, b, 0, &lazyPath{root: string(md.Name())})
 	if err != nil {
 		return err
 	}

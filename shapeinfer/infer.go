@@ -596,10 +596,10 @@ func (e *engine) writeBack(g *onnxgraph.Graph) {
 				if t == nil || t.Kind == KindUnknown {
 					continue
 				}
-				if d := declared(v); d == nil || d.String() != t.String() {
-					if !e.opts.CheckOnly || d == nil {
-						v.SetType(t.Proto())
-					}
+				if v.Type() == nil {
+					v.SetType(t.Proto())
+				} else if d := declared(v); d.String() != t.String() && !e.opts.CheckOnly {
+					v.SetType(t.Proto())
 				}
 			}
 		}

@@ -155,11 +155,18 @@ func (s Shape) proto() *onnxproto.TensorShapeProto {
 	if s == nil {
 		return nil
 	}
+	// One allocation for the dims and one for their values, not one each.
 	out := &onnxproto.TensorShapeProto{Dim: make([]*onnxproto.TensorShapeProto_Dimension, len(s))}
+	dims := make([]onnxproto.TensorShapeProto_Dimension, len(s))
+	var values []onnxproto.TensorShapeProto_Dimension_DimValue
 	for i, d := range s {
-		pd := &onnxproto.TensorShapeProto_Dimension{}
+		pd := &dims[i]
 		if v, ok := d.Value(); ok {
-			pd.Value = &onnxproto.TensorShapeProto_Dimension_DimValue{DimValue: v}
+			if values == nil {
+				values = make([]onnxproto.TensorShapeProto_Dimension_DimValue, len(s))
+			}
+			values[i].DimValue = v
+			pd.Value = &values[i]
 		} else if !d.IsUnknown() {
 			pd.Value = &onnxproto.TensorShapeProto_Dimension_DimParam{DimParam: d.String()}
 		}
