@@ -281,7 +281,7 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 		clash = clash || hasMarker(t.ProtoReflect().GetUnknown())
 	})
 	byLoc := map[string]*extOut{}
-	var extra *extOut // ExternalKeep's file for tensors held in memory
+	var extra *extOut               // ExternalKeep's file for tensors held in memory
 	kept := map[sourceKey]*extOut{} // a kept source file -> the file it goes to
 	written := map[chunkKey]int64{} // bytes already placed in the single file
 	usedNames := map[string]bool{strings.ToLower(base): true}
