@@ -1,10 +1,12 @@
 package simplify
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/opschema"
 	"google.golang.org/protobuf/proto"
 )
@@ -13,13 +15,10 @@ import (
 // attributes and inputs. The later node's readers read the earlier one's
 // outputs. Nodes holding subgraphs and random operators are left alone.
 func (s *state) csePass(g *onnxgraph.Graph) (int, error) {
-	order, err := g.TopoOrder()
-	if err != nil {
-		return 0, err
-	}
+	order := g.Nodes()
 	e := s.edit(g)
-	ids := map[*onnxgraph.Value]int{}
-	seen := map[string]*onnxgraph.Node{}
+	ids := make(map[*onnxgraph.Value]int, 2*len(order))
+	seen := make(map[string]*onnxgraph.Node, len(order))
 	var sb strings.Builder
 	for _, n := range order {
 		if s.skipped(n) || n.NumOutputs() == 0 || len(n.Subgraphs()) > 0 {
@@ -66,7 +65,8 @@ func cseKey(sb *strings.Builder, n *onnxgraph.Node, ids map[*onnxgraph.Value]int
 	sb.WriteByte(0)
 	sb.WriteString(n.Proto().GetOverload())
 	sb.WriteByte(0)
-	for _, v := range n.Inputs() {
+	for i := range n.NumInputs() {
+		v := n.Input(i)
 		id := 0
 		if v != nil {
 			var ok bool
@@ -79,8 +79,8 @@ func cseKey(sb *strings.Builder, n *onnxgraph.Node, ids map[*onnxgraph.Value]int
 		sb.WriteByte(',')
 	}
 	sb.WriteByte(0)
-	for _, v := range n.Outputs() {
-		if v == nil {
+	for i := range n.NumOutputs() {
+		if n.Output(i) == nil {
 			sb.WriteByte('-')
 		} else {
 			sb.WriteByte('+')
@@ -88,12 +88,48 @@ func cseKey(sb *strings.Builder, n *onnxgraph.Node, ids map[*onnxgraph.Value]int
 	}
 	sb.WriteByte(0)
 	for _, a := range n.Attrs() {
-		b, err := proto.MarshalOptions{Deterministic: true}.Marshal(a)
-		if err != nil {
-			return "", false
+		if !attrKey(sb, a) {
+			b, err := proto.MarshalOptions{Deterministic: true}.Marshal(a)
+			if err != nil {
+				return "", false
+			}
+			sb.Write(b)
 		}
-		sb.Write(b)
 		sb.WriteByte(0)
 	}
 	return sb.String(), true
+}
+
+// attrKey writes the common kinds of attribute (numbers, strings, lists
+// of them) as text; it reports false for the others, which go as bytes.
+func attrKey(sb *strings.Builder, a *onnxproto.AttributeProto) bool {
+	if a.GetRefAttrName() != "" || a.GetDocString() != "" || len(a.ProtoReflect().GetUnknown()) > 0 {
+		return false
+	}
+	sb.WriteString(a.GetName())
+	sb.WriteByte('=')
+	switch a.GetType() {
+	case onnxproto.AttributeProto_INT:
+		sb.WriteString("i" + strconv.FormatInt(a.GetI(), 10))
+	case onnxproto.AttributeProto_FLOAT:
+		sb.WriteString("f" + strconv.FormatUint(uint64(math.Float32bits(a.GetF())), 16))
+	case onnxproto.AttributeProto_STRING:
+		sb.WriteString("s" + strconv.Quote(string(a.GetS())))
+	case onnxproto.AttributeProto_INTS:
+		sb.WriteString("I")
+		for _, x := range a.Ints {
+			sb.WriteString(strconv.FormatInt(x, 10))
+			sb.WriteByte(',')
+		}
+	case onnxproto.AttributeProto_FLOATS:
+		sb.WriteString("F")
+		for _, x := range a.Floats {
+			sb.WriteString(strconv.FormatUint(uint64(math.Float32bits(x)), 16))
+			sb.WriteByte(',')
+		}
+	default:
+		sb.WriteByte('#')
+		return false
+	}
+	return true
 }

@@ -3,6 +3,9 @@ package simplify
 import (
 	"errors"
 	"fmt"
+	"os"
+	"time"
+	"strings"
 	"slices"
 	"strconv"
 
@@ -62,13 +65,16 @@ func newState(m *onnxgraph.Model, c *config) *state {
 		changes: map[string]int{}, leftAt: map[leftKey]int{}, off: map[string]bool{}}
 }
 
-// run simplifies m to a fixed point. valid says m passed the checker: the
-// result must too. careful checks after every pass and turns off the
-// passes whose result fails, as a guard against a pass's bug.
+// run simplifies m to a fixed point. careful checks after every pass
+// (when valid, which says m passes the checker) and turns off the passes
+// whose result fails or whose edits fail, as a guard against a pass's bug.
 func run(m *onnxgraph.Model, c *config, valid, careful bool) (*Report, error) {
 	s := newState(m, c)
-	if err := orderable(m); err != nil {
-		return nil, err
+	// Every graph in order once: the passes keep it so (nodes they add
+	// read only values defined before them, or they sort again), and
+	// visit nodes in list order.
+	if err := onnxgraph.TopoSortModel(m); err != nil {
+		return nil, wrap(err)
 	}
 	if len(c.inputs) > 0 {
 		if _, err := onnxgraph.SetDimsModel(m, c.inputs, nil); err != nil {
@@ -79,99 +85,160 @@ func run(m *onnxgraph.Model, c *config, valid, careful bool) (*Report, error) {
 	for iter < c.maxIter {
 		iter++
 		s.infer()
-		changed := false
-		for round := 0; round < maxRounds; round++ {
-			n, err := s.round(valid, careful)
-			if err != nil {
-				return nil, err
-			}
-			if n == 0 {
-				break
-			}
-			changed = true
+		n, err := s.converge(valid, careful)
+		if err != nil {
+			return nil, err
 		}
-		if !changed || !s.learned {
+		if n == 0 || !s.learned {
 			break
 		}
 	}
-	if valid && !careful {
-		if err := onnxgraph.Validate(m, checkOpts); err != nil {
-			return nil, fmt.Errorf("%w: %v", errRejected, err)
-		}
-	}
 	return s.report(iter), nil
-}
-
-// orderable checks that every graph's nodes can be ordered.
-func orderable(m *onnxgraph.Model) error {
-	var err error
-	check := func(g *onnxgraph.Graph) bool {
-		if _, e := g.TopoOrder(); e != nil {
-			err = wrap(e)
-			return false
-		}
-		return true
-	}
-	if m.Graph().Walk(check) {
-		for _, f := range m.Functions() {
-			if !f.Body().Walk(check) {
-				break
-			}
-		}
-	}
-	return err
 }
 
 // graphPass is one pass over one graph; it returns how many changes it
 // made.
 type graphPass func(s *state, g *onnxgraph.Graph) (int, error)
 
-// round runs every pass once over every graph.
-func (s *state) round(valid, careful bool) (int, error) {
-	steps := []struct {
-		name string
-		fn   graphPass
-	}{
-		{passFold, (*state).foldPass},
-		{passShapes, (*state).shapesPass},
-		{passIf, (*state).ifPass},
-		{passNoop, tablePass(passNoop)},
-		{passMerge, tablePass(passMerge)},
-		{passFuse, tablePass(passFuse)},
-		{passCSE, (*state).csePass},
-		{passShare, (*state).sharePass},
+// order is the order passes run in: folds first (they make constants the
+// others use), shared constants before common subexpressions (which then
+// see them as one), dead code last.
+var order = []string{passFold, passShapes, passIf, passNoop, passMerge, passFuse, passShare, passCSE, passDCE}
+
+// enables says which passes may find new work after a pass changed
+// something: a fold makes constants, a rule rewires readers, shared
+// constants make nodes alike, removed code leaves values with fewer
+// readers (a fusion needs its input read once, a Dropout's mask unread).
+// The shapes pass acts on what inference knows, so it runs once per
+// inference.
+var enables = map[string][]string{
+	passFold:   {passFold, passIf, passNoop, passMerge, passFuse, passShare, passCSE, passDCE},
+	passShapes: {passFold, passIf, passNoop, passMerge, passFuse, passShare, passCSE, passDCE},
+	passIf:     {passFold, passIf, passNoop, passMerge, passFuse, passShare, passCSE, passDCE},
+	passNoop:   {passFold, passIf, passNoop, passMerge, passFuse, passCSE, passDCE},
+	passMerge:  {passFold, passIf, passNoop, passMerge, passFuse, passCSE, passDCE},
+	passFuse:   {passFold, passIf, passNoop, passMerge, passFuse, passShare, passCSE, passDCE},
+	passShare:  {passCSE, passDCE},
+	// CSE cascades within a graph in one sweep; a merge in an outer graph
+	// can make nodes of subgraphs (visited before it) alike.
+	passCSE: {passCSE, passDCE},
+	passDCE: {passNoop, passFuse},
+}
+
+// converge runs the passes until none has work left: each runs when a
+// change since it last ran may have given it some (see enables). It
+// returns the number of changes.
+func (s *state) converge(valid, careful bool) (int, error) {
+	dirty := map[string]bool{}
+	for _, p := range order {
+		dirty[p] = s.on(p)
 	}
+	cascade := s.hasSubgraphs() // else CSE has nothing below to cascade into
 	total := 0
-	for _, st := range steps {
-		if s.c.skipPass[st.name] || s.off[st.name] {
-			continue
-		}
-		n, err := s.guard(st.name, valid, careful, func() (int, error) {
-			sum := 0
-			for _, g := range s.graphs() {
-				k, err := st.fn(s, g)
-				if err != nil {
-					return sum, err
-				}
-				sum += k
+	for sweep := 0; sweep < maxRounds; sweep++ {
+		any := false
+		for i := 0; i < len(order); i++ {
+			p := order[i]
+			if !dirty[p] {
+				continue
 			}
-			return sum, nil
-		})
-		if err != nil {
-			return total, err
+			any = true
+			// The rule passes share one sweep of the nodes, unless each
+			// must be checked apart.
+			group := []string{p}
+			if isRulePass(p) && !careful {
+				for i+1 < len(order) && isRulePass(order[i+1]) {
+					i++
+					if dirty[order[i]] {
+						group = append(group, order[i])
+					}
+				}
+			}
+			before := map[string]int{}
+			for _, q := range group {
+				dirty[q] = false
+				before[q] = s.changes[q]
+			}
+			n, err := s.runPass(group, valid, careful)
+			if err != nil {
+				return total, err
+			}
+			total += n
+			for _, q := range group {
+				if s.changes[q] > before[q] {
+					for _, r := range enables[q] {
+						if r != passCSE || q != passCSE || cascade {
+							dirty[r] = s.on(r)
+						}
+					}
+				}
+			}
 		}
-		s.changes[st.name] += n
-		total += n
-	}
-	if !s.c.skipPass[passDCE] && !s.off[passDCE] {
-		n, err := s.guard(passDCE, valid, careful, s.dcePass)
-		if err != nil {
-			return total, err
+		if !any {
+			break
 		}
-		s.changes[passDCE] += n
-		total += n
 	}
 	return total, nil
+}
+
+func isRulePass(p string) bool { return p == passNoop || p == passMerge || p == passFuse }
+
+// hasSubgraphs reports whether any node of the model holds a subgraph.
+func (s *state) hasSubgraphs() bool {
+	found := false
+	visit := func(g *onnxgraph.Graph) bool {
+		for _, n := range g.Nodes() {
+			if len(n.Subgraphs()) > 0 {
+				found = true
+				return false
+			}
+		}
+		return true
+	}
+	s.m.Graph().Walk(visit)
+	for _, f := range s.m.Functions() {
+		f.Body().Walk(visit)
+	}
+	return found
+}
+
+// runPass runs one pass (or, for the rule passes, several in one sweep)
+// over every graph, under guard.
+func (s *state) runPass(group []string, valid, careful bool) (int, error) {
+	t0 := time.Now()
+	var n int
+	var err error
+	switch p := group[0]; {
+	case p == passDCE:
+		n, err = s.guard(p, valid, careful, s.dcePass)
+		s.changes[p] += n
+	case isRulePass(p):
+		n, err = s.guard(strings.Join(group, "+"), valid, careful, s.overGraphs(tablePass(group...)))
+	default:
+		fn := map[string]graphPass{passFold: (*state).foldPass, passShapes: (*state).shapesPass, passIf: (*state).ifPass,
+			passShare: (*state).sharePass, passCSE: (*state).csePass}[p]
+		n, err = s.guard(p, valid, careful, s.overGraphs(fn))
+		s.changes[p] += n
+	}
+	if os.Getenv("SIMPLIFY_DEBUG") != "" {
+		fmt.Fprintln(os.Stderr, "  ", group, n, time.Since(t0))
+	}
+	return n, err
+}
+
+// overGraphs runs fn over every graph to simplify.
+func (s *state) overGraphs(fn graphPass) func() (int, error) {
+	return func() (int, error) {
+		sum := 0
+		for _, g := range s.graphs() {
+			k, err := fn(s, g)
+			if err != nil {
+				return sum, err
+			}
+			sum += k
+		}
+		return sum, nil
+	}
 }
 
 // guard runs one pass. Outside careful mode an error of a primitive edit
@@ -280,7 +347,9 @@ func (s *state) leave(n *onnxgraph.Node, pass, reason string) {
 }
 
 // skipped reports whether n's operator is in SkipOps.
-func (s *state) skipped(n *onnxgraph.Node) bool { return s.c.skipOp[keyOf(n)] }
+func (s *state) skipped(n *onnxgraph.Node) bool {
+	return len(s.c.skipOp) > 0 && s.c.skipOp[keyOf(n)]
+}
 
 // report builds the report of a finished run; fill adds the counts.
 func (s *state) report(iter int) *Report {
@@ -317,30 +386,62 @@ func (s *state) report(iter int) *Report {
 	return r
 }
 
-// fill sets the counts of r from summaries taken before and after.
-func (r *Report) fill(before, after onnxgraph.Summary) {
-	counts := map[string]*OpCount{}
-	var order []string
-	for _, oc := range before.Ops {
-		counts[oc.OpType] = &OpCount{OpType: oc.OpType, Before: oc.Count}
-		order = append(order, oc.OpType)
-	}
-	for _, oc := range after.Ops {
-		c := counts[oc.OpType]
-		if c == nil {
-			c = &OpCount{OpType: oc.OpType}
-			counts[oc.OpType] = c
-			order = append(order, oc.OpType)
+// census counts a model's nodes by operator type, and the bytes of its
+// constants.
+type census struct {
+	ops    map[string]int
+	nodes  int
+	params int64
+}
+
+// countModel counts m's nodes in every graph, subgraphs and function
+// bodies included, and the stored bytes of every initializer and Constant
+// value (none is read).
+func countModel(m *onnxgraph.Model) census {
+	c := census{ops: map[string]int{}}
+	visit := func(g *onnxgraph.Graph) bool {
+		for _, n := range g.Nodes() {
+			c.ops[opName(n)]++
+			c.nodes++
+			if n.OpType() == "Constant" && opschema.NormalizeDomain(n.Domain()) == opschema.DomainONNX {
+				for _, a := range n.Attrs() {
+					if a.T != nil {
+						c.params += max(m.TensorOf(a.T).NumBytes(), 0)
+					}
+				}
+			}
 		}
-		c.After = oc.Count
+		for _, v := range g.Initializers() {
+			c.params += max(v.Initializer().NumBytes(), 0)
+		}
+		return true
+	}
+	m.Graph().Walk(visit)
+	for _, f := range m.Functions() {
+		f.Body().Walk(visit)
+	}
+	return c
+}
+
+// fill sets the counts of r from censuses taken before and after.
+func (r *Report) fill(before, after census) {
+	seen := map[string]bool{}
+	var order []string
+	for _, c := range []census{before, after} {
+		for op := range c.ops {
+			if !seen[op] {
+				seen[op] = true
+				order = append(order, op)
+			}
+		}
 	}
 	slices.Sort(order)
 	r.Ops = make([]OpCount, len(order))
-	for i, k := range order {
-		r.Ops[i] = *counts[k]
+	for i, op := range order {
+		r.Ops[i] = OpCount{OpType: op, Before: before.ops[op], After: after.ops[op]}
 	}
-	r.NodesBefore, r.NodesAfter = before.TotalOps, after.TotalOps
-	r.ParamBytesBefore, r.ParamBytesAfter = before.ParamBytes, after.ParamBytes
+	r.NodesBefore, r.NodesAfter = before.nodes, after.nodes
+	r.ParamBytesBefore, r.ParamBytesAfter = before.params, after.params
 }
 
 // opName is n's operator type, with its domain outside the default one.

@@ -344,8 +344,13 @@ func (s *state) freshName(g *onnxgraph.Graph, base string) string {
 	return name
 }
 
-// claim records name as used in g's tree.
-func (s *state) claim(g *onnxgraph.Graph, name string) { s.nameSet(g)[name] = true }
+// claim records name as used in g's tree, once the names are gathered
+// (a name the graph defines is gathered with the rest).
+func (s *state) claim(g *onnxgraph.Graph, name string) {
+	if set, ok := s.names[root(g)]; ok {
+		set[name] = true
+	}
+}
 
 // root returns the graph at the top of g's tree.
 func root(g *onnxgraph.Graph) *onnxgraph.Graph {
@@ -364,8 +369,26 @@ func (s *state) nameSet(g *onnxgraph.Graph) map[string]bool {
 	}
 	set := map[string]bool{}
 	r.Walk(func(sub *onnxgraph.Graph) bool {
-		for _, v := range sub.Values() {
+		for _, v := range sub.Inputs() {
 			set[v.Name()] = true
+		}
+		for _, v := range sub.Initializers() {
+			set[v.Name()] = true
+		}
+		for _, v := range sub.SparseInitializers() {
+			set[v.Name()] = true
+		}
+		for _, n := range sub.Nodes() {
+			for _, v := range n.Outputs() {
+				if v != nil {
+					set[v.Name()] = true
+				}
+			}
+			for _, v := range n.Inputs() {
+				if v != nil {
+					set[v.Name()] = true // undefined names too
+				}
+			}
 		}
 		return true
 	})

@@ -24,10 +24,7 @@ var qdq = map[string]bool{"QuantizeLinear": true, "DequantizeLinear": true}
 // constant, and turns Constant nodes into initializers. Chains fold in
 // one sweep: a folded value is a constant for the nodes after it.
 func (s *state) foldPass(g *onnxgraph.Graph) (int, error) {
-	order, err := g.TopoOrder()
-	if err != nil {
-		return 0, err
-	}
+	order := g.Nodes()
 	e := s.edit(g)
 	known := map[*onnxgraph.Value]*onnxgraph.Tensor{}
 	constOf := func(v *onnxgraph.Value) (*onnxgraph.Tensor, bool) {
@@ -50,7 +47,8 @@ func (s *state) foldPass(g *onnxgraph.Graph) (int, error) {
 		}
 		ins := make([]*onnxgraph.Tensor, n.NumInputs())
 		all := true
-		for i, v := range n.Inputs() {
+		for i := range n.NumInputs() {
+			v := n.Input(i)
 			if v == nil {
 				continue
 			}

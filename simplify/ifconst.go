@@ -13,10 +13,7 @@ import (
 // own stays (its nested graphs cannot move), as does a branch with an
 // external initializer whose name is taken.
 func (s *state) ifPass(g *onnxgraph.Graph) (int, error) {
-	order, err := g.TopoOrder()
-	if err != nil {
-		return 0, err
-	}
+	order := g.Nodes()
 	changes := 0
 	for _, n := range order {
 		if n.OpType() != "If" || opschema.NormalizeDomain(n.Domain()) != opschema.DomainONNX || s.skipped(n) {

@@ -13,10 +13,7 @@ func (s *state) shapesPass(g *onnxgraph.Graph) (int, error) {
 	if s.res == nil || inFunction(g) {
 		return 0, nil
 	}
-	order, err := g.TopoOrder()
-	if err != nil {
-		return 0, err
-	}
+	order := g.Nodes()
 	e := s.edit(g)
 	for _, n := range order {
 		if s.skipped(n) || (n.OpType() == "Constant" && opschema.NormalizeDomain(n.Domain()) == opschema.DomainONNX) {
@@ -24,7 +21,8 @@ func (s *state) shapesPass(g *onnxgraph.Graph) (int, error) {
 		}
 		ts := make([]*onnxgraph.Tensor, n.NumOutputs())
 		all, some := true, false
-		for i, v := range n.Outputs() {
+		for i := range n.NumOutputs() {
+			v := n.Output(i)
 			if v == nil || (v.NumUses() == 0 && !v.IsGraphOutput()) {
 				continue
 			}

@@ -26,10 +26,7 @@ func (s *state) sharePass(g *onnxgraph.Graph) (int, error) {
 			cands = append(cands, cand{v, t})
 		}
 	}
-	order, err := g.TopoOrder()
-	if err != nil {
-		return 0, err
-	}
+	order := g.Nodes()
 	for _, n := range order {
 		if n.OpType() == "Constant" && opschema.NormalizeDomain(n.Domain()) == opschema.DomainONNX && n.Output(0) != nil {
 			if t, ok := s.constOf(n.Output(0)); ok {

@@ -2,6 +2,7 @@ package simplify
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/onnxgraph/onnxgraph"
 )
@@ -129,19 +130,24 @@ func Simplify(m *onnxgraph.Model, opts *Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	before := m.Summarize()
-	valid := onnxgraph.Validate(m, checkOpts) == nil
+	before := countModel(m)
 	rep := &Report{}
 	err = m.Atomic(func(m *onnxgraph.Model) error {
-		r, err := run(m, o, valid, false)
-		if err == nil {
-			rep = r
+		r, err := run(m, o, false, false)
+		if err != nil {
+			return err
 		}
-		return err
+		if err := onnxgraph.Validate(m, checkOpts); err != nil {
+			return fmt.Errorf("%w: %v", errRejected, err)
+		}
+		rep = r
+		return nil
 	})
 	if errors.Is(err, errRejected) {
-		// A pass made a model the checker rejects: run again, checking
-		// after every pass and turning off the ones at fault.
+		// The result failed the checker, or an edit failed; m is as it
+		// was. Run again checking after every pass (when m itself passes
+		// the checker) and turning off the passes at fault.
+		valid := onnxgraph.Validate(m, checkOpts) == nil
 		err = m.Atomic(func(m *onnxgraph.Model) error {
 			r, err := run(m, o, valid, true)
 			if err == nil {
@@ -153,7 +159,7 @@ func Simplify(m *onnxgraph.Model, opts *Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep.fill(before, m.Summarize())
+	rep.fill(before, countModel(m))
 	return rep, nil
 }
 

@@ -96,15 +96,18 @@ func (s *state) schemaOf(n *onnxgraph.Node) *opschema.Schema {
 	return sch
 }
 
-// tablePass runs the rules of one pass over g, node by node in order.
-func tablePass(pass string) graphPass {
+// tablePass runs the rules of the given passes over g, node by node in
+// order: a node's first rule that applies wins. It counts the changes of
+// each pass in s.changes.
+func tablePass(passes ...string) graphPass {
 	return func(s *state, g *onnxgraph.Graph) (int, error) {
-		order, err := g.TopoOrder()
-		if err != nil {
-			return 0, err
+		on := map[string]bool{}
+		for _, p := range passes {
+			on[p] = true
 		}
 		e := s.edit(g)
-		for _, n := range order {
+		count := 0
+		for _, n := range g.Nodes() {
 			if e.isDead(n) || s.skipped(n) || hasRefAttr(n) {
 				continue
 			}
@@ -114,12 +117,15 @@ func tablePass(pass string) graphPass {
 			}
 			rs := table[key{opschema.NormalizeDomain(n.Domain()), n.OpType(), sch.SinceVersion}]
 			for _, r := range rs {
-				if r.pass == pass && r.fn(&rctx{s: s, e: e, n: n, since: sch.SinceVersion}) {
+				if on[r.pass] && r.fn(&rctx{s: s, e: e, n: n, since: sch.SinceVersion}) {
+					s.changes[r.pass]++
+					count++
 					break
 				}
 			}
 		}
-		return e.flush()
+		_, err := e.flush()
+		return count, err
 	}
 }
 

@@ -76,13 +76,10 @@ func (s *state) taintGraph(g *onnxgraph.Graph, f map[*onnxgraph.Value]taint) tai
 			f[v] |= taintData
 		}
 	}
-	order, err := g.TopoOrder()
-	if err != nil {
-		order = g.Nodes()
-	}
-	for _, n := range order {
+	for _, n := range g.Nodes() {
 		var t taint
-		for _, v := range n.Inputs() {
+		for i := range n.NumInputs() {
+			v := n.Input(i)
 			if v == nil {
 				continue
 			}
@@ -99,8 +96,8 @@ func (s *state) taintGraph(g *onnxgraph.Graph, f map[*onnxgraph.Value]taint) tai
 		if t == 0 {
 			continue
 		}
-		for _, v := range n.Outputs() {
-			if v != nil {
+		for i := range n.NumOutputs() {
+			if v := n.Output(i); v != nil {
 				f[v] |= t
 			}
 		}
