@@ -163,27 +163,35 @@ func BenchmarkSimplifyDecoder300MB(b *testing.B) {
 	benchSimplify(b, m, nil)
 }
 
-// benchExternal opens, simplifies and writes (the model file, keeping
-// external references) a decoder with external weights, per iteration,
-// and measures the peak RSS of one such run in a child process.
-func benchExternal(b *testing.B, name string, layers, hidden int64) {
+// benchExternal opens, simplifies and writes a decoder with external
+// weights, per iteration: the model file alone (its external references
+// kept), or with save the whole model into a new folder (the external
+// file copied, new tensors to a file of their own). It measures the peak
+// RSS of one such run in a child process.
+func benchExternal(b *testing.B, name string, layers, hidden int64, save bool) {
 	path := benchFile(b, name, &onnxgraph.SaveOptions{External: onnxgraph.ExternalSingle, Location: "weights.bin"},
 		func() *onnxgraph.Model { return decoder(layers, hidden, 4096) })
 	weights := fileBytes(b, filepath.Join(filepath.Dir(path), "weights.bin"))
+	out := ""
+	if save {
+		out = filepath.Join(filepath.Dir(filepath.Dir(path)), name+"-out", "model.onnx")
+		defer os.RemoveAll(filepath.Dir(out))
+	}
 	b.SetBytes(weights)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := openSimplifyWrite(path, io.Discard); err != nil {
+		if err := openSimplifyWrite(path, out); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(weights)/(1<<20), "weights-MB")
-	b.ReportMetric(float64(peakRSS(b, path))/(1<<20), "peak-RSS-MB")
+	b.ReportMetric(float64(peakRSS(b, path, out))/(1<<20), "peak-RSS-MB")
 }
 
 // openSimplifyWrite is the whole run: open, simplify with the input
-// fixed, write the model file.
-func openSimplifyWrite(path string, w io.Writer) error {
+// fixed, then save to out, or write the model file to nowhere when out is
+// "".
+func openSimplifyWrite(path, out string) error {
 	m, err := onnxgraph.Open(path, nil)
 	if err != nil {
 		return err
@@ -192,16 +200,30 @@ func openSimplifyWrite(path string, w io.Writer) error {
 	if _, err := simplify.Simplify(m, &simplify.Options{Inputs: map[string][]onnxgraph.Dim{"input_ids": onnxgraph.Dims(1, 128)}}); err != nil {
 		return err
 	}
-	return m.Write(w, nil)
+	if out == "" {
+		return m.Write(io.Discard, nil)
+	}
+	return m.SaveWith(out, &onnxgraph.SaveOptions{Location: "model.onnx.data"})
 }
 
 // BenchmarkSimplifyExternal1200MB: 24 layers of hidden size 1024 (1.2 GB
-// of external weights).
-func BenchmarkSimplifyExternal1200MB(b *testing.B) { benchExternal(b, "external1200", 24, 1024) }
+// of external weights); the model file written.
+func BenchmarkSimplifyExternal1200MB(b *testing.B) { benchExternal(b, "external1200", 24, 1024, false) }
+
+// BenchmarkSimplifyExternal1200MBSave: the same, saved with its weights.
+func BenchmarkSimplifyExternal1200MBSave(b *testing.B) {
+	benchExternal(b, "external1200", 24, 1024, true)
+}
 
 // BenchmarkSimplifyExternal2700MB: 54 layers of hidden size 1024 (2.7 GB
-// of external weights, over protobuf's 2 GiB limit).
-func BenchmarkSimplifyExternal2700MB(b *testing.B) { benchExternal(b, "external2700", 54, 1024) }
+// of external weights, over protobuf's 2 GiB limit); the model file
+// written.
+func BenchmarkSimplifyExternal2700MB(b *testing.B) { benchExternal(b, "external2700", 54, 1024, false) }
+
+// BenchmarkSimplifyExternal2700MBSave: the same, saved with its weights.
+func BenchmarkSimplifyExternal2700MBSave(b *testing.B) {
+	benchExternal(b, "external2700", 54, 1024, true)
+}
 
 func fileBytes(b *testing.B, path string) int64 {
 	st, err := os.Stat(path)
@@ -213,16 +235,16 @@ func fileBytes(b *testing.B, path string) int64 {
 
 // peakRSS runs openSimplifyWrite on path in a child process (the test
 // binary, see TestMain) and returns its peak resident memory in bytes.
-func peakRSS(b *testing.B, path string) int64 {
+func peakRSS(b *testing.B, path, out string) int64 {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SIMPLIFY_PEAK_RSS="+path)
-	out, err := cmd.Output()
+	cmd.Env = append(os.Environ(), "SIMPLIFY_PEAK_RSS="+path, "SIMPLIFY_PEAK_OUT="+out)
+	said, err := cmd.Output()
 	if err != nil {
 		b.Fatalf("child: %v", err)
 	}
-	kb, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	kb, err := strconv.ParseInt(strings.TrimSpace(string(said)), 10, 64)
 	if err != nil {
-		b.Fatalf("child said %q", out)
+		b.Fatalf("child said %q", said)
 	}
 	return kb * 1024
 }
@@ -231,7 +253,7 @@ func peakRSS(b *testing.B, path string) int64 {
 // (VmHWM) in KiB.
 func TestMain(m *testing.M) {
 	if path := os.Getenv("SIMPLIFY_PEAK_RSS"); path != "" {
-		if err := openSimplifyWrite(path, io.Discard); err != nil {
+		if err := openSimplifyWrite(path, os.Getenv("SIMPLIFY_PEAK_OUT")); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
