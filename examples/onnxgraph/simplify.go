@@ -223,14 +223,14 @@ func fileSize(path string) int64 {
 // and what it left.
 func printSimplifyReport(out io.Writer, res simplifyResult) {
 	r := res.Report
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "OP TYPE\tORIGINAL\tSIMPLIFIED\t")
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "OP TYPE\tORIGINAL\tSIMPLIFIED")
 	for _, oc := range r.Ops {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t\n", oc.OpType, oc.Before, oc.After)
+		fmt.Fprintf(tw, "%s\t%d\t%d\n", oc.OpType, oc.Before, oc.After)
 	}
-	fmt.Fprintf(tw, "total\t%d\t%d\t\n", r.NodesBefore, r.NodesAfter)
-	fmt.Fprintf(tw, "model size\t%s\t%s\t\n", human(res.ModelBytesBefore), human(res.ModelBytesAfter))
-	fmt.Fprintf(tw, "weights\t%s\t%s\t\n", human(r.ParamBytesBefore), human(r.ParamBytesAfter))
+	fmt.Fprintf(tw, "total\t%d\t%d\n", r.NodesBefore, r.NodesAfter)
+	fmt.Fprintf(tw, "model size\t%s\t%s\n", human(res.ModelBytesBefore), human(res.ModelBytesAfter))
+	fmt.Fprintf(tw, "weights\t%s\t%s\n", human(r.ParamBytesBefore), human(r.ParamBytesAfter))
 	tw.Flush()
 	var changes []string
 	for _, c := range r.Changes {
