@@ -294,7 +294,7 @@ func VAD() *onnxgraph.Model {
 		feat := sub.op("Unsqueeze", nil, bx, sub.ints(1))
 		feat = sub.op("Relu", nil, sub.op("Conv", map[string]any{"strides": []int64{stride}}, feat, sub.weight("stft", 16, 1, 64), sub.weight("stft_b", 16)))
 		feat = sub.op("ReduceMean", map[string]any{"axes": []int64{2}, "keepdims": 1}, feat) // [1,16,1]
-		seq := sub.op("Transpose", map[string]any{"perm": []int64{2, 0, 1}}, feat)            // [1,1,16]
+		seq := sub.op("Transpose", map[string]any{"perm": []int64{2, 0, 1}}, feat)           // [1,1,16]
 		lstm := sub.node("LSTM", map[string]any{"hidden_size": hidden}, 3,
 			seq, sub.weight("W", 1, 4*hidden, 16), sub.weight("R", 1, 4*hidden, hidden), sub.weight("B", 1, 8*hidden), nil, bh, bc)
 		y := sub.op("Squeeze", nil, lstm.Output(0), sub.ints(0, 1)) // [1,hidden]

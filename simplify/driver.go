@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
-	"strings"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/opschema"

@@ -269,7 +269,9 @@ func TestNoops(t *testing.T) {
 			b.Output(b.Op("Flatten", attrs{"axis": 1}, x), 6, 4)
 		}, want: map[string]int{"Flatten": 0}},
 		{name: "Transpose by the identity", build: func(b *onnxgraph.Builder) { out(b, b.Op("Transpose", attrs{"perm": []int64{0, 1, 2}}, in(b))) }, want: map[string]int{"Transpose": 0}},
-		{name: "Pad of zeros", build: func(b *onnxgraph.Builder) { out(b, b.Op("Pad", attrs{"mode": "reflect"}, in(b), []int64{0, 0, 0, 0, 0, 0})) }, want: map[string]int{"Pad": 0}},
+		{name: "Pad of zeros", build: func(b *onnxgraph.Builder) {
+			out(b, b.Op("Pad", attrs{"mode": "reflect"}, in(b), []int64{0, 0, 0, 0, 0, 0}))
+		}, want: map[string]int{"Pad": 0}},
 		{name: "Pad-2 of zeros", opset: 9, build: func(b *onnxgraph.Builder) { out(b, b.Op("Pad", attrs{"pads": []int64{0, 0, 0, 0, 0, 0}}, in(b))) }, want: map[string]int{"Pad": 0}},
 		{name: "Slice of everything", build: func(b *onnxgraph.Builder) {
 			out(b, b.Op("Slice", nil, in(b), []int64{0}, []int64{1 << 62}, []int64{1}))
