@@ -3,11 +3,9 @@ package simplify
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/opschema"
@@ -205,7 +203,6 @@ func (s *state) hasSubgraphs() bool {
 // runPass runs one pass (or, for the rule passes, several in one sweep)
 // over every graph, under guard.
 func (s *state) runPass(group []string, valid, careful bool) (int, error) {
-	t0 := time.Now()
 	var n int
 	var err error
 	switch p := group[0]; {
@@ -213,24 +210,28 @@ func (s *state) runPass(group []string, valid, careful bool) (int, error) {
 		n, err = s.guard(p, valid, careful, s.dcePass)
 		s.changes[p] += n
 	case isRulePass(p):
-		n, err = s.guard(strings.Join(group, "+"), valid, careful, s.overGraphs(tablePass(group...)))
+		n, err = s.guard(strings.Join(group, "+"), valid, careful, s.overGraphs(strings.Join(group, "+"), tablePass(group...)))
 	default:
 		fn := map[string]graphPass{passFold: (*state).foldPass, passShapes: (*state).shapesPass, passIf: (*state).ifPass,
 			passShare: (*state).sharePass, passCSE: (*state).csePass}[p]
-		n, err = s.guard(p, valid, careful, s.overGraphs(fn))
+		n, err = s.guard(p, valid, careful, s.overGraphs(p, fn))
 		s.changes[p] += n
-	}
-	if os.Getenv("SIMPLIFY_DEBUG") != "" {
-		fmt.Fprintln(os.Stderr, "  ", group, n, time.Since(t0))
 	}
 	return n, err
 }
 
-// overGraphs runs fn over every graph to simplify.
-func (s *state) overGraphs(fn graphPass) func() (int, error) {
+// passHook, when set (by tests), runs before each pass over each graph:
+// it stands for a pass's bug.
+var passHook func(pass string, g *onnxgraph.Graph)
+
+// overGraphs runs fn, pass, over every graph to simplify.
+func (s *state) overGraphs(pass string, fn graphPass) func() (int, error) {
 	return func() (int, error) {
 		sum := 0
 		for _, g := range s.graphs() {
+			if passHook != nil {
+				passHook(pass, g)
+			}
 			k, err := fn(s, g)
 			if err != nil {
 				return sum, err
@@ -247,6 +248,7 @@ func (s *state) overGraphs(fn graphPass) func() (int, error) {
 // model still passes the checker (if it did to begin with); otherwise the
 // pass is turned off.
 func (s *state) guard(pass string, valid, careful bool, fn func() (int, error)) (int, error) {
+	fn = recovered(pass, fn)
 	if !careful {
 		n, err := fn()
 		if err != nil {
@@ -268,8 +270,11 @@ func (s *state) guard(pass string, valid, careful bool, fn func() (int, error)) 
 	if err == nil {
 		return n, nil
 	}
-	s.off[pass] = true
-	s.disabled = append(s.disabled, Left{Pass: pass, Reason: firstLine(err.Error())})
+	// A group of rule passes failing together is turned off together.
+	for _, p := range strings.Split(pass, "+") {
+		s.off[p] = true
+	}
+	s.disabled = append(s.disabled, Left{Pass: pass, Reason: capText(firstLine(err.Error()), 300)})
 	// The model went back to a snapshot: everything held is stale.
 	s.reset()
 	return 0, nil
@@ -284,6 +289,28 @@ func (s *state) reset() {
 	s.leftAt = map[leftKey]int{}
 	s.left = nil
 	s.infer()
+}
+
+// recovered runs fn, turning a panic (a bug of a pass on some input)
+// into an error of the pass, so that Simplify undoes it and goes on
+// without that pass.
+func recovered(pass string, fn func() (int, error)) func() (int, error) {
+	return func() (n int, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				n, err = 0, fmt.Errorf("pass %s failed: %v", pass, r)
+			}
+		}()
+		return fn()
+	}
+}
+
+// capText cuts s to about n bytes.
+func capText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 func firstLine(s string) string {

@@ -13,10 +13,10 @@ var (
 	// pass or operator in a skip list, an input shape naming no graph
 	// input or of the wrong rank. Nothing is changed.
 	ErrOption = errors.New("simplify: bad option")
-	// ErrInvalidResult reports that no simplification of a valid model
-	// passed onnxgraph.Validate, not even with every pass turned off one by
-	// one. It is not expected; the model is left as it was.
-	ErrInvalidResult = errors.New("simplify: result rejected by the checker")
+	// ErrInvalidResult reports a failure outside the passes (a pass that
+	// fails is turned off, see Report.Disabled): not expected; the model
+	// is left as it was.
+	ErrInvalidResult = errors.New("simplify: internal failure")
 )
 
 // OptionError names the option and the value at fault.

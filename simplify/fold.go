@@ -42,7 +42,9 @@ func (s *state) foldPass(g *onnxgraph.Graph) (int, error) {
 			s.constantToInit(e, n)
 			continue
 		}
-		if n.NumOutputs() == 0 || (isONNX && (neverFolded[n.OpType()] || n.OpType() == "If" || (qdq[n.OpType()] && !s.c.foldQDQ))) {
+		// Nodes holding subgraphs are left to the if pass: a Loop's trip
+		// count has no bound the evaluator could check first.
+		if n.NumOutputs() == 0 || len(n.Subgraphs()) > 0 || (isONNX && (neverFolded[n.OpType()] || (qdq[n.OpType()] && !s.c.foldQDQ))) {
 			continue
 		}
 		ins := make([]*onnxgraph.Tensor, n.NumInputs())

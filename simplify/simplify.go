@@ -119,9 +119,10 @@ type Left struct {
 //
 // When m passes onnxgraph.Validate, so does the result: a pass whose result
 // the checker rejects is turned off and the rest runs again (listed in
-// Report.Disabled). Errors are an *OptionError (ErrOption) for bad options
-// and a *onnxgraph.CycleError for a graph whose nodes cannot be ordered;
-// on error m is unchanged.
+// Report.Disabled). Errors are an *OptionError (ErrOption) for bad options,
+// a *onnxgraph.CycleError for a graph whose nodes cannot be ordered, and
+// ErrInvalidResult should something outside the passes fail; on error m
+// is unchanged.
 func Simplify(m *onnxgraph.Model, opts *Options) (*Report, error) {
 	if m == nil || m.Graph() == nil {
 		return nil, optionErr("model", "", "no graph")
@@ -132,7 +133,8 @@ func Simplify(m *onnxgraph.Model, opts *Options) (*Report, error) {
 	}
 	before := countModel(m)
 	rep := &Report{}
-	err = m.Atomic(func(m *onnxgraph.Model) error {
+	err = m.Atomic(func(m *onnxgraph.Model) (err error) {
+		defer recoverTo(&err)
 		r, err := run(m, o, false, false)
 		if err != nil {
 			return err
@@ -148,7 +150,8 @@ func Simplify(m *onnxgraph.Model, opts *Options) (*Report, error) {
 		// was. Run again checking after every pass (when m itself passes
 		// the checker) and turning off the passes at fault.
 		valid := onnxgraph.Validate(m, checkOpts) == nil
-		err = m.Atomic(func(m *onnxgraph.Model) error {
+		err = m.Atomic(func(m *onnxgraph.Model) (err error) {
+			defer recoverTo(&err)
 			r, err := run(m, o, valid, true)
 			if err == nil {
 				rep = r
@@ -156,11 +159,24 @@ func Simplify(m *onnxgraph.Model, opts *Options) (*Report, error) {
 			return err
 		})
 	}
+	if errors.Is(err, errRejected) {
+		// Not from a pass (those are turned off): an edit around them.
+		return nil, fmt.Errorf("%w: %v", ErrInvalidResult, err)
+	}
 	if err != nil {
 		return nil, err
 	}
 	rep.fill(before, countModel(m))
 	return rep, nil
+}
+
+// recoverTo turns a panic outside the passes (which guard catches) into
+// an error: Simplify then undoes what it did, runs again carefully, or
+// fails, but does not panic.
+func recoverTo(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: internal error: %v", errRejected, r)
+	}
 }
 
 // Step returns Simplify as a step of an onnxgraph chain; report, when not

@@ -118,10 +118,7 @@ func TestSuite(t *testing.T) {
 func checkSuiteOutputs(m *onnxgraph.Model, dir string) error {
 	sets, _ := filepath.Glob(filepath.Join(dir, "test_data_set_*"))
 	g := m.Graph()
-	var gin []*onnxgraph.Value
-	for _, v := range g.Inputs() {
-		gin = append(gin, v)
-	}
+	gin := g.Inputs()
 	for _, set := range sets {
 		inFiles, _ := filepath.Glob(filepath.Join(set, "input_*.pb"))
 		inputs := map[string]eval.Value{}
