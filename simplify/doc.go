@@ -14,19 +14,22 @@
 //
 // # Passes
 //
-// Each iteration infers shapes (package shapeinfer), then runs rounds of
-// the passes below over every graph, subgraphs before the graphs that
-// hold them, until a round changes nothing; it infers again and repeats
-// while a change may have told inference something new (a constant it
-// had no data for, an inlined branch). [Passes] lists them; the
-// [Options].SkipPasses names are:
+// Each iteration infers shapes (package shapeinfer), then runs the passes
+// below over every graph, subgraphs before the graphs that hold them, each
+// again whenever a change since it last ran may have given it work (a fold
+// makes constants, a rule rewires readers, removed code leaves values with
+// fewer readers: see enables in driver.go), until none has any; it infers
+// again and repeats while a change may have told inference something new
+// (a constant it had no data for, an inlined branch). [Passes] lists them
+// in the order they run; the [Options].SkipPasses names are:
 //
 //   - fold (fold.go): nodes whose inputs are all constant are evaluated
 //     and replaced by initializers under their output names; Constant
 //     nodes become initializers. A fold whose result is larger than
 //     [Options].MaxFoldBytes is not done unless it makes the model no
-//     larger. Random operators are never folded, QuantizeLinear and
-//     DequantizeLinear only with [Options].FoldQDQ.
+//     larger. Random operators and nodes holding subgraphs are never
+//     folded, QuantizeLinear and DequantizeLinear only with
+//     [Options].FoldQDQ.
 //   - shapes (shapes.go): values whose contents inference knows in full
 //     (Shape and Size of a known shape, Gather or Slice of known dims, the
 //     Concat and arithmetic of shape computations) become constants.
@@ -36,13 +39,13 @@
 //     the nodes of its branch.
 //   - noop, merge, fuse: the per-operator rules of table.go, one file per
 //     family (rules_identity.go, rules_cast.go, rules_reshape.go,
-//     rules_data.go, rules_arith.go, rules_fuse.go): no-op nodes go,
-//     consecutive Transposes and Reshapes merge, BatchNormalization and
-//     constant per-channel Mul and Add fuse into the convolution or Gemm
+//     rules_data.go, rules_arith.go, rules_fuse.go), run in one sweep: no-op
+//     nodes go, consecutive Transposes and Reshapes merge, BatchNormalization
+//     and constant per-channel Mul and Add fuse into the convolution or Gemm
 //     before them.
+//   - share (share.go): identical inline constants become one.
 //   - cse (cse.go): nodes with the same operator, attributes and inputs
 //     become one.
-//   - share (share.go): identical inline constants become one.
 //   - dce (dce.go): dead nodes, unread initializers, stale value_info and
 //     uncalled model-local functions go.
 //   - subgraphs, functions: turning these off leaves If/Loop/Scan bodies
@@ -66,10 +69,18 @@
 // (where initializers are inputs), get Constant nodes instead of
 // initializers.
 //
+// The rest: simplify.go (Simplify, Step, Options, Report), options.go
+// (the options checked, the pass list), driver.go (iterations, the
+// passes' worklist, the guard that turns a failing pass off), types.go
+// (what is known of a value: inferred types, constants, the taints that
+// rule inferred facts out), errors.go.
+//
 // # Guarantees
 //
 // Simplify runs on a snapshot of the model (Model.Atomic): an error leaves
-// the model as it was. When the input passes onnxgraph.Validate the
-// result must too; if it does not, Simplify runs again checking after
-// every pass, and turns off the pass at fault (Report.Disabled).
+// the model as it was. The result is checked with onnxgraph.Validate; if it
+// fails while the input passes, or a pass fails or panics, Simplify runs
+// again from the snapshot, checking after every pass, and turns off the
+// pass at fault (Report.Disabled). A node a pass cannot handle stays as it
+// is, with the reason in Report.Left.
 package simplify

@@ -7,6 +7,7 @@ import (
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/eval"
 	"github.com/onnxgraph/onnxgraph/opschema"
+	"github.com/onnxgraph/onnxgraph/shapeinfer"
 )
 
 // neverFolded are operators whose result is not a function of their
@@ -47,6 +48,9 @@ func (s *state) foldPass(g *onnxgraph.Graph) (int, error) {
 		if n.NumOutputs() == 0 || len(n.Subgraphs()) > 0 || (isONNX && (neverFolded[n.OpType()] || (qdq[n.OpType()] && !s.c.foldQDQ))) {
 			continue
 		}
+		if s.nonTensorOutput(n) {
+			continue // sequences and optionals are not constants
+		}
 		ins := make([]*onnxgraph.Tensor, n.NumInputs())
 		all := true
 		for i := range n.NumInputs() {
@@ -78,6 +82,17 @@ func (s *state) foldPass(g *onnxgraph.Graph) (int, error) {
 		e.kill(n)
 	}
 	return e.flush()
+}
+
+// nonTensorOutput reports whether an output of n is known to be other
+// than a tensor.
+func (s *state) nonTensorOutput(n *onnxgraph.Node) bool {
+	for i := range n.NumOutputs() {
+		if t := s.typeOf(n.Output(i)); t != nil && t.Kind != shapeinfer.KindTensor && t.Kind != shapeinfer.KindUnknown {
+			return true
+		}
+	}
+	return false
 }
 
 // constantToInit turns a Constant node into an initializer of the same

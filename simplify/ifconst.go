@@ -87,6 +87,9 @@ func (s *state) inlinable(n *onnxgraph.Node, branch *onnxgraph.Graph) string {
 	if len(branch.SparseInitializers()) > 0 {
 		return "the branch has sparse initializers"
 	}
+	if len(branch.Initializers()) > 0 && s.constNodes(n.Graph()) {
+		return "the branch has initializers, which the graph around cannot hold"
+	}
 	for _, b := range branch.Nodes() {
 		if len(b.Subgraphs()) > 0 {
 			return "the branch's node " + b.Name() + " (" + b.OpType() + ") holds subgraphs"
