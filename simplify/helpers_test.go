@@ -105,8 +105,18 @@ func sameResults(t *testing.T, a, b *onnxgraph.Model, inputs map[string]*onnxgra
 }
 
 func closeEnough(got, want *onnxgraph.Tensor) error {
-	if got.DataType() != want.DataType() || fmt.Sprint(got.Dims()) != fmt.Sprint(want.Dims()) {
-		return fmt.Errorf("%v%v, want %v%v", got.DataType(), got.Dims(), want.DataType(), want.Dims())
+	if got.DataType() != want.DataType() {
+		return fmt.Errorf("%v, want %v", got.DataType(), want.DataType())
+	}
+	return allClose(got, want, 1e-4, 1e-5)
+}
+
+// allClose compares as numpy's allclose: the same shape, and element by
+// element |got-want| <= atol + rtol*|want|, NaN equal to NaN, infinities
+// exact.
+func allClose(got, want *onnxgraph.Tensor, rtol, atol float64) error {
+	if fmt.Sprint(got.Dims()) != fmt.Sprint(want.Dims()) {
+		return fmt.Errorf("shape %v, want %v", got.Dims(), want.Dims())
 	}
 	g, err := numbers(got)
 	if err != nil {
@@ -117,11 +127,12 @@ func closeEnough(got, want *onnxgraph.Tensor) error {
 		return err
 	}
 	for i := range w {
-		if g[i] == w[i] || math.IsNaN(g[i]) && math.IsNaN(w[i]) {
+		a, b := g[i], w[i]
+		if math.IsNaN(a) && math.IsNaN(b) || a == b {
 			continue
 		}
-		if !(math.Abs(g[i]-w[i]) <= 1e-5+1e-4*math.Abs(w[i])) {
-			return fmt.Errorf("element %d is %v, want %v", i, g[i], w[i])
+		if math.IsInf(a, 0) || math.IsInf(b, 0) || !(math.Abs(a-b) <= atol+rtol*math.Abs(b)) {
+			return fmt.Errorf("element %d is %v, want %v", i, a, b)
 		}
 	}
 	return nil
