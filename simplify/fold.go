@@ -3,6 +3,7 @@ package simplify
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/eval"
@@ -28,6 +29,7 @@ func (s *state) foldPass(g *onnxgraph.Graph) (int, error) {
 	order := g.Nodes()
 	e := s.edit(g)
 	known := map[*onnxgraph.Value]*onnxgraph.Tensor{}
+	var small smallConsts // built on the first Constant
 	constOf := func(v *onnxgraph.Value) (*onnxgraph.Tensor, bool) {
 		if t, ok := known[v]; ok {
 			return t, true
@@ -40,16 +42,16 @@ func (s *state) foldPass(g *onnxgraph.Graph) (int, error) {
 		}
 		isONNX := opschema.NormalizeDomain(n.Domain()) == opschema.DomainONNX
 		if isONNX && n.OpType() == "Constant" {
-			s.constantToInit(e, n)
+			if small == nil {
+				small = s.smallConstsOf(g)
+			}
+			s.constantToInit(e, n, small)
 			continue
 		}
 		// Nodes holding subgraphs are left to the if pass: a Loop's trip
 		// count has no bound the evaluator could check first.
 		if n.NumOutputs() == 0 || len(n.Subgraphs()) > 0 || (isONNX && (neverFolded[n.OpType()] || (qdq[n.OpType()] && !s.c.foldQDQ))) {
 			continue
-		}
-		if s.nonTensorOutput(n) {
-			continue // sequences and optionals are not constants
 		}
 		ins := make([]*onnxgraph.Tensor, n.NumInputs())
 		all := true
@@ -65,7 +67,7 @@ func (s *state) foldPass(g *onnxgraph.Graph) (int, error) {
 			}
 			ins[i] = t
 		}
-		if !all {
+		if !all || s.nonTensorOutput(n) { // sequences and optionals are not constants
 			continue
 		}
 		outs, reason := s.evaluate(g, n, ins)
@@ -95,9 +97,46 @@ func (s *state) nonTensorOutput(n *onnxgraph.Node) bool {
 	return false
 }
 
+// smallConst is the largest constant (in bytes) that the fold pass
+// matches against the small constants it has seen: a Constant node equal
+// to one becomes a reader of it rather than an initializer of its own.
+// Exporters write shape constants ([0], [-1], [1]...) thousands of times.
+const smallConst = 64
+
+// smallConsts indexes the small inline constants of a graph by content.
+type smallConsts map[string]*onnxgraph.Value
+
+// constKey is the content of a small inline constant as a map key, "" for
+// others.
+func constKey(t *onnxgraph.Tensor) string {
+	if t.IsExternal() || t.DataType() == onnxgraph.String || t.NumBytes() > smallConst {
+		return ""
+	}
+	b, err := t.Bytes()
+	if err != nil {
+		return ""
+	}
+	return strconv.Itoa(int(t.DataType())) + ":" + dimsKey(t.Dims()) + ":" + string(b)
+}
+
+// index returns the small constants of g: its initializers, which
+// Constant nodes may then read.
+func (s *state) smallConstsOf(g *onnxgraph.Graph) smallConsts {
+	out := smallConsts{}
+	for _, v := range g.Initializers() {
+		if t, ok := s.constOf(v); ok && !v.IsGraphOutput() {
+			if k := constKey(t); k != "" && out[k] == nil {
+				out[k] = v
+			}
+		}
+	}
+	return out
+}
+
 // constantToInit turns a Constant node into an initializer of the same
-// name, where the graph holds initializers.
-func (s *state) constantToInit(e *editor, n *onnxgraph.Node) {
+// name, where the graph holds initializers; a small one equal to a
+// constant seen before becomes a reader of it instead.
+func (s *state) constantToInit(e *editor, n *onnxgraph.Node, small smallConsts) {
 	if s.constNodes(e.g) || n.NumOutputs() != 1 || n.Output(0) == nil {
 		return
 	}
@@ -106,11 +145,20 @@ func (s *state) constantToInit(e *editor, n *onnxgraph.Node) {
 		return
 	}
 	v := n.Output(0)
+	k := constKey(t)
+	if w := small[k]; k != "" && w != nil && !v.IsGraphOutput() {
+		e.replace(v, w)
+		e.kill(n)
+		return
+	}
 	if t, err = renamed(t, v.Name()); err != nil {
 		return // external data: stays a Constant
 	}
 	e.constant(v, t)
 	e.kill(n)
+	if k != "" && !v.IsGraphOutput() {
+		small[k] = v // an initializer once flushed; its readers follow
+	}
 }
 
 // evaluate computes node n of g from constant inputs, within the fold
