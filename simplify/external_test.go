@@ -19,7 +19,7 @@ func externalModel(t *testing.T, dir string) string {
 	t.Helper()
 	f32 := onnxgraph.Float
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("x", f32, 1024, 8)
+	x := b.Input("x", f32, onnxgraph.Dims(1024, 8)...)
 	w := make([]float32, 64)
 	for i := range w {
 		w[i] = float32(i%9) - 4
@@ -31,7 +31,7 @@ func externalModel(t *testing.T, dir string) string {
 	y := b.Op("MatMul", nil, x, b.Const("W", f32, []int64{8, 8}, w))
 	y = b.Op("Mul", nil, y, b.Op("Mul", nil, b.Const("k", f32, []int64{8}, []float32{1, 2, 3, 4, 5, 6, 7, 8}), float32(2)))
 	y = b.Op("Add", nil, b.Op("Slice", nil, y, []int64{0}, []int64{8}, []int64{1}), b.Op("Transpose", nil, b.Const("E", f32, []int64{1024, 1024}, e)))
-	b.Output(y, 1024, 1024)
+	b.Output(y, onnxgraph.Dims(1024, 1024)...)
 	m, err := b.Build()
 	if err != nil {
 		t.Fatal(err)

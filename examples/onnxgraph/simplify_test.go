@@ -156,9 +156,9 @@ func writeCyclic(t *testing.T, path string) {
 func TestSimplifyLeftNodes(t *testing.T) {
 	dir := t.TempDir()
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("x", onnxgraph.Float, 1024, 512)
+	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(1024, 512)...)
 	big := b.Node(onnxgraph.NodeSpec{Op: "ConstantOfShape", Name: "zeros", Inputs: []any{[]int64{1024, 512}}})
-	b.Output(b.Op("Add", nil, x, big.Output(0)), 1024, 512)
+	b.Output(b.Op("Add", nil, x, big.Output(0)), onnxgraph.Dims(1024, 512)...)
 	m, err := b.Build()
 	if err != nil {
 		t.Fatal(err)
