@@ -249,7 +249,9 @@ func must[T any](v T, err error) T {
 func TestNoops(t *testing.T) {
 	f32 := onnxgraph.Float
 	in := func(b *onnxgraph.Builder) *onnxgraph.Value { return b.Input("x", f32, onnxgraph.Dims(2, 3, 4)...) }
-	out := func(b *onnxgraph.Builder, v *onnxgraph.Value) { b.Output(b.Op("Relu", nil, v), onnxgraph.Dims(2, 3, 4)...) }
+	out := func(b *onnxgraph.Builder, v *onnxgraph.Value) {
+		b.Output(b.Op("Relu", nil, v), onnxgraph.Dims(2, 3, 4)...)
+	}
 	cases := []passCase{
 		{name: "Identity", build: func(b *onnxgraph.Builder) { out(b, b.Op("Identity", nil, in(b))) }, want: map[string]int{"Identity": 0}},
 		{name: "Dropout", build: func(b *onnxgraph.Builder) { out(b, b.Op("Dropout", nil, in(b))) }, want: map[string]int{"Dropout": 0}},
