@@ -140,6 +140,9 @@ func (s *state) converge(valid, careful bool) (int, error) {
 			if !dirty[p] {
 				continue
 			}
+			if err := s.c.ctx.Err(); err != nil {
+				return total, err
+			}
 			any = true
 			// The rule passes share one sweep of the nodes, unless each
 			// must be checked apart.

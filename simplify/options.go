@@ -1,6 +1,7 @@
 package simplify
 
 import (
+	"context"
 	"math"
 	"sort"
 	"strings"
@@ -55,6 +56,7 @@ type config struct {
 	skipOp   map[opKey]bool
 	foldQDQ  bool
 	maxIter  int
+	ctx      context.Context // stops the run between passes
 }
 
 // opKey is an operator type with its normalized domain.
@@ -70,7 +72,7 @@ func prepare(m *onnxgraph.Model, opts *Options) (*config, error) {
 	if opts != nil {
 		o = *opts
 	}
-	c := &config{maxFold: o.MaxFoldBytes, skipPass: map[string]bool{}, skipOp: map[opKey]bool{}, foldQDQ: o.FoldQDQ, maxIter: o.MaxIterations}
+	c := &config{ctx: context.Background(), maxFold: o.MaxFoldBytes, skipPass: map[string]bool{}, skipOp: map[opKey]bool{}, foldQDQ: o.FoldQDQ, maxIter: o.MaxIterations}
 	switch {
 	case c.maxFold == 0:
 		c.maxFold = DefaultMaxFoldBytes

@@ -1,6 +1,7 @@
 package simplify
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -124,13 +125,23 @@ type Left struct {
 // ErrInvalidResult should something outside the passes fail; on error m
 // is unchanged.
 func Simplify(m *onnxgraph.Model, opts *Options) (*Report, error) {
+	return SimplifyContext(context.Background(), m, opts)
+}
+
+// SimplifyContext is Simplify, stopped when ctx is done: it looks at ctx
+// before every pass and returns ctx's error with m unchanged.
+func SimplifyContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (*Report, error) {
 	if m == nil || m.Graph() == nil {
 		return nil, optionErr("model", "", "no graph")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	o, err := prepare(m, opts)
 	if err != nil {
 		return nil, err
 	}
+	o.ctx = ctx
 	before := countModel(m)
 	rep := &Report{}
 	err = m.Atomic(func(m *onnxgraph.Model) (err error) {
