@@ -4,10 +4,15 @@ go 1.26.8
 
 require (
 	github.com/onnxgraph/onnxgraph v0.0.0
+	github.com/spf13/cobra v1.10.2
+	github.com/spf13/pflag v1.0.9
 	github.com/yalue/onnxruntime_go v1.27.0
 	google.golang.org/protobuf v1.36.12
 )
 
-require gonum.org/v1/gonum v0.17.0 // indirect
+require (
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	gonum.org/v1/gonum v0.17.0 // indirect
+)
 
 replace github.com/onnxgraph/onnxgraph => ../
