@@ -97,7 +97,8 @@ func (c *cmd) before(check func() error) { c.checks = append(c.checks, check) }
 // produce sets the action of a command that writes a model: OUT, its last
 // argument, is the model fn makes from the min to max arguments before it
 // (max < 0: no limit). When fn fails, its report (if any) is printed and
-// nothing is saved.
+// nothing is saved; when the model's chain recorded a failure, only the
+// failure is printed.
 func (c *cmd) produce(min, max int, fn func(args []string) (*onnxgraph.Model, *report, error)) {
 	c.writesModel()
 	if max >= 0 {
@@ -105,14 +106,13 @@ func (c *cmd) produce(min, max int, fn func(args []string) (*onnxgraph.Model, *r
 	}
 	c.do(min+1, max, func(args []string) (*report, error) {
 		m, r, err := fn(args[:len(args)-1])
-		if err == nil && m == nil {
-			err = errors.New("no model to save")
-		}
-		if err == nil {
-			err = m.Err() // the chain's recorded failure
-		}
-		if err != nil {
+		switch {
+		case err != nil:
 			return r, err
+		case m == nil:
+			return nil, errors.New("no model to save")
+		case m.Err() != nil:
+			return nil, m.Err() // the chain's failure: nothing to report
 		}
 		if err := c.saveModel(m, args[len(args)-1]); err != nil {
 			return nil, err
@@ -232,7 +232,7 @@ func (c *cmd) execute(args []string) error {
 // argsMessage says what arguments the command wants, having got n.
 func (c *cmd) argsMessage(n int) string {
 	words := strings.Fields(c.args)
-	want := c.args
+	var want string
 	switch {
 	case strings.Contains(c.args, "["):
 		return fmt.Sprintf("%s takes %s, not %d arguments", c.name, c.args, n)
