@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/samples"
+	"github.com/spf13/pflag"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -474,4 +476,63 @@ func topological(m *onnxgraph.Model) bool {
 		done[n] = true
 	}
 	return true
+}
+
+// TestREADMECommandLine: every command line of the README's "Command line"
+// section parses (the command exists, takes those flags and that many
+// arguments), and the section shows the command line's forms.
+func TestREADMECommandLine(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, "## Command line\n")
+	if i < 0 {
+		t.Fatal("README.md has no Command line section")
+	}
+	s = s[i:]
+	if j := strings.Index(s[3:], "\n## "); j >= 0 {
+		s = s[:j+3]
+	}
+	n := 0
+	for _, line := range strings.Split(s, "\n") {
+		for _, seg := range strings.Split(line, " | ") {
+			seg = strings.TrimPrefix(strings.TrimSpace(seg), "go run ./examples/")
+			if !strings.HasPrefix(seg, "onnxgraph ") {
+				continue
+			}
+			n++
+			args := strings.Fields(seg)[1:]
+			root := newRoot(nil, io.Discard, io.Discard)
+			cc, rest, err := root.Find(args)
+			if err != nil || cc == root {
+				t.Errorf("%q: no such command: %v", seg, err)
+				continue
+			}
+			if err := cc.ParseFlags(rest); err != nil {
+				t.Errorf("%q: %v", seg, err)
+				continue
+			}
+			for _, line := range commands {
+				if line.name != cc.Name() {
+					continue
+				}
+				c := &cmd{command: &line, flags: pflag.NewFlagSet(line.name, pflag.ContinueOnError), g: &globals{}, maxArgs: -1}
+				line.setup(c)
+				if k := len(cc.Flags().Args()); k < c.minArgs || (c.maxArgs >= 0 && k > c.maxArgs) {
+					t.Errorf("%q: %d arguments, %s", seg, k, c.argsMessage(k))
+				}
+			}
+		}
+	}
+	if n < 15 {
+		t.Errorf("only %d command lines in the README's Command line section", n)
+	}
+	for _, form := range []string{"--add-prefix", "onnxgraph sort ", " - --add-prefix", "| onnxgraph summary -", "--json", "--external", "--threshold",
+		"--align", "--data-dir", "completion", "--allow-untyped", "--no-infer", "--version", "`-n`", "`-v`", "Exit status"} {
+		if !strings.Contains(s, form) {
+			t.Errorf("the README's Command line section does not show %q", form)
+		}
+	}
 }

@@ -16,7 +16,7 @@ func copyCmd(c *cmd) {
 			Times *stepTimes `json:"times"` // filled in as the runner saves
 		}{c.argv[0], c.argv[1], &c.times}
 		return reportOf(data, func(p *printer) {
-			p.line("copied %s -> %s (load %v, save %v)", c.argv[0], c.argv[1], c.times.Load.Round(time.Millisecond), c.times.Save.Round(time.Millisecond))
+			p.line("copied %s -> %s (load %v, save %v)", label(c.argv[0]), writtenLabel(c.argv[1]), c.times.Load.Round(time.Millisecond), c.times.Save.Round(time.Millisecond))
 		}), nil
 	})
 }

@@ -76,14 +76,6 @@ func toJSONCmd(c *cmd) {
 	})
 }
 
-// writtenLabel names an output argument in a report.
-func writtenLabel(arg string) string {
-	if arg == stdio {
-		return "standard output"
-	}
-	return arg
-}
-
 // fromJSONCmd reads a model from JSON and saves it (json2onnx).
 func fromJSONCmd(c *cmd) {
 	c.spill = true

@@ -28,6 +28,14 @@ func label(arg string) string {
 	return arg
 }
 
+// writtenLabel names an output argument in messages and reports.
+func writtenLabel(arg string) string {
+	if arg == stdio {
+		return "standard output"
+	}
+	return arg
+}
+
 // readsModels declares the flags of a command that reads models.
 func (c *cmd) readsModels() {
 	if c.reads {
