@@ -16,10 +16,8 @@ func setBatchCmd(c *cmd) {
 	ck := c.shapeCheckFlags()
 	c.needsTypes(nil)
 	var dim onnxgraph.Dim
+	c.require("batch")
 	c.before(func() error {
-		if *batch == "" {
-			return usageErr("set-batch needs --batch")
-		}
 		ds, err := onnxgraph.ParseDims(*batch)
 		if err != nil || len(ds) != 1 {
 			return usageErr("--batch %q is not one size or name", *batch)

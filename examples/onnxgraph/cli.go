@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
@@ -149,15 +150,45 @@ func (c *cmd) needsTypes(cond func() bool) {
 	c.flags.BoolVar(&c.noInfer, "no-infer", false, "take only the types the model declares (by default shape inference gives the others)")
 }
 
-// choice declares a string flag whose value is one of values (or, when
-// the usage says so, something else such as a file name); shells complete
-// the values.
+// choice declares a string flag whose value is one of values: the runner
+// refuses another (a usage error), shells complete them.
 func (c *cmd) choice(p *string, name, def, usage string, values ...string) {
 	c.flags.StringVar(p, name, def, usage)
+	c.complete(name, values...)
+	c.before(func() error {
+		if !slices.Contains(values, *p) {
+			return usageErr("--%s is %s, not %q", name, orList(values), *p)
+		}
+		return nil
+	})
+}
+
+// complete makes shells offer values for the flag name.
+func (c *cmd) complete(name string, values ...string) {
 	if c.choices == nil {
 		c.choices = map[string][]string{}
 	}
 	c.choices[name] = values
+}
+
+// require says that the command needs every flag of names.
+func (c *cmd) require(names ...string) {
+	c.before(func() error {
+		for _, n := range names {
+			if !c.flags.Changed(n) {
+				return usageErr("%s needs --%s", c.name, strings.Join(names, " and --"))
+			}
+		}
+		return nil
+	})
+}
+
+// orList joins items as "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
 // wantsTypes reports whether models are read with inference.

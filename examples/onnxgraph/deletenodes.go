@@ -14,11 +14,9 @@ func deleteNodesCmd(c *cmd) {
 	relax := c.flags.Bool("relax-shapes", false, "accept a replacement whose shape differs (element types must match)")
 	c.needsTypes(nil)
 	opts := &onnxgraph.DeleteNodesOptions{}
+	c.require("names")
 	c.before(func() error {
 		opts.Names, opts.RelaxShapes = splitList(*names), *relax
-		if len(opts.Names) == 0 {
-			return usageErr("delete-nodes needs --names")
-		}
 		for _, spec := range maps {
 			for _, item := range splitList(spec) {
 				node, rest, ok1 := cutLast(item, ":")

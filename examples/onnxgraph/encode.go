@@ -79,12 +79,7 @@ func decodeCmd(c *cmd) {
 	dtype := c.flags.String("dtype", "", "the element type (required): float32, float16, bfloat16, int64, uint8, bool, string, float8e4m3fn, int4, ...")
 	shape := c.flags.String("shape", "", "the shape, comma-separated, one dim may be -1; default: 1-D")
 	npy := c.flags.String("npy", "", "write the tensor to this .npy file instead of printing it")
-	c.before(func() error {
-		if *dtype == "" {
-			return usageErr("decode needs --dtype TYPE and BASE64")
-		}
-		return nil
-	})
+	c.require("dtype")
 	c.do(1, 1, func(args []string) (*report, error) {
 		dt, err := encParseDType(*dtype)
 		if err != nil {

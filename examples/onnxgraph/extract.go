@@ -12,12 +12,7 @@ func extractCmd(c *cmd) {
 	addMissing := c.flags.Bool("add-missing-inputs", false, "make every other tensor the outputs need (an original input not listed, say) an input too")
 	untyped := c.flags.Bool("allow-untyped", false, "keep boundary tensors whose type or shape is unknown (checkers will refuse the model)")
 	c.needsTypes(nil)
-	c.before(func() error {
-		if len(splitList(*outputs)) == 0 {
-			return usageErr("extract needs --outputs")
-		}
-		return nil
-	})
+	c.require("outputs")
 	c.edit(func(m *onnxgraph.Model) (*report, error) {
 		var r onnxgraph.ExtractReport
 		m.Extract(&onnxgraph.ExtractOptions{Inputs: splitList(*inputs), Outputs: splitList(*outputs), AddMissingInputs: *addMissing, AllowUntyped: *untyped}, &r)

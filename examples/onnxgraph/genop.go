@@ -22,12 +22,7 @@ func genOpCmd(c *cmd) {
 	c.flags.StringArrayVar(&outs, "output", nil, "an output NAME:TYPE:DIMS; repeatable, in order")
 	c.flags.StringArrayVar(&attrs, "attr", nil, "an attribute NAME=VALUE typed by the schema (transB=0, perm=0,2,3,1), NAME:TYPE=VALUE for a custom operator "+
 		"(TYPE int, float, string, ints, floats, strings), NAME=@file.npy for a tensor; repeatable")
-	c.before(func() error {
-		if *op == "" {
-			return usageErr("gen-op needs --op")
-		}
-		return nil
-	})
+	c.require("op")
 	c.produce(0, 0, func([]string) (*onnxgraph.Model, *report, error) {
 		v := *opset
 		if v == 0 {

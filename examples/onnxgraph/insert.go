@@ -24,10 +24,8 @@ func insertNodeCmd(c *cmd) {
 	graphOutputs := c.flags.Bool("graph-outputs", false, "also re-point graph outputs that are SRC to the node's output")
 	nOut := c.flags.Int("outputs", 0, "number of outputs (default: the schema's minimum)")
 	c.needsTypes(nil)
+	c.require("op", "between")
 	c.before(func() error {
-		if *op == "" || *between == "" {
-			return usageErr("insert-node needs --op and --between")
-		}
 		for _, spec := range attrs {
 			if k, _, ok := strings.Cut(spec, "="); !ok || k == "" {
 				return usageErr("--attr %q is not NAME=VALUE", spec)

@@ -24,7 +24,7 @@ func toJSONCmd(c *cmd) {
 			if len(args) == 3 {
 				return nil, usageErr("DIR is for --weights external")
 			}
-		case "external":
+		default: // external
 			if out == stdio {
 				return nil, usageErr("--weights external writes .npy files beside OUT.json: give it a file name")
 			}
@@ -42,8 +42,6 @@ func toJSONCmd(c *cmd) {
 				return nil, usageErr("DIR %s must be inside the folder of %s, where the JSON refers to it from", dir, out)
 			}
 			opts.ExternalDir = rel
-		default:
-			return nil, usageErr("--weights is inline or external, not %q", weights)
 		}
 		m, err := c.open(args[0])
 		if err != nil {

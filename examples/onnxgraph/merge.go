@@ -22,24 +22,13 @@ func mergeCmd(c *cmd) {
 	c.readsModels()
 	c.needsTypes(nil)
 	opts := &onnxgraph.MergeOptions{}
-	c.before(func() error {
-		switch opset {
-		case "fail":
-		case "max":
-			opts.Opsets = onnxgraph.OpsetMax
-		default:
-			return usageErr("--opset is fail or max, not %q", opset)
-		}
-		switch meta {
-		case "first":
-		case "fail":
-			opts.Metadata = onnxgraph.MetadataFail
-		default:
-			return usageErr("--metadata is first or fail, not %q", meta)
-		}
-		return nil
-	})
 	c.produce(2, -1, func(paths []string) (*onnxgraph.Model, *report, error) {
+		if opset == "max" {
+			opts.Opsets = onnxgraph.OpsetMax
+		}
+		if meta == "fail" {
+			opts.Metadata = onnxgraph.MetadataFail
+		}
 		opts.Connect = make([][]onnxgraph.Connection, len(paths)-1)
 		opts.PrefixDimParams, opts.RelaxShapes, opts.KeepConnectedOutputs, opts.AllowUntyped = *dims, *relax, *keep, *untyped
 		if *prefixes != "" {

@@ -202,8 +202,8 @@ func (c *cmd) writesModel() {
 		return
 	}
 	c.writes = true
-	c.choice(&c.out.external, "external", "keep", "where OUT's tensor data goes: keep (as the input keeps it), inline (all in OUT), single (one file OUT.data beside OUT), pertensor (a file per tensor), or a FILE name (one file beside OUT)",
-		"keep", "inline", "single", "pertensor")
+	c.flags.StringVar(&c.out.external, "external", "keep", "where OUT's tensor data goes: keep (as the input keeps it), inline (all in OUT), single (one file OUT.data beside OUT), pertensor (a file per tensor), or a FILE name (one file beside OUT)")
+	c.complete("external", "keep", "inline", "single", "pertensor")
 	c.flags.Int64Var(&c.out.threshold, "threshold", 1024, "with --external single, pertensor or FILE, tensors of at least this many bytes go to external files")
 	c.flags.Int64Var(&c.out.align, "align", 0, "align each tensor's offset in a new external file to this many bytes (4096 lets readers map the file)")
 }

@@ -15,10 +15,8 @@ func modifyCmd(c *cmd) {
 	c.flags.StringArrayVar(&dels, "delete-attr", nil, "an attribute to remove; repeatable")
 	ck := c.shapeCheckFlags()
 	opts := &onnxgraph.ModifyOptions{}
+	c.require("node")
 	c.before(func() (err error) {
-		if *node == "" {
-			return usageErr("modify needs --node")
-		}
 		opts.DeleteAttrs = dels
 		if opts.Attrs, err = keyValues(attrs, "--attr", "NAME=VALUE"); err != nil {
 			return err

@@ -12,12 +12,7 @@ func setOpsetCmd(c *cmd) {
 	domain := c.flags.String("domain", "", "the domain (default: the ONNX domain)")
 	convert := c.flags.Bool("convert", false, "rewrite nodes whose operator changed so they compute the same (an operator that cannot be converted is an error); -v lists them")
 	c.needsTypes(func() bool { return *convert })
-	c.before(func() error {
-		if *opset <= 0 {
-			return usageErr("set-opset needs --opset")
-		}
-		return nil
-	})
+	c.require("opset")
 	c.edit(func(m *onnxgraph.Model) (*report, error) {
 		var r onnxgraph.SetOpsetReport
 		m.SetOpset(*domain, *opset, &onnxgraph.SetOpsetOptions{Convert: *convert}, &r)

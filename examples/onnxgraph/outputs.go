@@ -9,12 +9,7 @@ func addOutputsCmd(c *cmd) {
 	names := c.flags.String("names", "", "tensors to make outputs, comma separated")
 	untyped := c.flags.Bool("allow-untyped", false, "add outputs whose type or shape is unknown (checkers will refuse the model)")
 	c.needsTypes(nil)
-	c.before(func() error {
-		if len(splitList(*names)) == 0 {
-			return usageErr("add-outputs needs --names")
-		}
-		return nil
-	})
+	c.require("names")
 	c.edit(func(m *onnxgraph.Model) (*report, error) {
 		var r onnxgraph.OutputsReport
 		m.AddOutputs(&onnxgraph.AddOutputsOptions{Names: splitList(*names), AllowUntyped: *untyped}, &r)
@@ -33,12 +28,7 @@ func addOutputsCmd(c *cmd) {
 func deleteOutputsCmd(c *cmd) {
 	names := c.flags.String("names", "", "graph outputs to remove, comma separated")
 	inputs := c.flags.Bool("prune-inputs", false, "also remove graph inputs that only served them")
-	c.before(func() error {
-		if len(splitList(*names)) == 0 {
-			return usageErr("delete-outputs needs --names")
-		}
-		return nil
-	})
+	c.require("names")
 	c.edit(func(m *onnxgraph.Model) (*report, error) {
 		var r onnxgraph.OutputsReport
 		m.DeleteOutputs(&onnxgraph.DeleteOutputsOptions{Names: splitList(*names), PruneInputs: *inputs}, &r)

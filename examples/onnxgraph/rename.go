@@ -10,10 +10,12 @@ func renameCmd(c *cmd) {
 	from := c.flags.String("from", "", "the literal text to look for (no regular expressions)")
 	to := c.flags.String("to", "", "the replacement")
 	var mode, scope string
-	c.choice(&mode, "mode", "exact", "exact (whole name), partial (every occurrence), prefix or suffix", "exact", "partial", "prefix", "suffix")
+	c.flags.StringVar(&mode, "mode", "exact", "exact (whole name), partial (every occurrence), prefix or suffix")
+	c.complete("mode", "exact", "partial", "prefix", "suffix")
 	addPrefix := c.flags.String("add-prefix", "", "add this text in front of every name in scope (instead of --from and --to)")
 	addSuffix := c.flags.String("add-suffix", "", "add this text after every name in scope (instead of --from and --to)")
-	c.choice(&scope, "scope", "all", "what to rename: all, nodes, values, inputs (graph inputs) or outputs (graph outputs)", "all", "nodes", "values", "inputs", "outputs")
+	c.flags.StringVar(&scope, "scope", "all", "what to rename: all, nodes, values, inputs (graph inputs) or outputs (graph outputs)")
+	c.complete("scope", "all", "nodes", "values", "inputs", "outputs")
 	funcs := c.flags.Bool("functions", false, "also rename inside model-local functions")
 	var search, replace string
 	opts := &onnxgraph.RenameOptions{}

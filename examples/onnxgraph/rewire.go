@@ -18,10 +18,8 @@ func rewireCmd(c *cmd) {
 	untyped := c.flags.Bool("allow-untyped", false, "rewire even when an element type is unknown, unchecked")
 	c.needsTypes(nil)
 	opts := &onnxgraph.RewireOptions{}
+	c.require("from", "to")
 	c.before(func() error {
-		if *from == "" || *to == "" {
-			return usageErr("rewire needs --from and --to")
-		}
 		*opts = onnxgraph.RewireOptions{From: *from, To: *to, GraphOutputs: *outputs, RelaxShapes: *relax, KeepDead: *keep, AllowUntyped: *untyped}
 		if *consumer != "" {
 			node, idx, hasIdx := strings.Cut(*consumer, ":")

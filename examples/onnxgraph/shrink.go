@@ -17,14 +17,8 @@ func shrinkCmd(c *cmd) {
 	casts := c.flags.Bool("cast-where-needed", false, "with --downcast, also narrow constants some readers need wide, inserting Casts for them")
 	c.writesModel()
 	c.before(func() error {
-		switch mode {
-		case "dedupe", "npy":
-		case "external":
-			if o, _ := c.out.options(); o.External == onnxgraph.ExternalKeep {
-				o.External = onnxgraph.ExternalSingle
-			}
-		default:
-			return usageErr("--mode is dedupe, external or npy, not %q", mode)
+		if o, _ := c.out.options(); mode == "external" && o.External == onnxgraph.ExternalKeep {
+			o.External = onnxgraph.ExternalSingle
 		}
 		return nil
 	})

@@ -1,14 +1,5 @@
 package main
 
-import (
-	"os"
-	"syscall"
-	"unsafe"
-)
+import "syscall"
 
-// isTTY reports whether f is a terminal: whether it has terminal settings.
-func isTTY(f *os.File) bool {
-	var t syscall.Termios
-	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), syscall.TCGETS, uintptr(unsafe.Pointer(&t)))
-	return errno == 0
-}
+const ioctlGetTermios = syscall.TCGETS
