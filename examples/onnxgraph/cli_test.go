@@ -66,7 +66,7 @@ func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n"
 // writers are the commands that write an ONNX model.
 var writers = []string{"add-outputs", "copy", "delete-nodes", "delete-outputs", "extract", "from-json", "gen-op", "infer",
 	"insert-node", "layout", "merge", "modify", "name-nodes", "prune", "rename", "rewire", "set-batch", "set-dims",
-	"set-opset", "shrink", "sort", "strip-docs"}
+	"set-opset", "shrink", "simplify", "sort", "strip-docs"}
 
 // TestWritingCommandsTakeOutputFlags: every command that writes a model
 // lists --external, --threshold and --align in its help, and those are the

@@ -20,10 +20,10 @@ const (
 func forgingModel(t *testing.T) string {
 	t.Helper()
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input(forgedName, onnxgraph.Float, 1, 4)
+	x := b.Input(forgedName, onnxgraph.Float, onnxgraph.Dims(1, 4)...)
 	mid := b.Node(onnxgraph.NodeSpec{Op: "Relu", Name: "relu\r1", Inputs: []any{x}, Outputs: []string{escapeName}}).Output(0)
 	y := b.Node(onnxgraph.NodeSpec{Op: "Relu", Name: "relu2", Inputs: []any{mid}, Outputs: []string{"y"}}).Output(0)
-	b.Output(y, 1, 4)
+	b.Output(y, onnxgraph.Dims(1, 4)...)
 	m, err := b.Build()
 	if err != nil {
 		t.Fatal(err)
