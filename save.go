@@ -276,6 +276,7 @@ type savePlan struct {
 	files  []*extOut
 	sync   bool
 	prog   *saveProgress // nil without SaveOptions.Progress
+	x      *expander     // with the sizes plan measured, for writeModel
 }
 
 // saveProgress counts the bytes a save has written for
@@ -580,8 +581,8 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 	p.skel = skel
 	size := int64(len(skel))
 	if len(p.chunks) > 0 {
-		x := &expander{chunks: p.chunks}
-		if size, err = x.size(modelDesc, skel); err != nil {
+		p.x = &expander{chunks: p.chunks}
+		if size, err = p.x.size(modelDesc, skel, 0); err != nil {
 			return nil, err
 		}
 	}
@@ -743,8 +744,9 @@ func (p *savePlan) writeModel(ctx context.Context, w *bufio.Writer) error {
 		_, err := w.Write(p.skel)
 		return err
 	}
-	x := &expander{chunks: p.chunks, ctx: ctx}
-	return x.write(w, modelDesc, p.skel)
+	x := p.x
+	x.ctx = ctx
+	return x.write(w, modelDesc, p.skel, 0)
 }
 
 func humanBytes(n int64) string {

@@ -21,12 +21,16 @@ func markerBytes(i int) []byte {
 // marker becoming a raw_data field holding its chunk.
 type expander struct {
 	chunks   []chunk
+	sizes    map[int]int64 // skeleton offset of a message -> its expanded size
+	fields   map[protoreflect.FullName][]protoreflect.MessageDescriptor
 	ctx      context.Context // checked between pieces of tensor data
 	stripper                 // for its reach cache
 }
 
-// size returns the expanded size of message b of type md.
-func (x *expander) size(md protoreflect.MessageDescriptor, b []byte) (int64, error) {
+// size returns the expanded size of message b of type md, whose bytes
+// start at offset base of the skeleton. It remembers the size of every
+// message it walks into, for write.
+func (x *expander) size(md protoreflect.MessageDescriptor, b []byte, base int) (int64, error) {
 	var total int64
 	isTensor := md.FullName() == tensorDesc.FullName()
 	for pos := 0; pos < len(b); {
@@ -51,13 +55,13 @@ func (x *expander) size(md protoreflect.MessageDescriptor, b []byte) (int64, err
 			continue
 		}
 		if typ == protowire.BytesType {
-			if fd := md.Fields().ByNumber(num); fd != nil && fd.Message() != nil && x.reaches(fd.Message()) {
-				v, _ := protowire.ConsumeBytes(b[pos:])
-				sub, err := x.size(fd.Message(), v)
+			if sub := x.field(md, num); sub != nil {
+				v, k := protowire.ConsumeBytes(b[pos:])
+				size, err := x.size(sub, v, base+pos+k-len(v))
 				if err != nil {
 					return 0, err
 				}
-				total += int64(n) + int64(protowire.SizeVarint(uint64(sub))) + sub
+				total += int64(n) + int64(protowire.SizeVarint(uint64(size))) + size
 				pos += m
 				continue
 			}
@@ -65,11 +69,43 @@ func (x *expander) size(md protoreflect.MessageDescriptor, b []byte) (int64, err
 		pos += m
 		total += int64(pos - start)
 	}
+	if x.sizes == nil {
+		x.sizes = map[int]int64{}
+	}
+	x.sizes[base] = total
 	return total, nil
 }
 
-// write streams the expansion of message b of type md to w.
-func (x *expander) write(w *bufio.Writer, md protoreflect.MessageDescriptor, b []byte) error {
+// field returns the message type of field num of md when a tensor can be
+// inside it, nil otherwise.
+func (x *expander) field(md protoreflect.MessageDescriptor, num protowire.Number) protoreflect.MessageDescriptor {
+	if x.fields == nil {
+		x.fields = map[protoreflect.FullName][]protoreflect.MessageDescriptor{}
+	}
+	list, ok := x.fields[md.FullName()]
+	if !ok {
+		fs := md.Fields()
+		for i := 0; i < fs.Len(); i++ {
+			fd := fs.Get(i)
+			if fd.Message() == nil || !x.reaches(fd.Message()) || fd.Number() > 256 {
+				continue
+			}
+			for len(list) <= int(fd.Number()) {
+				list = append(list, nil)
+			}
+			list[fd.Number()] = fd.Message()
+		}
+		x.fields[md.FullName()] = list
+	}
+	if int(num) < len(list) {
+		return list[num]
+	}
+	return nil
+}
+
+// write streams the expansion of message b of type md, which starts at
+// offset base of the skeleton, to w; size must have walked it first.
+func (x *expander) write(w *bufio.Writer, md protoreflect.MessageDescriptor, b []byte, base int) error {
 	isTensor := md.FullName() == tensorDesc.FullName()
 	var tmp []byte
 	for pos := 0; pos < len(b); {
@@ -105,19 +141,24 @@ func (x *expander) write(w *bufio.Writer, md protoreflect.MessageDescriptor, b [
 			continue
 		}
 		if typ == protowire.BytesType {
-			if fd := md.Fields().ByNumber(num); fd != nil && fd.Message() != nil && x.reaches(fd.Message()) {
-				v, _ := protowire.ConsumeBytes(b[pos:])
-				if hasMarker(v) {
-					sub, err := x.size(fd.Message(), v)
-					if err != nil {
+			if sub := x.field(md, num); sub != nil {
+				v, k := protowire.ConsumeBytes(b[pos:])
+				subBase := base + pos + k - len(v)
+				size, ok := x.sizes[subBase]
+				if !ok {
+					var err error
+					if size, err = x.size(sub, v, subBase); err != nil {
 						return err
 					}
+				}
+				// A marker always grows the message: same size, no marker.
+				if size != int64(len(v)) {
 					tmp = protowire.AppendTag(tmp[:0], num, protowire.BytesType)
-					tmp = protowire.AppendVarint(tmp, uint64(sub))
+					tmp = protowire.AppendVarint(tmp, uint64(size))
 					if _, err := w.Write(tmp); err != nil {
 						return err
 					}
-					if err := x.write(w, fd.Message(), v); err != nil {
+					if err := x.write(w, sub, v, subBase); err != nil {
 						return err
 					}
 					pos += m
