@@ -71,7 +71,7 @@ func OpenContext(ctx context.Context, path string, opts *LoadOptions) (*Model, e
 	if err != nil {
 		return nil, err
 	}
-	return decodeContext(ctx, b, &o)
+	return decodeContext(ctx, b, &o, statSource(f, path, int64(len(b))))
 }
 
 // Read reads a whole model from r. opts may be nil. The buffer is sized
@@ -92,15 +92,15 @@ func ReadContext(ctx context.Context, r io.Reader, opts *LoadOptions) (*Model, e
 	if err != nil {
 		return nil, err
 	}
-	return decodeContext(ctx, b, &o)
+	return decodeContext(ctx, b, &o, nil)
 }
 
 // decodeContext decodes b unless ctx is done.
-func decodeContext(ctx context.Context, b []byte, o *LoadOptions) (*Model, error) {
+func decodeContext(ctx context.Context, b []byte, o *LoadOptions, src *srcFile) (*Model, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	m, err := Decode(b, o)
+	m, err := decode(b, o, src)
 	if err != nil {
 		return nil, err
 	}
@@ -213,17 +213,36 @@ func sizeOf(r io.Reader) int64 {
 
 // Decode reads a model from b. The model keeps views of b's tensor bytes:
 // do not change b afterwards. opts may be nil.
-func Decode(b []byte, opts *LoadOptions) (*Model, error) {
+func Decode(b []byte, opts *LoadOptions) (*Model, error) { return decode(b, opts, nil) }
+
+// decode is Decode; src, when not nil, is the file b was read from, whose
+// byte ranges a save may copy instead of writing the views from memory.
+func decode(b []byte, opts *LoadOptions, src *srcFile) (*Model, error) {
 	o := orZero(opts)
 	if len(b) == 0 {
 		// Protobuf reads zero bytes as an empty message; no model file is.
 		return nil, &DecodeError{Path: "ModelProto", Err: errors.New("empty input")}
 	}
 	mp := new(onnxproto.ModelProto)
-	if err := unmarshalAliased(b, mp); err != nil {
+	var views map[*onnxproto.TensorProto]srcView
+	var onView func(*onnxproto.TensorProto, int)
+	if src != nil {
+		views = map[*onnxproto.TensorProto]srcView{}
+		onView = func(t *onnxproto.TensorProto, off int) {
+			if t == nil {
+				clear(views)
+			} else if len(t.RawData) >= minSrcCopy {
+				views[t] = srcView{off: int64(off), view: t.RawData}
+			}
+		}
+	}
+	if err := unmarshalViews(b, mp, onView); err != nil {
 		return nil, err
 	}
 	m := fromProto(mp)
+	if len(views) > 0 {
+		m.src, m.srcViews = src, views
+	}
 	if err := m.bindExternal(o); err != nil {
 		return nil, err
 	}
@@ -232,7 +251,11 @@ func Decode(b []byte, opts *LoadOptions) (*Model, error) {
 
 // unmarshalAliased decodes b into msg keeping large raw_data fields as views
 // of b.
-func unmarshalAliased(b []byte, msg proto.Message) error {
+func unmarshalAliased(b []byte, msg proto.Message) error { return unmarshalViews(b, msg, nil) }
+
+// unmarshalViews is unmarshalAliased telling onView where in b each view a
+// tensor keeps starts.
+func unmarshalViews(b []byte, msg proto.Message, onView func(t *onnxproto.TensorProto, off int)) error {
 	md := msg.ProtoReflect().Descriptor()
 	s := &stripper{}
 	skel, changed, err := s.strip(md, b, 0, &lazyPath{root: string(md.Name())})
@@ -265,6 +288,9 @@ func unmarshalAliased(b []byte, msg proto.Message) error {
 			ambiguous = true
 		default:
 			t.RawData = s.views[i]
+			if onView != nil {
+				onView(t, s.offs[i])
+			}
 			left--
 		}
 	}
@@ -274,6 +300,9 @@ func unmarshalAliased(b []byte, msg proto.Message) error {
 		walkTensors(msg.ProtoReflect(), attach)
 	}
 	if ambiguous || left != 0 {
+		if onView != nil {
+			onView(nil, -1) // forget the views: the plain decode copies
+		}
 		proto.Reset(msg)
 		if err := (proto.UnmarshalOptions{}).Unmarshal(b, msg); err != nil {
 			return &DecodeError{Path: string(md.Name()), Offset: -1, Err: err}

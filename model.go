@@ -28,6 +28,9 @@ type Model struct {
 	gen   uint64     // counts edits; see Generation
 	types *typeCache // the type source Infer set, and its last result
 
+	src      *srcFile                           // the file Open read, for saves that copy from it
+	srcViews map[*onnxproto.TensorProto]srcView // where unedited raw_data sits in src
+
 	danglingBind map[string]bool // training-info binding keys that named no main-graph value at load
 }
 

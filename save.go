@@ -157,7 +157,8 @@ type chunk struct {
 	dir    *extDir
 	loc    string
 	off, n int64
-	name   string // the tensor, for messages
+	name   string   // the tensor, for messages
+	src    *srcFile // with b: b is also bytes off..off+n of this file
 }
 
 func (c chunk) size() int64 {
@@ -168,7 +169,36 @@ func (c chunk) size() int64 {
 }
 
 // writeTo writes c to w, in pieces between which it looks at ctx.
-func (c chunk) writeTo(ctx context.Context, w io.Writer) error {
+// dst is where in w the chunk lands (-1: not known); a range of the
+// source file is copied by the kernel only at an offset with the same
+// place in a page, where the kernel moves pages rather than bytes.
+func (c chunk) writeTo(ctx context.Context, w io.Writer, dst int64) error {
+	if c.src != nil && (dst < 0 || dst%4096 != c.off%4096) {
+		c.src = nil // from memory: faster than an unaligned kernel copy
+	}
+	if c.src != nil && c.n > writePiece {
+		// A big unedited tensor: copied from the file it was read from,
+		// by the kernel, in pieces that look at ctx.
+		for off := int64(0); off < c.n; off += writePiece {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			piece := c
+			piece.off, piece.n, piece.b = c.off+off, min(writePiece, c.n-off), c.b[off:off+min(writePiece, c.n-off)]
+			if err := piece.writeTo(ctx, w, dst+off); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if c.src != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if done, err := c.copySrc(w); done {
+			return err
+		}
+	}
 	if c.dir == nil {
 		for b := c.b; len(b) > 0; b = b[min(len(b), writePiece):] {
 			if err := ctx.Err(); err != nil {
@@ -226,7 +256,7 @@ func (c chunk) read() ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(int(c.n))
-	if err := c.writeTo(context.Background(), &buf); err != nil {
+	if err := c.writeTo(context.Background(), &buf, -1); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -505,7 +535,10 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 					return q, nil
 				}
 			case t.RawData != nil:
-				c = chunk{b: t.RawData, name: t.GetName()}
+				var ok bool
+				if c, ok = m.srcChunk(t); !ok {
+					c = chunk{b: t.RawData, name: t.GetName()}
+				}
 			default:
 				return t, nil // typed fields stay as they are
 			}
@@ -722,7 +755,7 @@ func (f *extOut) write(ctx context.Context, w *os.File, prog *saveProgress) erro
 			}
 			pos = pt.off
 		}
-		if err := pt.c.writeTo(ctx, w); err != nil {
+		if err := pt.c.writeTo(ctx, w, pt.off); err != nil {
 			return err
 		}
 		prog.add(pt.c.size())

@@ -74,6 +74,7 @@ func reach(md protoreflect.MessageDescriptor, visiting map[protoreflect.FullName
 // stripper cuts large raw_data fields out of wire bytes.
 type stripper struct {
 	views   [][]byte
+	offs    []int // where each view starts in the input
 	reached map[protoreflect.FullName]bool
 	clash   bool // a tensor already uses markerField
 	depth   int  // messages entered, against protowire.DefaultRecursionLimit
@@ -129,6 +130,7 @@ func (s *stripper) strip(md protoreflect.MessageDescriptor, b []byte, base int, 
 			out = protowire.AppendTag(out, markerField, protowire.VarintType)
 			out = protowire.AppendVarint(out, uint64(len(s.views)))
 			s.views = append(s.views, v[:len(v):len(v)])
+			s.offs = append(s.offs, vstart)
 			continue
 		}
 		var sub []byte

@@ -22,6 +22,7 @@ func markerBytes(i int) []byte {
 type expander struct {
 	chunks   []chunk
 	sizes    map[int]int64 // skeleton offset of a message -> its expanded size
+	pos      int64         // bytes written so far
 	fields   map[protoreflect.FullName][]protoreflect.MessageDescriptor
 	ctx      context.Context // checked between pieces of tensor data
 	stripper                 // for its reach cache
@@ -130,13 +131,15 @@ func (x *expander) write(w *bufio.Writer, md protoreflect.MessageDescriptor, b [
 			if _, err := w.Write(tmp); err != nil {
 				return err
 			}
+			x.pos += int64(len(tmp))
 			ctx := x.ctx
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			if err := c.writeTo(ctx, w); err != nil {
+			if err := c.writeTo(ctx, w, x.pos); err != nil {
 				return err
 			}
+			x.pos += c.size()
 			pos += m
 			continue
 		}
@@ -158,6 +161,7 @@ func (x *expander) write(w *bufio.Writer, md protoreflect.MessageDescriptor, b [
 					if _, err := w.Write(tmp); err != nil {
 						return err
 					}
+					x.pos += int64(len(tmp))
 					if err := x.write(w, sub, v, subBase); err != nil {
 						return err
 					}
@@ -170,6 +174,7 @@ func (x *expander) write(w *bufio.Writer, md protoreflect.MessageDescriptor, b [
 		if _, err := w.Write(b[start:pos]); err != nil {
 			return err
 		}
+		x.pos += int64(pos - start)
 	}
 	return nil
 }
