@@ -18,8 +18,8 @@ import (
 func e6BatchModel(t testing.TB) *onnxgraph.Model {
 	t.Helper()
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("x", onnxgraph.Float, 1, 3, 4, 4)
-	scale := b.Input("scale", onnxgraph.Float, 2)
+	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(1, 3, 4, 4)...)
+	scale := b.Input("scale", onnxgraph.Float, onnxgraph.Dims(2)...)
 	shape := b.Const("shape", onnxgraph.Int64, nil, []int64{1, 48})
 	r := b.Op("Reshape", nil, x, shape)
 	w := b.Const("w", 0, []int64{10, 48}, e6Ramp(480))
@@ -28,8 +28,8 @@ func e6BatchModel(t testing.TB) *onnxgraph.Model {
 	k := b.Op("Reshape", nil, b.Const("k", 0, []int64{48}, e6Ramp(48)), shape)
 	kk := b.Op("ReduceSum", onnxgraph.Attrs{"keepdims": 0}, k)
 	y := b.Node(onnxgraph.NodeSpec{Op: "Add", Inputs: []any{b.Op("Add", nil, g, bias), kk}, Outputs: []string{"y"}}).Output(0)
-	b.Output(y, 1, 10)
-	b.Output(b.Op("Mul", nil, scale, scale), 2)
+	b.Output(y, onnxgraph.Dims(1, 10)...)
+	b.Output(b.Op("Mul", nil, scale, scale), onnxgraph.Dims(2)...)
 	m, err := b.Build()
 	if err != nil {
 		t.Fatal(err)
@@ -152,9 +152,9 @@ func TestSetBatchSuite(t *testing.T) {
 
 func ExampleModel_SetBatch() {
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("x", onnxgraph.Float, 1, 3, 2, 2)
+	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(1, 3, 2, 2)...)
 	flat := b.Op("Reshape", nil, x, []int64{1, 12})
-	b.Output(b.Node(onnxgraph.NodeSpec{Op: "Relu", Inputs: []any{flat}, Outputs: []string{"y"}}).Output(0), 1, 12)
+	b.Output(b.Node(onnxgraph.NodeSpec{Op: "Relu", Inputs: []any{flat}, Outputs: []string{"y"}}).Output(0), onnxgraph.Dims(1, 12)...)
 	m, _ := b.Build()
 
 	var r onnxgraph.SetBatchReport

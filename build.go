@@ -844,6 +844,7 @@ type buildState struct {
 	err   error
 	types map[*Value]DataType // element types the builder knows
 	nodes map[string]bool     // node names in use
+	src   TypeSource          // see Builder.Infer
 }
 
 // NewBuilder returns a builder of a new model importing the default ONNX
@@ -879,8 +880,55 @@ func (b *Builder) Graph() *Graph { return b.g }
 // Err returns the first error, or nil.
 func (b *Builder) Err() error { return b.st.err }
 
-// Build returns the model and the first error.
-func (b *Builder) Build() (*Model, error) { return b.st.m, b.st.err }
+// Build returns the model and the first error the builder recorded; when
+// there is none, it checks the whole model with Validate and returns its
+// *CheckError (with the rule codes Validate gives, such as RuleValueType
+// for an output declared without dims) when the model is invalid. Model
+// returns the model without that check.
+func (b *Builder) Build() (*Model, error) {
+	if b.st.err != nil {
+		return b.st.m, b.st.err
+	}
+	if b.st.src != nil {
+		b.fillOutputTypes()
+	}
+	if err := Validate(b.st.m, nil); err != nil {
+		return b.st.m, err
+	}
+	return b.st.m, nil
+}
+
+// Infer gives the builder a type source (shapeinfer.Types(nil)): Build
+// then declares each graph output added without dims (Output(v)) with the
+// type src infers for it, before it checks the model.
+func (b *Builder) Infer(src TypeSource) *Builder {
+	b.st.src = src
+	return b
+}
+
+// fillOutputTypes declares outputs without a shape with their inferred
+// types.
+func (b *Builder) fillOutputTypes() {
+	g := b.st.m.graph
+	var todo []int
+	for i, vi := range g.outInfo {
+		if vi != nil && !hasShape(vi.Type) {
+			todo = append(todo, i)
+		}
+	}
+	if len(todo) == 0 {
+		return
+	}
+	fn, _ := b.st.src.InferTypes(b.st.m)
+	if fn == nil {
+		return
+	}
+	for _, i := range todo {
+		if t := fn(g.outputs[i]); hasElemType(t) && hasShape(t) {
+			g.outInfo[i].Type = proto.Clone(t).(*onnxproto.TypeProto)
+		}
+	}
+}
 
 // Scope returns a builder adding to the same graph whose node and value
 // names start with name + "/" (nested scopes join with "/"). It shares the
@@ -920,47 +968,14 @@ func (b *Builder) fail(err error) {
 	}
 }
 
-// dimsFrom reads dims given as int, int64, string (a named dim; "?" or ""
-// for unknown) or Dim.
-func dimsFrom(ds []any) ([]Dim, error) {
-	out := make([]Dim, len(ds))
-	for i, d := range ds {
-		switch x := d.(type) {
-		case Dim:
-			out[i] = x
-		case string:
-			if x == "" || x == "?" {
-				out[i] = DimUnknown
-			} else {
-				out[i] = DimParam(x)
-			}
-		default:
-			n, ok := asInt(d)
-			if !ok {
-				return nil, errorf(ErrInvalid, "dim %d: %v is not a size or name", i, describe(d))
-			}
-			if n < 0 {
-				out[i] = DimUnknown
-			} else {
-				out[i] = DimOf(n)
-			}
-		}
-	}
-	return out, nil
-}
-
 // Input adds a graph input called name (scoped) of element type dt and the
-// given dims: sizes (int, int64; negative for unknown), names (string) or
-// Dims. No dims declares a scalar; use InputRank for an unknown rank.
-func (b *Builder) Input(name string, dt DataType, dims ...any) *Value {
+// given dims (DimOf(3), DimParam("N"), DimUnknown, or Dims(1, 3, 224,
+// 224)...). No dims declares a scalar; use InputRank for an unknown rank.
+func (b *Builder) Input(name string, dt DataType, dims ...Dim) *Value {
 	if b.st.err != nil {
 		return nil
 	}
-	ds, err := dimsFrom(dims)
-	if err != nil {
-		b.fail(culprit(name, err))
-		return nil
-	}
+	ds := slices.Clone(dims)
 	if ds == nil {
 		ds = []Dim{}
 	}
@@ -1013,13 +1028,13 @@ func (b *Builder) Const(name string, dt DataType, dims []int64, value any) *Valu
 // Output declares v as a graph output with the element type the builder
 // knows for it (from its input, constant or schema) and the given dims (as
 // for Input; none leaves the shape undeclared).
-func (b *Builder) Output(v *Value, dims ...any) *Value {
+func (b *Builder) Output(v *Value, dims ...Dim) *Value {
 	return b.OutputAs(v, 0, dims...)
 }
 
 // OutputAs is Output with an explicit element type (0: the one known),
 // which must agree with the known one.
-func (b *Builder) OutputAs(v *Value, dt DataType, dims ...any) *Value {
+func (b *Builder) OutputAs(v *Value, dt DataType, dims ...Dim) *Value {
 	if b.st.err != nil {
 		return nil
 	}
@@ -1040,11 +1055,7 @@ func (b *Builder) OutputAs(v *Value, dt DataType, dims ...any) *Value {
 	}
 	var ds []Dim
 	if len(dims) > 0 {
-		var err error
-		if ds, err = dimsFrom(dims); err != nil {
-			b.fail(culprit(v.name, err))
-			return nil
-		}
+		ds = slices.Clone(dims)
 	}
 	if err := b.g.AddOutput(v, TensorType(dt, ds)); err != nil {
 		b.fail(culprit(v.name, err))

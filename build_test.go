@@ -8,6 +8,7 @@ import (
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/opschema"
+	"github.com/onnxgraph/onnxgraph/shapeinfer"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -39,7 +40,7 @@ func e6Bytes(t testing.TB, m *onnxgraph.Model) string {
 func e6Classifier(t testing.TB) *onnxgraph.Model {
 	t.Helper()
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("x", onnxgraph.Float, "N", 3, 8, 8)
+	x := b.Input("x", onnxgraph.Float, onnxgraph.DimParam("N"), onnxgraph.DimOf(3), onnxgraph.DimOf(8), onnxgraph.DimOf(8))
 	w := b.Const("conv.w", 0, []int64{4, 3, 3, 3}, e6Ramp(4*3*3*3))
 	h := b.Op("Conv", onnxgraph.Attrs{"kernel_shape": []int64{3, 3}, "pads": "1,1,1,1"}, x, w)
 	h = b.Op("Relu", nil, h)
@@ -47,7 +48,7 @@ func e6Classifier(t testing.TB) *onnxgraph.Model {
 	fc := b.Const("fc.w", 0, []int64{10, 256}, e6Ramp(2560))
 	h = b.Op("Gemm", onnxgraph.Attrs{"transB": 1}, h, fc, make([]float32, 10))
 	y := b.Node(onnxgraph.NodeSpec{Op: "Softmax", Attrs: onnxgraph.Attrs{"axis": -1}, Inputs: []any{h}, Outputs: []string{"y"}})
-	b.Output(y.Output(0), "N", 10)
+	b.Output(y.Output(0), onnxgraph.DimParam("N"), onnxgraph.DimOf(10))
 	m, err := b.Build()
 	if err != nil {
 		t.Fatal(err)
@@ -90,13 +91,13 @@ func TestBuilderBuildsValidModel(t *testing.T) {
 
 func TestBuilderScopesAndNames(t *testing.T) {
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("x", onnxgraph.Float, 2)
+	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(2)...)
 	enc := b.Scope("enc")
 	a := enc.Op("Relu", nil, x)
 	c := enc.Scope("block").Op("Relu", nil, a)
 	d := b.Op("Relu", nil, c)
 	e := b.Node(onnxgraph.NodeSpec{Op: "Relu", Name: "last", Inputs: []any{d}, Outputs: []string{"y"}})
-	b.Output(e.Output(0), 2)
+	b.Output(e.Output(0), onnxgraph.Dims(2)...)
 	m, err := b.Build()
 	if err != nil {
 		t.Fatal(err)
@@ -154,9 +155,9 @@ func TestBuilderSchemaErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		b := onnxgraph.NewBuilder(17)
-		x := b.Input("x", onnxgraph.Float, 2, 2)
-		b.Input("s", onnxgraph.String, 2)
-		b.Input("i", onnxgraph.Int64, 2, 2)
+		x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(2, 2)...)
+		b.Input("s", onnxgraph.String, onnxgraph.Dims(2)...)
+		b.Input("i", onnxgraph.Int64, onnxgraph.Dims(2, 2)...)
 		before := e6Bytes(t, b.Model())
 		c.build(b, x)
 		err := b.Err()
@@ -176,7 +177,7 @@ func TestBuilderSchemaErrors(t *testing.T) {
 
 func TestBuilderCustomDomain(t *testing.T) {
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("x", onnxgraph.Float, 2)
+	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(2)...)
 	n := b.Node(onnxgraph.NodeSpec{Op: "MyPlugin_TRT", Domain: "com.example", Inputs: []any{x},
 		Attrs: onnxgraph.Attrs{"scale": 0.5, "mode": "fast", "ks": []int{3, 3}}, NumOutputs: 2})
 	m, err := b.Build()
@@ -243,14 +244,14 @@ func TestNewAttr(t *testing.T) {
 // operator schemas as each node is added.
 func ExampleBuilder() {
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("image", onnxgraph.Float, "N", 1, 28, 28)
+	x := b.Input("image", onnxgraph.Float, onnxgraph.DimParam("N"), onnxgraph.DimOf(1), onnxgraph.DimOf(28), onnxgraph.DimOf(28))
 	w := b.Const("conv.weight", 0, []int64{8, 1, 5, 5}, make([]float32, 8*25))
 	h := b.Op("Conv", onnxgraph.Attrs{"kernel_shape": "5,5", "strides": []int{2, 2}}, x, w)
 	h = b.Op("Relu", nil, h)
 	h = b.Op("Flatten", onnxgraph.Attrs{"axis": 1}, h)
 	fc := b.Const("fc.weight", 0, []int64{10, 8 * 12 * 12}, make([]float32, 10*8*12*12))
 	h = b.Op("Gemm", onnxgraph.Attrs{"transB": 1}, h, fc)
-	b.Output(b.Op("Softmax", nil, h), "N", 10)
+	b.Output(b.Op("Softmax", nil, h), onnxgraph.DimParam("N"), onnxgraph.DimOf(10))
 	m, err := b.Build()
 	fmt.Println(err, onnxgraph.Validate(m, nil), m.Graph().NumNodes())
 
@@ -270,4 +271,28 @@ func ExampleNewAttr() {
 	// Output:
 	// INTS [0 2 3 1]
 	// onnxgraph: attribute "perm": 1.5 (float64) is not INTS
+}
+
+// TestBuilderCatchesWhatValidateRefuses: an output added without dims is
+// refused by Build with the rule Validate gives, unless the builder has a
+// type source to fill it; dims are typed (Dims(1, 3)... compiles).
+func TestBuilderCatchesWhatValidateRefuses(t *testing.T) {
+	build := func(b *onnxgraph.Builder) (*onnxgraph.Model, error) {
+		x := b.Input("x", onnxgraph.Float, onnxgraph.DimParam("N"), onnxgraph.DimOf(3))
+		b.Output(b.Op("Relu", nil, x))
+		return b.Build()
+	}
+	_, err := build(onnxgraph.NewBuilder(17))
+	var ce *onnxgraph.CheckError
+	if !errors.As(err, &ce) || !ce.Has(onnxgraph.RuleValueType) {
+		t.Errorf("Build of an output without dims: %v", err)
+	}
+	m, err := build(onnxgraph.NewBuilder(17).Infer(shapeinfer.Types(nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sane(t, m)
+	if dims, names, ok := m.Graph().Outputs()[0].Shape(); !ok || len(dims) != 2 || names[0] != "N" || dims[1] != 3 {
+		t.Errorf("inferred output shape %v %v %v", dims, names, ok)
+	}
 }

@@ -70,7 +70,8 @@ func (g *Graph) AddInput(name string, typ *onnxproto.TypeProto) (*Value, error) 
 }
 
 // AddInitializer adds t as an initializer of g, under t's name, which must
-// be new in g's scope.
+// be new in g's scope. In the main graph of a model of IR version 3 or
+// older it is also listed as a graph input, as those versions require.
 func (g *Graph) AddInitializer(t *Tensor) (*Value, error) {
 	g.model.touch()
 	if err := g.checkNewName(t.Name()); err != nil {
@@ -85,6 +86,9 @@ func (g *Graph) AddInitializer(t *Tensor) (*Value, error) {
 		g.model.ext[t.p] = t.dir
 	}
 	g.inits = append(g.inits, v)
+	if ir := g.model.IRVersion(); ir > 0 && ir < 4 && g.parent == nil && g.fn == nil && g.model.graph == g {
+		g.listAsInput(v)
+	}
 	return v, nil
 }
 
@@ -238,4 +242,14 @@ func AttrString(name, v string) *onnxproto.AttributeProto {
 // AttrTensor returns a TENSOR attribute holding t.
 func AttrTensor(name string, t *Tensor) *onnxproto.AttributeProto {
 	return &onnxproto.AttributeProto{Name: proto.String(name), Type: onnxproto.AttributeProto_TENSOR.Enum(), T: t.p}
+}
+
+// listAsInput makes initializer v also a graph input of g, declared with
+// its tensor's type.
+func (g *Graph) listAsInput(v *Value) {
+	vi := &onnxproto.ValueInfoProto{Name: proto.String(v.name), Type: tensorType(v.init)}
+	v.input = true
+	v.infos = append(v.infos, vi)
+	g.inputs = append(g.inputs, v)
+	g.inInfo = append(g.inInfo, vi)
 }

@@ -133,8 +133,8 @@ func TestSetDimsErrorsLeaveModelUnchanged(t *testing.T) {
 
 func ExampleModel_SetDims() {
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("x", onnxgraph.Float, 1, 3, 224, 224)
-	b.Output(b.Op("Relu", nil, x), 1, 3, 224, 224)
+	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(1, 3, 224, 224)...)
+	b.Output(b.Op("Relu", nil, x), onnxgraph.Dims(1, 3, 224, 224)...)
 	m, _ := b.Build()
 
 	dims := map[string][]onnxgraph.Dim{

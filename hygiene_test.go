@@ -136,9 +136,9 @@ func TestStripDocsSuite(t *testing.T) {
 
 func ExampleModel_NameNodes() {
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("x", onnxgraph.Float, 2)
+	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(2)...)
 	y := b.Op("Relu", nil, b.Op("Relu", nil, x))
-	b.Output(b.Op("Neg", nil, y), 2)
+	b.Output(b.Op("Neg", nil, y), onnxgraph.Dims(2)...)
 	m, _ := b.Build()
 	for _, n := range m.Graph().Nodes() {
 		n.SetName("") // as many exporters leave them

@@ -335,9 +335,6 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 		if err != nil {
 			panic("onnxgraph: InsertNode: " + err.Error()) // the name is unique
 		}
-		if m.IRVersion() < 4 && g == m.graph {
-			g.listAsInput(v) // before IR 4 every initializer is a graph input
-		}
 		inputs[i] = v
 		r.Consts = append(r.Consts, summarizeValue(v))
 	}
@@ -523,14 +520,4 @@ func dataTypeNamed(name string) DataType {
 		}
 	}
 	return onnxproto.TensorProto_UNDEFINED
-}
-
-// listAsInput makes initializer v also a graph input of g, declared with
-// its tensor's type.
-func (g *Graph) listAsInput(v *Value) {
-	vi := &onnxproto.ValueInfoProto{Name: proto.String(v.name), Type: tensorType(v.init)}
-	v.input = true
-	v.infos = append(v.infos, vi)
-	g.inputs = append(g.inputs, v)
-	g.inInfo = append(g.inInfo, vi)
 }

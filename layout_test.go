@@ -13,10 +13,10 @@ import (
 func e6ImageModel(t testing.TB) *onnxgraph.Model {
 	t.Helper()
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("image", onnxgraph.Float, "N", 3, 8, 6)
+	x := b.Input("image", onnxgraph.Float, onnxgraph.DimParam("N"), onnxgraph.DimOf(3), onnxgraph.DimOf(8), onnxgraph.DimOf(6))
 	w := b.Const("w", 0, []int64{3, 3, 1, 1}, []float32{1, 0.5, 0, 0, 1, 0.25, 0.125, 0, 1})
 	y := b.Node(onnxgraph.NodeSpec{Op: "Conv", Inputs: []any{x, w}, Outputs: []string{"y"}})
-	b.Output(y.Output(0), "N", 3, 8, 6)
+	b.Output(y.Output(0), onnxgraph.DimParam("N"), onnxgraph.DimOf(3), onnxgraph.DimOf(8), onnxgraph.DimOf(6))
 	m, err := b.Build()
 	if err != nil {
 		t.Fatal(err)
@@ -115,8 +115,8 @@ func TestSetLayoutErrorsLeaveModelUnchanged(t *testing.T) {
 
 func ExampleModel_SetLayout() {
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("image", onnxgraph.Float, 1, 3, 224, 224)
-	b.Output(b.Node(onnxgraph.NodeSpec{Op: "Relu", Inputs: []any{x}, Outputs: []string{"features"}}).Output(0), 1, 3, 224, 224)
+	x := b.Input("image", onnxgraph.Float, onnxgraph.Dims(1, 3, 224, 224)...)
+	b.Output(b.Node(onnxgraph.NodeSpec{Op: "Relu", Inputs: []any{x}, Outputs: []string{"features"}}).Output(0), onnxgraph.Dims(1, 3, 224, 224)...)
 	m, _ := b.Build()
 
 	// Feed NHWC BGR images to a model that expects NCHW RGB, and read

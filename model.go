@@ -83,8 +83,17 @@ func NewModel(irVersion int64, opsets map[string]int64) *Model {
 	return m
 }
 
-// Graph returns the main graph, or nil when the model failed to load.
-func (m *Model) Graph() *Graph { return m.graph }
+// Graph returns the main graph.
+//
+// On a model whose Load failed (or a nil model) it returns an empty graph
+// not attached to anything, so that reads are safe; the failure stays in
+// Err.
+func (m *Model) Graph() *Graph {
+	if m == nil || m.graph == nil {
+		return newGraph(m, nil)
+	}
+	return m.graph
+}
 
 // Functions returns the model-local functions in order. The slice is a copy.
 func (m *Model) Functions() []*Function { return append([]*Function(nil), m.funcs...) }

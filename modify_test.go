@@ -16,7 +16,7 @@ import (
 func e6ModifyModel(t testing.TB) *onnxgraph.Model {
 	t.Helper()
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("x", onnxgraph.Float, 1, 3, 4, 4)
+	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(1, 3, 4, 4)...)
 	tr := b.Node(onnxgraph.NodeSpec{Op: "Transpose", Name: "t", Inputs: []any{x}, Attrs: onnxgraph.Attrs{"perm": "0,1,2,3"}}).Output(0)
 	w := b.Const("w", onnxgraph.Float, []int64{4}, []float32{1, 2, 3, 4})
 	a := b.Node(onnxgraph.NodeSpec{Op: "Add", Name: "a", Inputs: []any{tr, w}}).Output(0)
@@ -24,7 +24,7 @@ func e6ModifyModel(t testing.TB) *onnxgraph.Model {
 	c := b.Node(onnxgraph.NodeSpec{Op: "Constant", Name: "c", Attrs: onnxgraph.Attrs{"value_floats": []float32{9, 9, 9, 9}}, Outputs: []string{"cv"}}).Output(0)
 	cc := b.Op("Expand", nil, c, []int64{1, 1, 4, 4})
 	y := b.Node(onnxgraph.NodeSpec{Op: "Concat", Name: "cat", Inputs: []any{m, cc}, Attrs: onnxgraph.Attrs{"axis": 1}, Outputs: []string{"y"}}).Output(0)
-	b.Output(y, 1, 4, 4, 4)
+	b.Output(y, onnxgraph.Dims(1, 4, 4, 4)...)
 	model, err := b.Build()
 	if err != nil {
 		t.Fatal(err)
@@ -171,9 +171,9 @@ func TestModifyInsideSubgraphs(t *testing.T) {
 
 func ExampleModel_Modify() {
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("x", onnxgraph.Float, 1, 3, 4, 5)
+	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(1, 3, 4, 5)...)
 	y := b.Node(onnxgraph.NodeSpec{Op: "Transpose", Name: "to_nhwc", Inputs: []any{x}, Attrs: onnxgraph.Attrs{"perm": "0,1,2,3"}})
-	b.Output(y.Output(0), 1, 3, 4, 5)
+	b.Output(y.Output(0), onnxgraph.Dims(1, 3, 4, 5)...)
 	m, _ := b.Build()
 
 	// The text is read as the schema's type for perm: INTS.

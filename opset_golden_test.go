@@ -61,43 +61,43 @@ func TestSetOpsetGolden(t *testing.T) {
 		build    func(b *onnxgraph.Builder)
 	}{
 		{"softmax11_to_13", 11, 13, func(b *onnxgraph.Builder) {
-			x := b.Input("x", f32, 2, 3, 4)
-			b.Output(b.Op("Softmax", onnxgraph.Attrs{"axis": 1}, b.Op("Softmax", nil, b.Op("Relu", nil, x))), 2, 3, 4)
+			x := b.Input("x", f32, onnxgraph.Dims(2, 3, 4)...)
+			b.Output(b.Op("Softmax", onnxgraph.Attrs{"axis": 1}, b.Op("Softmax", nil, b.Op("Relu", nil, x))), onnxgraph.Dims(2, 3, 4)...)
 		}},
 		{"softmax13_to_11", 13, 11, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("LogSoftmax", onnxgraph.Attrs{"axis": 1}, b.Input("x", f32, 2, 3, 4)), 2, 3, 4)
+			b.Output(b.Op("LogSoftmax", onnxgraph.Attrs{"axis": 1}, b.Input("x", f32, onnxgraph.Dims(2, 3, 4)...)), onnxgraph.Dims(2, 3, 4)...)
 		}},
 		{"attrs10_to_18", 10, 18, func(b *onnxgraph.Builder) {
-			x := b.Input("x", f32, 2, 4, 3)
+			x := b.Input("x", f32, onnxgraph.Dims(2, 4, 3)...)
 			r := b.Op("ReduceMean", onnxgraph.Attrs{"axes": []int{2}}, x)
 			s := b.Op("Squeeze", onnxgraph.Attrs{"axes": []int{2}}, r)
 			p := b.Op("Pad", onnxgraph.Attrs{"pads": "0,1,0,1", "value": 2}, s)
 			c := b.Op("Clip", onnxgraph.Attrs{"min": 0, "max": 6}, p)
 			n := b.Node(onnxgraph.NodeSpec{Op: "Split", Inputs: []any{c}, Attrs: onnxgraph.Attrs{"axis": 1}, NumOutputs: 2})
-			b.Output(n.Output(0), 4, 3)
-			b.Output(n.Output(1), 4, 3)
+			b.Output(n.Output(0), onnxgraph.Dims(4, 3)...)
+			b.Output(n.Output(1), onnxgraph.Dims(4, 3)...)
 		}},
 		{"attrs18_to_10", 18, 10, func(b *onnxgraph.Builder) {
-			x := b.Input("x", f32, 2, 4, 3)
+			x := b.Input("x", f32, onnxgraph.Dims(2, 4, 3)...)
 			r := b.Op("ReduceMean", nil, x, []int64{2})
 			s := b.Op("Squeeze", nil, r, []int64{2})
 			p := b.Op("Pad", nil, s, []int64{0, 1, 0, 1}, float32(2))
 			c := b.Op("Clip", nil, p, float32(0), float32(6))
 			n := b.Node(onnxgraph.NodeSpec{Op: "Split", Inputs: []any{c}, Attrs: onnxgraph.Attrs{"axis": 1, "num_outputs": 2}, NumOutputs: 2})
-			b.Output(n.Output(0), 4, 3)
-			b.Output(n.Output(1), 4, 3)
+			b.Output(n.Output(0), onnxgraph.Dims(4, 3)...)
+			b.Output(n.Output(1), onnxgraph.Dims(4, 3)...)
 		}},
 		{"upsample9_to_13", 9, 13, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("Upsample", nil, b.Input("x", f32, 1, 1, 2, 2), []float32{1, 1, 2, 2}), 1, 1, 4, 4)
+			b.Output(b.Op("Upsample", nil, b.Input("x", f32, onnxgraph.Dims(1, 1, 2, 2)...), []float32{1, 1, 2, 2}), onnxgraph.Dims(1, 1, 4, 4)...)
 		}},
 		{"broadcast5_to_13", 5, 13, func(b *onnxgraph.Builder) {
-			x := b.Input("x", f32, 2, 3, 4, 5)
+			x := b.Input("x", f32, onnxgraph.Dims(2, 3, 4, 5)...)
 			y := b.Op("Mul", onnxgraph.Attrs{"broadcast": 1, "axis": 1}, x, b.Const("s", 0, []int64{3, 4}, make([]float32, 12)))
-			z := b.Op("Add", onnxgraph.Attrs{"broadcast": 1, "axis": 1}, x, b.Input("bias", f32, 3))
-			w := b.Op("Sub", onnxgraph.Attrs{"broadcast": 1}, x, b.Input("last", f32, 5))
-			b.Output(b.Op("Relu", onnxgraph.Attrs{"consumed_inputs": []int{0}}, y), 2, 3, 4, 5)
-			b.Output(z, 2, 3, 4, 5)
-			b.Output(w, 2, 3, 4, 5)
+			z := b.Op("Add", onnxgraph.Attrs{"broadcast": 1, "axis": 1}, x, b.Input("bias", f32, onnxgraph.Dims(3)...))
+			w := b.Op("Sub", onnxgraph.Attrs{"broadcast": 1}, x, b.Input("last", f32, onnxgraph.Dims(5)...))
+			b.Output(b.Op("Relu", onnxgraph.Attrs{"consumed_inputs": []int{0}}, y), onnxgraph.Dims(2, 3, 4, 5)...)
+			b.Output(z, onnxgraph.Dims(2, 3, 4, 5)...)
+			b.Output(w, onnxgraph.Dims(2, 3, 4, 5)...)
 		}},
 	}
 	for _, c := range cases {

@@ -49,13 +49,13 @@ func e6Names(m *onnxgraph.Model) []string {
 func e6NameModel(t testing.TB) *onnxgraph.Model {
 	t.Helper()
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("x", onnxgraph.Float, 2)
+	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(2)...)
 	a := b.Node(onnxgraph.NodeSpec{Op: "Relu", Name: "a.relu", Inputs: []any{x}, Outputs: []string{"a"}}).Output(0)
 	w := b.Const("a.w", onnxgraph.Float, []int64{2}, []float32{1, 2})
 	s := b.Node(onnxgraph.NodeSpec{Op: "Add", Name: "a+add", Inputs: []any{a, w}, Outputs: []string{"a+w"}}).Output(0)
 	ab := b.Node(onnxgraph.NodeSpec{Op: "Neg", Name: "a+neg", Inputs: []any{s}, Outputs: []string{"ab"}}).Output(0)
 	y := b.Node(onnxgraph.NodeSpec{Op: "Identity", Name: "b", Inputs: []any{ab}, Outputs: []string{"y"}}).Output(0)
-	b.Output(y, 2)
+	b.Output(y, onnxgraph.Dims(2)...)
 	m, err := b.Build()
 	if err != nil {
 		t.Fatal(err)
@@ -225,8 +225,8 @@ func TestRenameSuiteStripsPrefix(t *testing.T) {
 
 func ExampleModel_Rename() {
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("onnx::input.1", onnxgraph.Float, 4)
-	b.Output(b.Node(onnxgraph.NodeSpec{Op: "Relu", Inputs: []any{x}, Outputs: []string{"onnx::Relu_3"}}).Output(0), 4)
+	x := b.Input("onnx::input.1", onnxgraph.Float, onnxgraph.Dims(4)...)
+	b.Output(b.Node(onnxgraph.NodeSpec{Op: "Relu", Inputs: []any{x}, Outputs: []string{"onnx::Relu_3"}}).Output(0), onnxgraph.Dims(4)...)
 	m, _ := b.Build()
 
 	var r onnxgraph.RenameReport

@@ -10,7 +10,7 @@ import (
 // + Relu blocks with a residual Add every other block.
 func convNet(tb testing.TB, n int) *onnxgraph.Model {
 	b := onnxgraph.NewBuilder(17)
-	x := b.Input("x", onnxgraph.Float, 1, 16, 32, 32)
+	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(1, 16, 32, 32)...)
 	h := x
 	for i := 0; i*7 < n; i++ {
 		y := b.Op("Conv", onnxgraph.Attrs{"kernel_shape": []int64{3, 3}, "pads": []int64{1, 1, 1, 1}}, h, weights(16, 16, 3, 3), weights(16))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/samples"
+	"github.com/onnxgraph/onnxgraph/shapeinfer"
 )
 
 // fbTable reads a FlatBuffer table, independently of the writer.
@@ -153,7 +154,7 @@ var allBuiltins = []builtin{opAdd, opAveragePool, opConcat, opConv2D, opDepthwis
 // build returns a model made by fn with the builder at opset 17.
 func build(t *testing.T, fn func(b *onnxgraph.Builder)) *onnxgraph.Model {
 	t.Helper()
-	b := onnxgraph.NewBuilder(17)
+	b := onnxgraph.NewBuilder(17).Infer(shapeinfer.Types(nil))
 	fn(b)
 	m, err := b.Build()
 	if err != nil {
@@ -175,26 +176,26 @@ func weights(dims ...int64) *onnxgraph.Tensor {
 // culprit.
 func TestErrors(t *testing.T) {
 	dynamic := build(t, func(b *onnxgraph.Builder) {
-		x := b.Input("images", onnxgraph.Float, "N", 3, 8, 8)
+		x := b.Input("images", onnxgraph.Float, onnxgraph.DimParam("N"), onnxgraph.DimOf(3), onnxgraph.DimOf(8), onnxgraph.DimOf(8))
 		b.Output(b.Op("Relu", nil, b.Op("Conv", onnxgraph.Attrs{"kernel_shape": []int64{3, 3}}, x, weights(4, 3, 3, 3))))
 	})
 	unsupported := build(t, func(b *onnxgraph.Builder) {
-		x := b.Input("x", onnxgraph.Float, 4, 4)
+		x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(4, 4)...)
 		k := b.Node(onnxgraph.NodeSpec{Op: "TopK", Name: "top", Inputs: []any{x, []int64{2}}, NumOutputs: 2})
 		y := b.Node(onnxgraph.NodeSpec{Op: "Det", Name: "det", Inputs: []any{b.Op("Relu", nil, x)}})
 		b.Output(k.Output(0))
 		b.Output(y.Output(0))
 	})
 	strings8 := build(t, func(b *onnxgraph.Builder) {
-		x := b.Input("x", onnxgraph.Float, 4)
+		x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(4)...)
 		b.Output(b.Op("Cast", onnxgraph.Attrs{"to": int64(onnxgraph.String)}, x))
 	})
 	doubles := build(t, func(b *onnxgraph.Builder) {
-		x := b.Input("x", onnxgraph.Double, 4)
+		x := b.Input("x", onnxgraph.Double, onnxgraph.Dims(4)...)
 		b.Output(b.Op("Relu", nil, x))
 	})
 	dilated := build(t, func(b *onnxgraph.Builder) {
-		x := b.Input("x", onnxgraph.Float, 1, 1, 8, 8)
+		x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(1, 1, 8, 8)...)
 		b.Output(b.Node(onnxgraph.NodeSpec{Op: "MaxPool", Name: "pool", Inputs: []any{x}, Attrs: onnxgraph.Attrs{"kernel_shape": []int64{2, 2}, "dilations": []int64{2, 2}}}).Output(0))
 	})
 	cases := []struct {
@@ -264,7 +265,7 @@ func TestPads(t *testing.T) {
 		{[]int64{2, 0, 0, 1}, 1},
 	} {
 		m := build(t, func(b *onnxgraph.Builder) {
-			x := b.Input("x", onnxgraph.Float, 1, 2, 8, 8)
+			x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(1, 2, 8, 8)...)
 			b.Output(b.Op("Conv", onnxgraph.Attrs{"kernel_shape": []int64{3, 3}, "pads": c.pads}, x, weights(4, 2, 3, 3)))
 		})
 		_, rep, err := Convert(m, nil)

@@ -16,13 +16,13 @@ import (
 func e6CLIModel(t *testing.T) string {
 	t.Helper()
 	m := e6Build(t, 13, func(b *onnxgraph.Builder) {
-		x := b.Input("image", onnxgraph.Float, 1, 3, 4, 4)
+		x := b.Input("image", onnxgraph.Float, onnxgraph.Dims(1, 3, 4, 4)...)
 		tr := b.Node(onnxgraph.NodeSpec{Op: "Transpose", Name: "tr", Inputs: []any{x}, Attrs: onnxgraph.Attrs{"perm": "0,1,2,3"}}).Output(0)
 		w := b.Const("w", 0, []int64{4}, []float32{1, 2, 3, 4})
 		mul := b.Node(onnxgraph.NodeSpec{Op: "Mul", Name: "mul", Inputs: []any{tr, w}}).Output(0)
 		r := b.Op("Relu", nil, b.Op("Relu", nil, mul))
 		y := b.Node(onnxgraph.NodeSpec{Op: "Reshape", Name: "flat", Inputs: []any{r, []int64{1, 48}}, Outputs: []string{"out"}}).Output(0)
-		b.Output(y, 1, 48)
+		b.Output(y, onnxgraph.Dims(1, 48)...)
 	})
 	for _, n := range m.Graph().Nodes() {
 		if n.OpType() == "Relu" {

@@ -655,83 +655,83 @@ func TestOpsetAdaptersORT(t *testing.T) {
 		wantNode string // an op type the converted model must have, "" for none
 	}{
 		{"softmax axis 1 of rank 3", 11, 13, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("Softmax", onnxgraph.Attrs{"axis": 1}, b.Input("x", f32, 2, 3, 4)), 2, 3, 4)
+			b.Output(b.Op("Softmax", onnxgraph.Attrs{"axis": 1}, b.Input("x", f32, onnxgraph.Dims(2, 3, 4)...)), onnxgraph.Dims(2, 3, 4)...)
 		}, "Flatten"},
 		{"logsoftmax axis 0", 12, 18, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("LogSoftmax", onnxgraph.Attrs{"axis": 0}, b.Input("x", f32, 2, 3, 4)), 2, 3, 4)
+			b.Output(b.Op("LogSoftmax", onnxgraph.Attrs{"axis": 0}, b.Input("x", f32, onnxgraph.Dims(2, 3, 4)...)), onnxgraph.Dims(2, 3, 4)...)
 		}, "Flatten"},
 		{"hardmax default axis", 11, 13, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("Hardmax", nil, b.Input("x", f32, 2, 3, 4)), 2, 3, 4)
+			b.Output(b.Op("Hardmax", nil, b.Input("x", f32, onnxgraph.Dims(2, 3, 4)...)), onnxgraph.Dims(2, 3, 4)...)
 		}, "Flatten"},
 		{"softmax-13 axis 1 down", 13, 11, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("Softmax", onnxgraph.Attrs{"axis": 1}, b.Input("x", f32, 2, 3, 4)), 2, 3, 4)
+			b.Output(b.Op("Softmax", onnxgraph.Attrs{"axis": 1}, b.Input("x", f32, onnxgraph.Dims(2, 3, 4)...)), onnxgraph.Dims(2, 3, 4)...)
 		}, "Transpose"},
 		{"pad with value", 10, 18, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("Pad", onnxgraph.Attrs{"pads": "0,1,2,0,0,1", "value": 0.5}, b.Input("x", f32, 2, 3, 4)), 2, 5, 7)
+			b.Output(b.Op("Pad", onnxgraph.Attrs{"pads": "0,1,2,0,0,1", "value": 0.5}, b.Input("x", f32, onnxgraph.Dims(2, 3, 4)...)), onnxgraph.Dims(2, 5, 7)...)
 		}, ""},
 		{"pad reflect", 10, 13, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("Pad", onnxgraph.Attrs{"pads": "0,1,0,1", "mode": "reflect"}, b.Input("x", f32, 3, 4)), 3, 6)
+			b.Output(b.Op("Pad", onnxgraph.Attrs{"pads": "0,1,0,1", "mode": "reflect"}, b.Input("x", f32, onnxgraph.Dims(3, 4)...)), onnxgraph.Dims(3, 6)...)
 		}, ""},
 		{"clip", 10, 13, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("Clip", onnxgraph.Attrs{"min": -0.2, "max": 0.3}, b.Input("x", f32, 3, 4)), 3, 4)
+			b.Output(b.Op("Clip", onnxgraph.Attrs{"min": -0.2, "max": 0.3}, b.Input("x", f32, onnxgraph.Dims(3, 4)...)), onnxgraph.Dims(3, 4)...)
 		}, ""},
 		{"split sizes", 11, 18, func(b *onnxgraph.Builder) {
-			n := b.Node(onnxgraph.NodeSpec{Op: "Split", Inputs: []any{b.Input("x", f32, 2, 4)}, Attrs: onnxgraph.Attrs{"axis": 1, "split": "1,3"}, NumOutputs: 2})
-			b.Output(n.Output(0), 2, 1)
-			b.Output(n.Output(1), 2, 3)
+			n := b.Node(onnxgraph.NodeSpec{Op: "Split", Inputs: []any{b.Input("x", f32, onnxgraph.Dims(2, 4)...)}, Attrs: onnxgraph.Attrs{"axis": 1, "split": "1,3"}, NumOutputs: 2})
+			b.Output(n.Output(0), onnxgraph.Dims(2, 1)...)
+			b.Output(n.Output(1), onnxgraph.Dims(2, 3)...)
 		}, ""},
 		{"split equal", 13, 18, func(b *onnxgraph.Builder) {
-			n := b.Node(onnxgraph.NodeSpec{Op: "Split", Inputs: []any{b.Input("x", f32, 6, 2)}, NumOutputs: 3})
+			n := b.Node(onnxgraph.NodeSpec{Op: "Split", Inputs: []any{b.Input("x", f32, onnxgraph.Dims(6, 2)...)}, NumOutputs: 3})
 			for i := 0; i < 3; i++ {
-				b.Output(n.Output(i), 2, 2)
+				b.Output(n.Output(i), onnxgraph.Dims(2, 2)...)
 			}
 		}, ""},
 		{"split num_outputs uneven", 18, 13, func(b *onnxgraph.Builder) {
-			n := b.Node(onnxgraph.NodeSpec{Op: "Split", Inputs: []any{b.Input("x", f32, 7, 2)}, Attrs: onnxgraph.Attrs{"num_outputs": 3}, NumOutputs: 3})
-			b.Output(n.Output(0), 3, 2)
-			b.Output(n.Output(1), 3, 2)
-			b.Output(n.Output(2), 1, 2)
+			n := b.Node(onnxgraph.NodeSpec{Op: "Split", Inputs: []any{b.Input("x", f32, onnxgraph.Dims(7, 2)...)}, Attrs: onnxgraph.Attrs{"num_outputs": 3}, NumOutputs: 3})
+			b.Output(n.Output(0), onnxgraph.Dims(3, 2)...)
+			b.Output(n.Output(1), onnxgraph.Dims(3, 2)...)
+			b.Output(n.Output(2), onnxgraph.Dims(1, 2)...)
 		}, ""},
 		{"squeeze unsqueeze", 11, 13, func(b *onnxgraph.Builder) {
-			s := b.Op("Squeeze", onnxgraph.Attrs{"axes": []int{1}}, b.Input("x", f32, 3, 1, 4))
-			b.Output(b.Op("Unsqueeze", onnxgraph.Attrs{"axes": []int{0, 3}}, s), 1, 3, 4, 1)
+			s := b.Op("Squeeze", onnxgraph.Attrs{"axes": []int{1}}, b.Input("x", f32, onnxgraph.Dims(3, 1, 4)...))
+			b.Output(b.Op("Unsqueeze", onnxgraph.Attrs{"axes": []int{0, 3}}, s), onnxgraph.Dims(1, 3, 4, 1)...)
 		}, ""},
 		{"reducesum axes", 11, 13, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("ReduceSum", onnxgraph.Attrs{"axes": []int{0, 2}, "keepdims": 0}, b.Input("x", f32, 2, 3, 4)), 3)
+			b.Output(b.Op("ReduceSum", onnxgraph.Attrs{"axes": []int{0, 2}, "keepdims": 0}, b.Input("x", f32, onnxgraph.Dims(2, 3, 4)...)), onnxgraph.Dims(3)...)
 		}, ""},
 		{"reducemax axes", 13, 18, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("ReduceMax", onnxgraph.Attrs{"axes": []int{-1}}, b.Input("x", f32, 2, 3, 4)), 2, 3, 1)
+			b.Output(b.Op("ReduceMax", onnxgraph.Attrs{"axes": []int{-1}}, b.Input("x", f32, onnxgraph.Dims(2, 3, 4)...)), onnxgraph.Dims(2, 3, 1)...)
 		}, ""},
 		{"topk", 9, 11, func(b *onnxgraph.Builder) {
-			n := b.Node(onnxgraph.NodeSpec{Op: "TopK", Inputs: []any{b.Input("x", f32, 3, 5)}, Attrs: onnxgraph.Attrs{"k": 2}, NumOutputs: 2})
-			b.Output(n.Output(0), 3, 2)
-			b.Output(n.Output(1), 3, 2)
+			n := b.Node(onnxgraph.NodeSpec{Op: "TopK", Inputs: []any{b.Input("x", f32, onnxgraph.Dims(3, 5)...)}, Attrs: onnxgraph.Attrs{"k": 2}, NumOutputs: 2})
+			b.Output(n.Output(0), onnxgraph.Dims(3, 2)...)
+			b.Output(n.Output(1), onnxgraph.Dims(3, 2)...)
 		}, ""},
 		{"slice", 9, 13, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("Slice", onnxgraph.Attrs{"starts": "1,0", "ends": "3,2", "axes": "0,1"}, b.Input("x", f32, 4, 4)), 2, 2)
+			b.Output(b.Op("Slice", onnxgraph.Attrs{"starts": "1,0", "ends": "3,2", "axes": "0,1"}, b.Input("x", f32, onnxgraph.Dims(4, 4)...)), onnxgraph.Dims(2, 2)...)
 		}, ""},
 		{"upsample scales input", 9, 13, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("Upsample", nil, b.Input("x", f32, 1, 1, 2, 3), []float32{1, 1, 2, 2}), 1, 1, 4, 6)
+			b.Output(b.Op("Upsample", nil, b.Input("x", f32, onnxgraph.Dims(1, 1, 2, 3)...), []float32{1, 1, 2, 2}), onnxgraph.Dims(1, 1, 4, 6)...)
 		}, "Resize"},
 		{"upsample scales attribute", 7, 9, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("Upsample", onnxgraph.Attrs{"scales": "1,1,2,3", "mode": "nearest"}, b.Input("x", f32, 1, 1, 2, 2)), 1, 1, 4, 6)
+			b.Output(b.Op("Upsample", onnxgraph.Attrs{"scales": "1,1,2,3", "mode": "nearest"}, b.Input("x", f32, onnxgraph.Dims(1, 1, 2, 2)...)), onnxgraph.Dims(1, 1, 4, 6)...)
 		}, ""},
 		{"upsample linear to resize", 9, 18, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("Upsample", onnxgraph.Attrs{"mode": "linear"}, b.Input("x", f32, 1, 1, 2, 3), []float32{1, 1, 2, 2}), 1, 1, 4, 6)
+			b.Output(b.Op("Upsample", onnxgraph.Attrs{"mode": "linear"}, b.Input("x", f32, onnxgraph.Dims(1, 1, 2, 3)...), []float32{1, 1, 2, 2}), onnxgraph.Dims(1, 1, 4, 6)...)
 		}, "Resize"},
 		{"resize-11 asymmetric down to 10", 11, 10, func(b *onnxgraph.Builder) {
 			b.Output(b.Op("Resize", onnxgraph.Attrs{"coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"},
-				b.Input("x", f32, 1, 1, 2, 3), []float32{}, []float32{1, 1, 2, 2}), 1, 1, 4, 6)
+				b.Input("x", f32, onnxgraph.Dims(1, 1, 2, 3)...), []float32{}, []float32{1, 1, 2, 2}), onnxgraph.Dims(1, 1, 4, 6)...)
 		}, ""},
 		{"dropout ratio", 10, 12, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("Dropout", onnxgraph.Attrs{"ratio": 0.3}, b.Input("x", f32, 3, 4)), 3, 4)
+			b.Output(b.Op("Dropout", onnxgraph.Attrs{"ratio": 0.3}, b.Input("x", f32, onnxgraph.Dims(3, 4)...)), onnxgraph.Dims(3, 4)...)
 		}, ""},
 		{"gemm without C", 11, 9, func(b *onnxgraph.Builder) {
-			b.Output(b.Op("Gemm", onnxgraph.Attrs{"transB": 1}, b.Input("a", f32, 2, 3), b.Input("b", f32, 4, 3)), 2, 4)
+			b.Output(b.Op("Gemm", onnxgraph.Attrs{"transB": 1}, b.Input("a", f32, onnxgraph.Dims(2, 3)...), b.Input("b", f32, onnxgraph.Dims(4, 3)...)), onnxgraph.Dims(2, 4)...)
 		}, ""},
 		{"reshape and cast", 7, 17, func(b *onnxgraph.Builder) {
-			r := b.Op("Reshape", nil, b.Input("x", f32, 2, 6), []int64{3, 4})
-			b.Output(b.Op("Cast", onnxgraph.Attrs{"to": int(onnxgraph.Double)}, r), 3, 4)
+			r := b.Op("Reshape", nil, b.Input("x", f32, onnxgraph.Dims(2, 6)...), []int64{3, 4})
+			b.Output(b.Op("Cast", onnxgraph.Attrs{"to": int(onnxgraph.Double)}, r), onnxgraph.Dims(3, 4)...)
 		}, ""},
 	}
 	for _, c := range cases {
@@ -809,24 +809,24 @@ func TestLegacyBroadcastORT(t *testing.T) {
 	bias := []float32{1, -2, 3}
 	for _, constB := range []bool{true, false} {
 		m := e6Build(t, 6, func(b *onnxgraph.Builder) {
-			x := b.Input("x", f32, 2, 3, 4, 5)
+			x := b.Input("x", f32, onnxgraph.Dims(2, 3, 4, 5)...)
 			var bv *onnxgraph.Value
 			if constB {
 				bv = b.Const("bias", 0, []int64{3}, bias)
 			} else {
-				bv = b.Input("bias", f32, 3)
+				bv = b.Input("bias", f32, onnxgraph.Dims(3)...)
 			}
-			b.Output(b.Op("Add", onnxgraph.Attrs{"broadcast": 1, "axis": 1}, x, bv), 2, 3, 4, 5)
+			b.Output(b.Op("Add", onnxgraph.Attrs{"broadcast": 1, "axis": 1}, x, bv), onnxgraph.Dims(2, 3, 4, 5)...)
 		})
 		ref := e6Build(t, 13, func(b *onnxgraph.Builder) {
-			x := b.Input("x", f32, 2, 3, 4, 5)
+			x := b.Input("x", f32, onnxgraph.Dims(2, 3, 4, 5)...)
 			var bv *onnxgraph.Value
 			if constB {
 				bv = b.Const("bias", 0, []int64{3, 1, 1}, bias)
 			} else {
-				bv = b.Op("Reshape", nil, b.Input("bias", f32, 3), []int64{3, 1, 1})
+				bv = b.Op("Reshape", nil, b.Input("bias", f32, onnxgraph.Dims(3)...), []int64{3, 1, 1})
 			}
-			b.Output(b.Op("Add", nil, x, bv), 2, 3, 4, 5)
+			b.Output(b.Op("Add", nil, x, bv), onnxgraph.Dims(2, 3, 4, 5)...)
 		})
 		var r onnxgraph.SetOpsetReport
 		if err := m.SetOpset("", 13, &onnxgraph.SetOpsetOptions{Convert: true}, &r).Err(); err != nil {
@@ -864,7 +864,7 @@ func TestSetBatchORT(t *testing.T) {
 	f32 := onnxgraph.Float
 	build := func() *onnxgraph.Model {
 		return e6Build(t, 17, func(b *onnxgraph.Builder) {
-			x := b.Input("x", f32, 1, 3, 4, 4)
+			x := b.Input("x", f32, onnxgraph.Dims(1, 3, 4, 4)...)
 			shape := b.Const("shape", onnxgraph.Int64, nil, []int64{1, 48})
 			r := b.Op("Reshape", nil, x, shape)
 			w := b.Const("w", 0, []int64{10, 48}, make([]float32, 480))
@@ -873,8 +873,8 @@ func TestSetBatchORT(t *testing.T) {
 			k := b.Op("ReduceSum", onnxgraph.Attrs{"keepdims": 0}, b.Op("Reshape", nil, b.Const("k", 0, []int64{48}, make([]float32, 48)), shape))
 			y := b.Op("Add", nil, b.Op("Add", nil, g, bias), k)
 			z := b.Op("Tile", nil, b.Op("Relu", nil, x), []int64{1, 2, 1, 1})
-			b.Output(b.Node(onnxgraph.NodeSpec{Op: "Identity", Inputs: []any{y}, Outputs: []string{"y"}}).Output(0), 1, 10)
-			b.Output(b.Node(onnxgraph.NodeSpec{Op: "Identity", Inputs: []any{z}, Outputs: []string{"z"}}).Output(0), 1, 6, 4, 4)
+			b.Output(b.Node(onnxgraph.NodeSpec{Op: "Identity", Inputs: []any{y}, Outputs: []string{"y"}}).Output(0), onnxgraph.Dims(1, 10)...)
+			b.Output(b.Node(onnxgraph.NodeSpec{Op: "Identity", Inputs: []any{z}, Outputs: []string{"z"}}).Output(0), onnxgraph.Dims(1, 6, 4, 4)...)
 		})
 	}
 	m := build()
@@ -938,13 +938,13 @@ func TestSetBatchORT(t *testing.T) {
 func TestModifyORT(t *testing.T) {
 	e6ORT(t)
 	m := e6Build(t, 17, func(b *onnxgraph.Builder) {
-		x := b.Input("x", onnxgraph.Float, 2, 3)
+		x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(2, 3)...)
 		w := b.Const("w", 0, []int64{3}, []float32{1, 1, 1})
 		a := b.Node(onnxgraph.NodeSpec{Op: "Add", Name: "add", Inputs: []any{x, w}, Outputs: []string{"a"}}).Output(0)
 		s := b.Node(onnxgraph.NodeSpec{Op: "Sub", Name: "sub", Inputs: []any{x, w}, Outputs: []string{"s"}}).Output(0)
 		tr := b.Node(onnxgraph.NodeSpec{Op: "Transpose", Name: "tr", Inputs: []any{a}, Attrs: onnxgraph.Attrs{"perm": "0,1"}, Outputs: []string{"t"}}).Output(0)
-		b.Output(tr, "A", "B")
-		b.Output(s, 2, 3)
+		b.Output(tr, onnxgraph.DimParam("A"), onnxgraph.DimParam("B"))
+		b.Output(s, onnxgraph.Dims(2, 3)...)
 	})
 	p := filepath.Join(t.TempDir(), "m.onnx")
 	m.Save(p)

@@ -115,7 +115,7 @@ func init() {
 type genOpValue struct {
 	name   string
 	dt     onnxgraph.DataType
-	dims   []any
+	dims   []onnxgraph.Dim
 	values string // after "=", "" when none
 }
 
@@ -132,15 +132,11 @@ func parseGenOpValue(s string) (genOpValue, error) {
 		return v, usageErr("%q: %v", s, err)
 	}
 	v.dt = dt
-	dims := []onnxgraph.Dim{}
+	v.dims = []onnxgraph.Dim{}
 	if len(parts) == 3 {
-		if dims, err = onnxgraph.ParseDims(parts[2]); err != nil {
+		if v.dims, err = onnxgraph.ParseDims(parts[2]); err != nil {
 			return v, usageErr("%q: %v", s, err)
 		}
-	}
-	v.dims = make([]any, len(dims))
-	for i, d := range dims {
-		v.dims[i] = d
 	}
 	return v, nil
 }
@@ -160,11 +156,10 @@ func genOpInput(b *onnxgraph.Builder, s string) (any, error) {
 	}
 	var shape []int64
 	for _, d := range v.dims {
-		dd := d.(onnxgraph.Dim)
-		if dd.Size < 0 {
+		if d.Size < 0 {
 			return nil, usageErr("%q: a constant needs fixed dims", s)
 		}
-		shape = append(shape, dd.Size)
+		shape = append(shape, d.Size)
 	}
 	var data any = v.values
 	if strings.HasPrefix(v.values, "@") {

@@ -60,7 +60,7 @@ func TestCLI(t *testing.T) {
 
 	// Dynamic dims: refused without --input, converted with it.
 	b := onnxgraph.NewBuilder(17)
-	img := b.Input("images", onnxgraph.Float, "N", 3, 16, 16)
+	img := b.Input("images", onnxgraph.Float, onnxgraph.DimParam("N"), onnxgraph.DimOf(3), onnxgraph.DimOf(16), onnxgraph.DimOf(16))
 	b.Output(b.Op("Relu", nil, img))
 	dyn, err := b.Build()
 	if err != nil {

@@ -72,7 +72,7 @@ func (n *net) build(t *testing.T) *onnxgraph.Model {
 // project 1x1, skip Add), global pooling, Flatten, Gemm, Softmax.
 func mobileNet(opset int64, width int64) *net {
 	n := newNet(opset)
-	x := n.b.Input("image", onnxgraph.Float, 1, 3, 64, 64)
+	x := n.b.Input("image", onnxgraph.Float, onnxgraph.Dims(1, 3, 64, 64)...)
 	h := n.b.Op("HardSwish", nil, n.conv(x, 3, width, 3, 2, 1, true))
 	c := width
 	for i, s := range []int64{1, 2, 1, 2} {
@@ -118,7 +118,7 @@ func constI(v ...int64) *onnxgraph.Tensor {
 // skip, and a Sigmoid mask.
 func uNet() *net {
 	n := newNet(13)
-	x := n.b.Input("image", onnxgraph.Float, 1, 3, 32, 48)
+	x := n.b.Input("image", onnxgraph.Float, onnxgraph.Dims(1, 3, 32, 48)...)
 	e1 := n.b.Op("Relu", nil, n.conv(x, 3, 8, 3, 1, 1, true))
 	p1 := n.b.Op("MaxPool", onnxgraph.Attrs{"kernel_shape": []int64{2, 2}, "strides": []int64{2, 2}}, e1)
 	e2 := n.b.Op("Relu", nil, n.conv(p1, 8, 16, 3, 1, 1, true))
@@ -144,7 +144,7 @@ func uNet() *net {
 // probability map.
 func ocrDetector() *net {
 	n := newNet(17)
-	x := n.b.Input("image", onnxgraph.Float, 1, 3, 64, 64)
+	x := n.b.Input("image", onnxgraph.Float, onnxgraph.Dims(1, 3, 64, 64)...)
 	c1 := n.b.Op("Relu", nil, n.conv(x, 3, 8, 3, 2, 1, true))                                                                                                                                     // 32
 	c2 := n.b.Op("Relu", nil, n.b.Op("Conv", onnxgraph.Attrs{"kernel_shape": []int64{3, 3}, "strides": []int64{2, 2}, "pads": []int64{0, 0, 1, 1}}, c1, n.weights(16, 8, 3, 3)))                  // 16
 	c3 := n.b.Op("AveragePool", onnxgraph.Attrs{"kernel_shape": []int64{3, 3}, "strides": []int64{2, 2}, "pads": []int64{1, 1, 1, 1}, "count_include_pad": 0}, n.conv(c2, 16, 32, 3, 1, 1, true)) // 8
@@ -172,7 +172,7 @@ func ocrDetector() *net {
 func transformerBlock() *net {
 	n := newNet(17)
 	const seq, dim, heads = 16, 32, 4
-	x := n.b.Input("tokens", onnxgraph.Float, 1, seq, dim)
+	x := n.b.Input("tokens", onnxgraph.Float, onnxgraph.Dims(1, seq, dim)...)
 	ln := func(v *onnxgraph.Value) *onnxgraph.Value {
 		return n.b.Op("LayerNormalization", onnxgraph.Attrs{"axis": -1, "epsilon": 1e-5}, v, n.vec(dim, 0.8, 1.2), n.vec(dim, -0.1, 0.1))
 	}
@@ -216,7 +216,7 @@ func half(t *onnxgraph.Tensor) *onnxgraph.Tensor {
 // Conv, Relu, MaxPool, depthwise Conv, HardSigmoid, GlobalAveragePool.
 func fp16Net() *net {
 	n := newNet(14)
-	x := n.b.Input("image", onnxgraph.Float16, 1, 3, 32, 32)
+	x := n.b.Input("image", onnxgraph.Float16, onnxgraph.Dims(1, 3, 32, 32)...)
 	h := n.b.Op("Conv", onnxgraph.Attrs{"kernel_shape": []int64{3, 3}, "pads": []int64{1, 1, 1, 1}}, x, half(n.weights(8, 3, 3, 3)), half(n.vec(8, -0.1, 0.1)))
 	h = n.b.Op("MaxPool", onnxgraph.Attrs{"kernel_shape": []int64{2, 2}, "strides": []int64{2, 2}}, n.b.Op("Relu", nil, h))
 	h = n.b.Op("Conv", onnxgraph.Attrs{"kernel_shape": []int64{3, 3}, "pads": []int64{1, 1, 1, 1}, "group": 8}, h, half(n.weights(8, 1, 3, 3)), half(n.vec(8, -0.1, 0.1)))
