@@ -10,6 +10,7 @@ import (
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/samples"
+	"github.com/onnxgraph/onnxgraph/shapeinfer"
 )
 
 // Models for the tests: MNIST from package samples, an exporter-style
@@ -35,7 +36,7 @@ func mnistFile(t testing.TB) string { return saveModel(t, samples.MNIST(), "mnis
 // seed.
 func detector(t testing.TB) *onnxgraph.Model {
 	t.Helper()
-	b := onnxgraph.NewBuilder(17)
+	b := onnxgraph.NewBuilder(17).Infer(shapeinfer.Types(nil))
 	r := rand.New(rand.NewPCG(3, 5))
 	weight := func(name string, dims ...int64) *onnxgraph.Value {
 		n := onnxgraph.NumElements(dims)
@@ -76,7 +77,7 @@ func detector(t testing.TB) *onnxgraph.Model {
 		y := node(scope+"/bn", "BatchNormalization", nil, x, weight(d+".bn.weight", c), weight(d+".bn.bias", c), weight(d+".bn.running_mean", c), weight(d+".bn.running_var", c))
 		return node(scope, "Relu", nil, y)
 	}
-	x := b.Input("images", onnxgraph.Float, 1, 3, 256, 256)
+	x := b.Input("images", onnxgraph.Float, onnxgraph.Dims(1, 3, 256, 256)...)
 	var feats []*onnxgraph.Value
 	cin := int64(3)
 	for s, cout := range []int64{8, 16, 24, 32} {

@@ -114,7 +114,10 @@ async function drawLevel(fit) {
   const first = !view.level;
   if (first) view.expanded = new Set(lv.expanded);
   view.level = lv;
+  performance.mark("level-received");
   render(lv);
+  performance.mark("level-drawn");
+  requestAnimationFrame(() => requestAnimationFrame(() => performance.mark("level-painted")));
   if (first || fit) fitView();
   if (view.selectedName) reselect();
 }
