@@ -390,3 +390,59 @@ func TestScreenshot(t *testing.T) {
 		}
 	}
 }
+
+// TestPageMoreEdits drives the other edits of the side panel and the
+// toolbar: an attribute, a graph output, the batch, a constant, an
+// extraction between marked values; then the diff against the opened file,
+// and the script, which replays to the page's bytes.
+func TestPageMoreEdits(t *testing.T) {
+	in := mnistFile(t)
+	s := serve(t, in)
+	ctx := browser(t)
+	open(t, ctx, s)
+	steps := 0
+	done := func() {
+		steps++
+		waitJS(t, ctx, fmt.Sprintf(`document.querySelectorAll('#history li').length === %d`, steps))
+	}
+	findAndSelect(t, ctx, "Pooling66")
+	run(t, ctx, setValue(`input.attr[data-name="strides"]`, "1,1"), click(`tr:has(input.attr[data-name="strides"]) .set-attr`))
+	done()
+	findAndSelect(t, ctx, "Pooling66")
+	run(t, ctx, click(`.port[data-name="Pooling66_Output_0"] .add-output`))
+	done()
+	waitJS(t, ctx, `!!document.querySelector('.box.output[data-name="Pooling66_Output_0"]')`)
+	run(t, ctx, setValue("#batch", "N"), click("#set-batch"))
+	done()
+	waitJS(t, ctx, `[...document.querySelectorAll('.edge text')].some(e => e.textContent === 'float32[N,1,28,28]')`)
+	findAndSelect(t, ctx, "Plus214")
+	run(t, ctx, setValue(`.port[data-name="Parameter194"] input.const`, "0,1,2,3,4,5,6,7,8,9"), click(`.port[data-name="Parameter194"] .set-const`))
+	done()
+	findAndSelect(t, ctx, "Convolution110")
+	run(t, ctx, click(`.port[data-name="Pooling66_Output_0"] .extract-in`), click(`.port[data-name="Convolution110_Output_0"] .extract-out`), click("#extract"))
+	done()
+	waitJS(t, ctx, `document.getElementById('status').textContent.startsWith('1 node ·')`)
+	run(t, ctx, click("#diff"))
+	waitJS(t, ctx, `document.getElementById('diff-out').textContent.includes('- node Convolution28 (Conv)')`)
+
+	dir := t.TempDir()
+	page := filepath.Join(dir, "page.onnx")
+	run(t, ctx, setValue("#save-path", page), click("#save"))
+	waitJS(t, ctx, `document.getElementById('message').textContent.startsWith('saved')`)
+	run(t, ctx, click("#save-script"))
+	waitJS(t, ctx, `document.getElementById('message').textContent.startsWith('script saved')`)
+	sc, err := onnxgraph.ParseScript(fileBytes(t, filepath.Join(dir, "page.script.json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []string
+	for _, st := range sc.Steps {
+		ops = append(ops, st.Op())
+	}
+	if want := "modify add-outputs set-batch modify extract"; strings.Join(ops, " ") != want {
+		t.Errorf("script ops %q, want %q", ops, want)
+	}
+	if got := libraryEdit(t, in, func(m *onnxgraph.Model) *onnxgraph.Model { return m.Replay(sc, nil) }); !bytes.Equal(got, fileBytes(t, page)) {
+		t.Error("the saved script replays to other bytes than the page saved")
+	}
+}

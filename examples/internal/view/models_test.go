@@ -8,7 +8,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/samples"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
 )
@@ -159,6 +162,51 @@ func generated(t testing.TB, n int, scoped bool) *onnxgraph.Model {
 		x = add(scope, "Add", x, y)
 	}
 	if err := g.AddOutput(x, onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(1, 64))); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// ifModel is a model with an If whose branches read outer values:
+//
+//	x -> Relu (pre) -> p;  If(c) {then: Add(p, w)  else: Neg(p)} -> z -> Sigmoid (post) -> y
+func ifModel(t testing.TB) *onnxgraph.Model {
+	t.Helper()
+	str := func(s string) *string { return &s }
+	f2 := onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(2))
+	branch := func(name, op string, in ...string) *onnxproto.GraphProto {
+		return &onnxproto.GraphProto{
+			Name:   str(name),
+			Node:   []*onnxproto.NodeProto{{Name: str("/blk/" + name + "/" + op), OpType: str(op), Input: in, Output: []string{name + "_out"}}},
+			Output: []*onnxproto.ValueInfoProto{{Name: str(name + "_out"), Type: f2}},
+		}
+	}
+	w, _ := onnxgraph.NewTensor("w", onnxgraph.Float, []int64{2}, make([]byte, 8))
+	mp := &onnxproto.ModelProto{
+		IrVersion:   proto.Int64(8),
+		OpsetImport: []*onnxproto.OperatorSetIdProto{{Domain: str(""), Version: proto.Int64(17)}},
+		Graph: &onnxproto.GraphProto{
+			Name: str("main"),
+			Input: []*onnxproto.ValueInfoProto{{Name: str("x"), Type: f2},
+				{Name: str("c"), Type: onnxgraph.TensorType(onnxgraph.Bool, onnxgraph.Dims())}},
+			Initializer: []*onnxproto.TensorProto{w.Proto()},
+			Node: []*onnxproto.NodeProto{
+				{Name: str("/blk/pre/Relu"), OpType: str("Relu"), Input: []string{"x"}, Output: []string{"p"}},
+				{Name: str("/blk/if/If"), OpType: str("If"), Input: []string{"c"}, Output: []string{"z"}, Attribute: []*onnxproto.AttributeProto{
+					{Name: str("then_branch"), Type: onnxproto.AttributeProto_GRAPH.Enum(), G: branch("then", "Add", "p", "w")},
+					{Name: str("else_branch"), Type: onnxproto.AttributeProto_GRAPH.Enum(), G: branch("else", "Neg", "p")},
+				}},
+				{Name: str("/blk/post/Sigmoid"), OpType: str("Sigmoid"), Input: []string{"z"}, Output: []string{"y"}},
+			},
+			Output: []*onnxproto.ValueInfoProto{{Name: str("y"), Type: f2}},
+		},
+	}
+	b, err := proto.Marshal(mp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := onnxgraph.Decode(b, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return m

@@ -342,7 +342,7 @@ func (s *Session) Edit(version int, step json.RawMessage) (*EditResult, error) {
 		e := &EditError{Err: err}
 		var se *onnxgraph.ScriptError
 		if errors.As(err, &se) {
-			e.Culprit = se.Name
+			e.Err, e.Culprit = se.Err, se.Name // the library's own message: the page has one step
 		}
 		// Show the culprit, else the node the step works on.
 		for _, name := range []string{e.Culprit, stepTarget(st)} {
