@@ -2,16 +2,10 @@ package onnxgraph
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 )
-
-// ErrInvalidModel reports a model that breaks the ONNX specification. The
-// errors Validate, Report.Err and Model.Check return wrap it; errors.As
-// reaches the *CheckError that lists the problems.
-var ErrInvalidModel = errors.New("onnxgraph: invalid model")
 
 // Severity tells whether a Problem makes the model invalid.
 type Severity uint8

@@ -135,3 +135,45 @@ type wrapped struct {
 
 func (w *wrapped) Error() string { return "onnxgraph: " + w.msg }
 func (w *wrapped) Unwrap() error { return w.err }
+
+// ErrSchema reports a node that does not fit its operator's schema: an
+// operator unknown at the model's opset, an attribute the operator does not
+// declare or of the wrong type, a missing required attribute, a wrong
+// number of inputs or outputs, or an element type its type constraints do
+// not allow.
+var ErrSchema = errors.New("onnxgraph: schema violation")
+
+// ErrShape reports dimensions that do not fit a value: a shape of the wrong
+// rank, a size that contradicts one the model fixes, a layout that does not
+// match.
+var ErrShape = errors.New("onnxgraph: shape mismatch")
+
+// ErrInvalidModel reports a model that breaks the ONNX specification. The
+// errors Validate, Report.Err and Model.Check return wrap it; errors.As
+// reaches the *CheckError that lists the problems.
+var ErrInvalidModel = errors.New("onnxgraph: invalid model")
+
+// ErrMissingInput reports values an extracted part needs that nothing in
+// it computes and that are not among its inputs.
+var ErrMissingInput = errors.New("onnxgraph: missing input")
+
+// ErrConvert reports a node that SetOpset cannot convert between opset
+// versions (see ConvertError).
+var ErrConvert = errors.New("onnxgraph: cannot convert")
+
+// ErrJunction reports two values joined by an edit (a merge connection, a
+// rewired input, a deleted node's bypass) whose types do not fit: element
+// types differ, or shapes are incompatible.
+var ErrJunction = errors.New("onnxgraph: incompatible junction")
+
+var (
+	// ErrNameCollision reports a name that two merged models both use, or
+	// a new name that is already taken.
+	ErrNameCollision = errors.New("onnxgraph: name collision")
+	// ErrOpsetConflict reports models that import different versions of
+	// one operator set domain, under MergeOptions.Opsets = OpsetFail.
+	ErrOpsetConflict = errors.New("onnxgraph: opset conflict")
+	// ErrMetadataConflict reports models whose metadata_props give one key
+	// different values, under MergeOptions.Metadata = MetadataFail.
+	ErrMetadataConflict = errors.New("onnxgraph: metadata conflict")
+)

@@ -61,9 +61,6 @@ func (d *extDir) note(loc string) {
 	d.mu.Unlock()
 }
 
-// sameFolder reports whether d and e are the same folder.
-func (d *extDir) sameFolder(e *extDir) bool { return d == e || d.abs == e.abs }
-
 // registry lists the folders of loaded models weakly: a folder leaves it
 // when its model is garbage collected (not when it is closed: a closed
 // model reopens its files when read).

@@ -1,17 +1,12 @@
 package onnxgraph
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"google.golang.org/protobuf/proto"
 )
-
-// ErrMissingInput reports values an extracted part needs that nothing in
-// it computes and that are not among its inputs.
-var ErrMissingInput = errors.New("onnxgraph: missing input")
 
 // MissingInputError lists the values an extraction needs but was not given.
 type MissingInputError struct {
@@ -378,7 +373,8 @@ func extractPart(m *Model, opts *ExtractOptions) (*Model, *ExtractReport, error)
 		}
 		for _, u := range old.uses {
 			if nn, ok := k.nodes[u.Node]; ok {
-				nv.uses = append(nv.uses, Use{Node: nn, Index: u.Index})
+				nn.inputs[u.Index] = nil
+				nn.attach(u.Index, nv)
 			}
 		}
 	}

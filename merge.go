@@ -1,7 +1,6 @@
 package onnxgraph
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -10,18 +9,6 @@ import (
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/opschema"
 	"google.golang.org/protobuf/proto"
-)
-
-var (
-	// ErrNameCollision reports a name that two merged models both use, or
-	// a new name that is already taken.
-	ErrNameCollision = errors.New("onnxgraph: name collision")
-	// ErrOpsetConflict reports models that import different versions of
-	// one operator set domain, under MergeOptions.Opsets = OpsetFail.
-	ErrOpsetConflict = errors.New("onnxgraph: opset conflict")
-	// ErrMetadataConflict reports models whose metadata_props give one key
-	// different values, under MergeOptions.Metadata = MetadataFail.
-	ErrMetadataConflict = errors.New("onnxgraph: metadata conflict")
 )
 
 // Connection joins two values in a merge step: Src, a value of the main

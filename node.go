@@ -76,15 +76,30 @@ func (n *Node) SetInput(i int, v *Value) error {
 		n.inputs = append(n.inputs, nil)
 		n.p.Input = append(n.p.Input, "")
 	}
-	if old := n.inputs[i]; old != nil {
-		old.removeUse(n, i)
-	}
+	n.detach(i)
+	n.attach(i, v)
+	return nil
+}
+
+// attach makes the empty input slot i of n read v (nil leaves it empty):
+// the slot, the node message's name and v's use list. Every link of a use
+// is made here and undone by detach.
+func (n *Node) attach(i int, v *Value) {
 	n.inputs[i] = v
 	n.p.Input[i] = nameOf(v)
 	if v != nil {
 		v.uses = append(v.uses, Use{Node: n, Index: i})
 	}
-	return nil
+}
+
+// detach empties input slot i of n, dropping the use from the value it
+// read.
+func (n *Node) detach(i int) {
+	if old := n.inputs[i]; old != nil {
+		old.removeUse(n, i)
+	}
+	n.inputs[i] = nil
+	n.p.Input[i] = ""
 }
 
 // Attrs returns n's attributes in order. The messages are the node's own:

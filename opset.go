@@ -11,10 +11,6 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// ErrConvert reports a node that SetOpset cannot convert between opset
-// versions (see ConvertError).
-var ErrConvert = errors.New("onnxgraph: cannot convert")
-
 // ConvertError names a node SetOpset cannot convert and says why.
 type ConvertError struct {
 	Node     string // the node, as name(OpType) or #index(OpType)

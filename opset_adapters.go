@@ -248,19 +248,13 @@ func (s *stepCtx) trim() {
 
 // resetInputs gives n exactly the inputs vals.
 func resetInputs(n *Node, vals []*Value) {
-	for i, v := range n.inputs {
-		if v != nil {
-			v.removeUse(n, i)
-		}
+	for i := range n.inputs {
+		n.detach(i)
 	}
 	n.inputs = make([]*Value, len(vals))
 	n.p.Input = make([]string, len(vals))
 	for i, v := range vals {
-		n.inputs[i] = v
-		n.p.Input[i] = nameOf(v)
-		if v != nil {
-			v.uses = append(v.uses, Use{Node: n, Index: i})
-		}
+		n.attach(i, v)
 	}
 }
 

@@ -1,41 +1,12 @@
 package onnxgraph
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 )
-
-// The structural edits (Merge, Extract, DeleteNodes, InsertNode,
-// AddOutputs, DeleteOutputs, Rewire, Prune, TopoSort) come in two forms:
-//
-//   - a chain method on *Model, named after the operation, that edits the
-//     model in place, takes an options struct (nil means the zero value)
-//     and a report to fill (nil when not wanted), and records the first
-//     error (see Model.Apply);
-//   - a plain function named after the operation with "Model" appended
-//     (ExtractModel, DeleteNodesModel, ...), that returns its report and
-//     an error. ExtractModel also returns the part it builds as a new
-//     model, leaving its input alone; Merge, which joins several models
-//     into a new one, is the plain function Merge.
-//
-// Every one checks its arguments before it changes anything, so a failed
-// edit leaves the model exactly as it was. Where types matter (junction
-// checks, new graph inputs and outputs) declared types are used, and an
-// optional TypeOf hook in the options fills what is not declared (the
-// shapeinfer package can serve; the root package does not import it).
-// Errors name the culprit and wrap a sentinel: ErrNotFound for unknown
-// names, ErrInvalid for requests that cannot be carried out, and
-// ErrJunction, ErrNameCollision, ErrOpsetConflict, ErrMetadataConflict and
-// ErrMissingInput for the cases they name.
-
-// ErrJunction reports two values joined by an edit (a merge connection, a
-// rewired input, a deleted node's bypass) whose types do not fit: element
-// types differ, or shapes are incompatible.
-var ErrJunction = errors.New("onnxgraph: incompatible junction")
 
 // JunctionError names the two values of a junction whose types do not fit.
 // Src is the value that will be read; Dst is the value it stands in for.

@@ -114,7 +114,7 @@ func (m *Model) Bytes(opts *SaveOptions) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Proto returns the whole model as one message, sharing tensors and most
+// ToProto returns the whole model as one message, sharing tensors and most
 // other messages with the model: treat it as read-only, and Clone it (with
 // proto.Clone) before changing it.
 func (m *Model) ToProto() *onnxproto.ModelProto {

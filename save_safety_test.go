@@ -366,9 +366,9 @@ func TestSaveKilledMidway(t *testing.T) {
 	if killed, _ := save(1, 0); killed {
 		t.Fatal("first save killed")
 	}
-	state := check("first save", 1)
+	check("first save", 1)
 	_, full := save(2, 0)
-	state = check("second save", 2)
+	state := check("second save", 2)
 	t.Logf("a whole save takes %v", full)
 
 	r := rand.New(rand.NewPCG(7, 7))

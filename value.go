@@ -154,13 +154,10 @@ func (v *Value) ReplaceAllUsesWith(w *Value) {
 		return
 	}
 	uses := v.uses
-	v.uses = nil
+	v.uses = nil // every use detached at once
 	for _, u := range uses {
-		u.Node.inputs[u.Index] = w
-		u.Node.p.Input[u.Index] = nameOf(w)
-		if w != nil {
-			w.uses = append(w.uses, u)
-		}
+		u.Node.inputs[u.Index] = nil
+		u.Node.attach(u.Index, w)
 	}
 }
 

@@ -15,13 +15,13 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// TestEdits6Suite applies the issue 6 edits to every model of the backend
+// TestSuiteEdits applies the issue 6 edits to every model of the backend
 // suite (node, pytorch-converted, pytorch-operator, simple): rename,
 // name-nodes, strip-docs, set-batch to a named batch, layout NHWC on 4-D
 // inputs and outputs, and a relabel to opset 17. Each result must keep
 // the IR's invariants, pass our checker, and pass python onnx's checker
 // (full_check, one process for all files) when python3-onnx is installed.
-func TestEdits6Suite(t *testing.T) {
+func TestSuiteEdits(t *testing.T) {
 	var files []string
 	for _, d := range []string{"node", "pytorch-converted", "pytorch-operator", "simple"} {
 		fs, _ := filepath.Glob(filepath.Join(e6SuiteDir, d, "*", "model.onnx"))
@@ -233,7 +233,7 @@ func e6FunctionModel(t testing.TB) *onnxgraph.Model {
 	return m
 }
 
-func TestEdits6Functions(t *testing.T) {
+func TestSuiteEditsFunctions(t *testing.T) {
 	m := e6FunctionModel(t)
 	var nr onnxgraph.NameNodesReport
 	if err := m.NameNodes(nil, &nr).Err(); err != nil {

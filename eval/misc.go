@@ -1,0 +1,5 @@
+package eval
+
+// Operators of no larger family.
+
+var miscTable = map[key]entry{}
