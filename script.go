@@ -184,10 +184,13 @@ func (m *Model) Replay(s *Script, report *ScriptReport) *Model {
 	})
 }
 
+// applyStep runs one step; like a step of a chain it counts as an edit
+// (see Generation), whatever the edit itself records.
 func applyStep(m *Model, a StepArgs) (any, error) {
 	if err := a.validate(); err != nil {
 		return nil, err
 	}
+	defer m.touch()
 	return a.apply(m)
 }
 

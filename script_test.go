@@ -187,6 +187,26 @@ func otherExport(t *testing.T) *onnxgraph.Model {
 	return m
 }
 
+// TestScriptStepIsAnEdit: every step moves the model's generation, so
+// that types inferred before it are not reused after it, even for an edit
+// that only rewrites declarations.
+func TestScriptStepIsAnEdit(t *testing.T) {
+	m := samples.MNIST().Infer(shapeinfer.Types(nil))
+	g := m.Generation()
+	s := &onnxgraph.Script{}
+	s.Append(&onnxgraph.SetDimsStep{Input: map[string]string{"Input3": "B,1,28,28"}})
+	if _, err := s.Apply(m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Generation() == g {
+		t.Error("the generation did not change")
+	}
+	v, _ := m.Graph().Value("Pooling160_Output_0")
+	if d := m.InferredType(v).GetTensorType().GetShape().GetDim(); len(d) != 4 || d[0].GetDimParam() != "B" {
+		t.Errorf("inferred shape after set-dims: %v", d)
+	}
+}
+
 func TestScriptOnAnotherExport(t *testing.T) {
 	s := &onnxgraph.Script{}
 	s.Append(&onnxgraph.RenameStep{From: "Plus214_Output_0", To: "logits"})

@@ -446,3 +446,30 @@ func TestPageMoreEdits(t *testing.T) {
 		t.Error("the saved script replays to other bytes than the page saved")
 	}
 }
+
+// TestPageDimsAndOutputs sets an input's dims from its box, adds a graph
+// output and removes it from the output's box, and tries to remove the
+// last one, which the library refuses.
+func TestPageDimsAndOutputs(t *testing.T) {
+	s := serve(t, mnistFile(t))
+	ctx := browser(t)
+	open(t, ctx, s)
+	run(t, ctx, click(`#viewport .box.input[data-name="Input3"]`))
+	waitJS(t, ctx, `!!document.querySelector('.port[data-name="Input3"] .set-dims')`)
+	run(t, ctx, setValue(`.port[data-name="Input3"] input.dims`, "B,1,28,28"), click(`.port[data-name="Input3"] .set-dims`))
+	waitJS(t, ctx, `document.querySelectorAll('#history li').length === 1 && [...document.querySelectorAll('.edge text')].some(e => e.textContent === 'float32[B,1,28,28]')`)
+	findAndSelect(t, ctx, "ReLU110")
+	run(t, ctx, click(`.port[data-name="ReLU110_Output_0"] .add-output`))
+	waitJS(t, ctx, `document.querySelectorAll('#history li').length === 2 && !!document.querySelector('#viewport .box.output[data-name="ReLU110_Output_0"]')`)
+	run(t, ctx, click(`#viewport .box.output[data-name="ReLU110_Output_0"]`))
+	waitJS(t, ctx, `!!document.querySelector('.port[data-name="ReLU110_Output_0"] .remove-output')`)
+	run(t, ctx, click(`.port[data-name="ReLU110_Output_0"] .remove-output`))
+	waitJS(t, ctx, `document.querySelectorAll('#history li').length === 3 && !document.querySelector('#viewport .box.output[data-name="ReLU110_Output_0"]')`)
+	run(t, ctx, click(`#viewport .box.output[data-name="Plus214_Output_0"]`))
+	waitJS(t, ctx, `!!document.querySelector('.port[data-name="Plus214_Output_0"] .remove-output')`)
+	run(t, ctx, click(`.port[data-name="Plus214_Output_0"] .remove-output`))
+	waitJS(t, ctx, `!document.getElementById('message').hidden && document.getElementById('message').textContent.includes('removing every output')`)
+	if n := historyLen(t, ctx); n != 3 {
+		t.Errorf("history has %d steps after a refused edit, want 3", n)
+	}
+}
