@@ -22,12 +22,12 @@ func boxes(lv *level) (items, edges []string) {
 
 func TestNameSegments(t *testing.T) {
 	cases := map[string][]string{
-		"/model/backbone/stage1/Conv":             {"model", "backbone", "stage1", "Conv"},
-		"model.layer1.0.conv1":                    {"model", "layer1", "0", "conv1"},
-		"/model.0/conv/Conv":                      {"model.0", "conv", "Conv"},
-		"Conv_12":                                 {"Conv_12"},
+		"/model/backbone/stage1/Conv":              {"model", "backbone", "stage1", "Conv"},
+		"model.layer1.0.conv1":                     {"model", "layer1", "0", "conv1"},
+		"/model.0/conv/Conv":                       {"model.0", "conv", "Conv"},
+		"Conv_12":                                  {"Conv_12"},
 		"StatefulPartitionedCall/model/conv2d/Add": {"StatefulPartitionedCall", "model", "conv2d", "Add"},
-		"":                                        {},
+		"": {},
 	}
 	for name, want := range cases {
 		if got := nameSegments(name); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
