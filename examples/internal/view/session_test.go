@@ -170,3 +170,32 @@ func TestSessionLoadError(t *testing.T) {
 		t.Error("a level of a model that failed to load")
 	}
 }
+
+// TestDetailsExplain: the side panel says why a shape is unknown.
+func TestDetailsExplain(t *testing.T) {
+	b := onnxgraph.NewBuilder(17)
+	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(6)...)
+	shape := b.Input("shape", onnxgraph.Int64, onnxgraph.Dims(2)...)
+	n := b.Node(onnxgraph.NodeSpec{Op: "Reshape", Name: "reshape", Inputs: []any{x, shape}, Outputs: []string{"y"}})
+	if n == nil {
+		t.Fatal(b.Err())
+	}
+	b.Output(n.Output(0), onnxgraph.DimParam("a"), onnxgraph.DimParam("b"))
+	m, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := OpenSession(saveModel(t, m, "reshape.onnx"))
+	defer s.Close()
+	it := s.cur.find("reshape")
+	d, err := s.Details(it.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Outputs) != 1 || d.Outputs[0].Why == "" || !strings.Contains(d.Outputs[0].Why, "reshape") {
+		t.Errorf("outputs %+v", d.Outputs)
+	}
+	if d.Inputs[1].Why != "" || d.Inputs[0].Type != "float32[6]" {
+		t.Errorf("inputs %+v", d.Inputs)
+	}
+}
