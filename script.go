@@ -526,11 +526,12 @@ func (s *RenameStep) options() (*RenameOptions, error) {
 }
 
 func (s *RenameStep) validate() error {
-	if err := need(s.From != "", "rename needs from"); err != nil {
+	o, err := s.options()
+	if err != nil {
 		return err
 	}
-	_, err := s.options()
-	return err
+	// An empty search string is a prefix or suffix added to every name.
+	return need(s.From != "" || o.Mode == RenamePrefix || o.Mode == RenameSuffix, "rename needs from")
 }
 
 func (s *RenameStep) apply(m *Model) (any, error) {
