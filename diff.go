@@ -162,10 +162,11 @@ func Diff(a, b *Model, opts *DiffOptions) (*ModelDiff, error) {
 	if a == nil || b == nil || a.graph == nil || b.graph == nil {
 		return nil, errorf(ErrInvalid, "diff: a model has no graph")
 	}
+	n := max(len(a.graph.nodes), len(b.graph.nodes)) // the main graph is most of a model
 	d := &differ{
 		opts: orZero(opts), out: &ModelDiff{},
-		vmap: map[*Value]*Value{}, vrev: map[*Value]*Value{},
-		nmap: map[*Node]*Node{}, nrev: map[*Node]*Node{},
+		vmap: make(map[*Value]*Value, 2*n), vrev: make(map[*Value]*Value, 2*n),
+		nmap: make(map[*Node]*Node, n), nrev: make(map[*Node]*Node, n),
 		hashes: map[string]string{},
 	}
 	d.header(a, b)
@@ -462,7 +463,14 @@ func (d *differ) pairInputs(x, y *Node) {
 func graphOrder(g *Graph) []*Node {
 	pending := make(map[*Node]int, len(g.nodes))
 	for _, n := range g.nodes {
-		for _, v := range n.reads() {
+		reads := n.inputs
+		if len(n.subs) > 0 {
+			reads = n.reads() // with what its subgraphs read from outside
+		}
+		for _, v := range reads {
+			if v == nil {
+				continue
+			}
 			if p := v.producer; p != nil && p.graph == g && p != n {
 				pending[n]++
 			}

@@ -374,3 +374,34 @@ func ExampleDiff() {
 	// ~ node Pooling66 (MaxPool): input 0 ReLU28_Output_0 -> Plus28_Output_0
 	// = value Plus214_Output_0 -> logits
 }
+
+// BenchmarkDiff100k diffs a 100k-node chain with its copy, and with its
+// form where every node and value is renamed (matched by place alone).
+func BenchmarkDiff100k(b *testing.B) {
+	a := chain(b, 100_000)
+	for _, c := range []struct {
+		name string
+		mode onnxgraph.RenameMode
+	}{{"copy", onnxgraph.RenameExact}, {"renamed", onnxgraph.RenamePrefix}} {
+		other := a.Clone()
+		if c.name == "renamed" {
+			for _, from := range []string{"n", "v"} {
+				if _, err := onnxgraph.RenameModel(other, from, "r"+from, &onnxgraph.RenameOptions{Mode: c.mode}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				d, err := onnxgraph.Diff(a, other, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if c.name == "renamed" && len(d.ValuesRenamed) != 100_000 {
+					b.Fatalf("%d values renamed", len(d.ValuesRenamed))
+				}
+			}
+		})
+	}
+}

@@ -286,3 +286,16 @@ func ExampleScript_JSON() {
 	//   ]
 	// }
 }
+
+func ExampleModel_Replay() {
+	s := &onnxgraph.Script{}
+	s.Append(&onnxgraph.DeleteNodesStep{Names: []string{"ReLU28"}})
+	s.Append(&onnxgraph.SetBatchStep{Batch: "N"})
+	var r onnxgraph.ScriptReport
+	m := samples.MNIST().Infer(shapeinfer.Types(nil)).Replay(s, &r)
+	fmt.Println(m.Err(), len(r.Steps), m.Graph().NumNodes())
+	fmt.Println(r.Steps[1].Report.(*onnxgraph.SetBatchReport).Inputs)
+	// Output:
+	// <nil> 2 11
+	// [Input3]
+}
