@@ -219,6 +219,18 @@ function center(key) {
   applyTransform();
 }
 
+// centerFrame brings an opened group's frame into view, scaled down if it
+// does not fit.
+function centerFrame(key) {
+  const f = (view.level.frames || []).find((x) => x.key === key);
+  if (!f) return;
+  const r = $("graph").getBoundingClientRect();
+  view.scale = Math.max(0.3, Math.min(view.scale, r.width / (f.w + 40), r.height / (f.h + 40)));
+  view.tx = r.width / 2 - (f.x + f.w / 2) * view.scale;
+  view.ty = Math.max(r.height / 2 - (f.y + f.h / 2) * view.scale, 20 - f.y * view.scale);
+  applyTransform();
+}
+
 // Pan by dragging, zoom with the wheel.
 (function () {
   const svg = $("graph");
@@ -255,6 +267,7 @@ async function clickBox(it) {
   if (it.kind === "group" || it.kind === "body") {
     view.expanded.add(it.key);
     await drawLevel();
+    centerFrame(it.key);
     return;
   }
   select(it.key, it.name);
@@ -270,9 +283,12 @@ async function toggleNode(it) {
   await drawLevel();
 }
 
+// collapse closes one group; the groups open inside it stay open, hidden,
+// and show again when it reopens.
 async function collapse(key) {
-  for (const k of [...view.expanded]) if (k === key || k.startsWith(key)) view.expanded.delete(k);
+  view.expanded.delete(key);
   await drawLevel();
+  center(key);
 }
 
 async function reveal(ancestors) {
