@@ -219,13 +219,13 @@ function center(key) {
   applyTransform();
 }
 
-// centerFrame brings an opened group's frame into view, scaled down if it
-// does not fit.
+// centerFrame brings an opened group's frame into view: whole when it fits
+// at a readable scale, else its top.
 function centerFrame(key) {
   const f = (view.level.frames || []).find((x) => x.key === key);
   if (!f) return;
   const r = $("graph").getBoundingClientRect();
-  view.scale = Math.max(0.3, Math.min(view.scale, r.width / (f.w + 40), r.height / (f.h + 40)));
+  view.scale = Math.max(0.6, Math.min(view.scale, r.width / (f.w + 40), r.height / (f.h + 40)));
   view.tx = r.width / 2 - (f.x + f.w / 2) * view.scale;
   view.ty = Math.max(r.height / 2 - (f.y + f.h / 2) * view.scale, 20 - f.y * view.scale);
   applyTransform();
