@@ -16,11 +16,11 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// Kinds of Change and NodeChange.
+// Kinds of DiffItem and NodeDiff.
 const (
-	Added   = "added"   // B has it, A does not
-	Removed = "removed" // A has it, B does not
-	Changed = "changed" // both have it, and it differs
+	DiffAdded   = "added"   // B has it, A does not
+	DiffRemoved = "removed" // A has it, B does not
+	DiffChanged = "changed" // both have it, and it differs
 )
 
 // DiffOptions controls Diff. The zero value compares everything,
@@ -31,24 +31,24 @@ type DiffOptions struct {
 	SkipData bool
 }
 
-// Change is one difference between two models: of the model's fields, an
+// DiffItem is one difference between two models: of the model's fields, an
 // opset import, a metadata entry, a graph input or output, an initializer
 // or a model-local function.
-type Change struct {
+type DiffItem struct {
 	Graph string `json:"graph,omitempty"` // the graph, "" for the main graph
 	Name  string `json:"name"`            // what changed: a field, domain, key or value name (A's name when it was renamed)
-	Kind  string `json:"kind"`            // Added, Removed or Changed
+	Kind  string `json:"kind"`            // DiffAdded, DiffRemoved or DiffChanged
 	Old   string `json:"old,omitempty"`   // A's, "" when added
 	New   string `json:"new,omitempty"`   // B's, "" when removed
 }
 
-// NodeChange is a node B adds, a node of A that B lacks, or a node both
+// NodeDiff is a node B adds, a node of A that B lacks, or a node both
 // have whose operator, attributes or inputs differ.
-type NodeChange struct {
+type NodeDiff struct {
 	Graph string `json:"graph,omitempty"` // the graph, "" for the main graph
 	Name  string `json:"name"`            // the node's name (A's unless added; "#i" when unnamed)
 	Op    string `json:"op"`              // its operator (A's unless added)
-	Kind  string `json:"kind"`            // Added, Removed or Changed
+	Kind  string `json:"kind"`            // DiffAdded, DiffRemoved or DiffChanged
 	// Changes lists what differs in a changed node, one item each:
 	// "op Relu -> LeakyRelu", "attribute alpha 0.1 -> 0.2",
 	// "input 0 ReLU28_Output_0 -> Plus28_Output_0".
@@ -61,19 +61,19 @@ type NodeChange struct {
 // whatever its name), so that renamed nodes and values are reported as
 // renames, not as removals and additions.
 type ModelDiff struct {
-	Model         []Change     `json:"model,omitempty"`    // ir_version, producer, domain, model_version, doc_string, graph name
-	Opsets        []Change     `json:"opsets,omitempty"`   // opset imports, by domain ("" is ai.onnx)
-	Metadata      []Change     `json:"metadata,omitempty"` // metadata_props, by key
-	Inputs        []Change     `json:"inputs,omitempty"`   // graph inputs added, removed, or whose declared type changed
-	Outputs       []Change     `json:"outputs,omitempty"`  // graph outputs likewise
-	Nodes         []NodeChange `json:"nodes,omitempty"`
-	NodesRenamed  []Renamed    `json:"nodes_renamed,omitempty"`
-	ValuesRenamed []Renamed    `json:"values_renamed,omitempty"`
+	Model         []DiffItem `json:"model,omitempty"`    // ir_version, producer, domain, model_version, doc_string, graph name
+	Opsets        []DiffItem `json:"opsets,omitempty"`   // opset imports, by domain ("" is ai.onnx)
+	Metadata      []DiffItem `json:"metadata,omitempty"` // metadata_props, by key
+	Inputs        []DiffItem `json:"inputs,omitempty"`   // graph inputs added, removed, or whose declared type changed
+	Outputs       []DiffItem `json:"outputs,omitempty"`  // graph outputs likewise
+	Nodes         []NodeDiff `json:"nodes,omitempty"`
+	NodesRenamed  []Renamed  `json:"nodes_renamed,omitempty"`
+	ValuesRenamed []Renamed  `json:"values_renamed,omitempty"`
 	// Initializers lists initializers added, removed, and changed: in
 	// element type or shape, or in data (compared by SHA-256, shown as
 	// "sha256:" and 16 hex digits).
-	Initializers []Change `json:"initializers,omitempty"`
-	Functions    []Change `json:"functions,omitempty"` // model-local functions added or removed, by domain:name
+	Initializers []DiffItem `json:"initializers,omitempty"`
+	Functions    []DiffItem `json:"functions,omitempty"` // model-local functions added or removed, by domain:name
 	// DataRead counts the bytes of initializer data read to compare
 	// (external data read from files, hashed once per file range).
 	DataRead int64 `json:"data_read"`
@@ -96,11 +96,11 @@ func (d *ModelDiff) String() string {
 		}
 		return " in " + graph
 	}
-	change := func(what string, c Change) {
+	change := func(what string, c DiffItem) {
 		switch c.Kind {
-		case Added:
+		case DiffAdded:
 			fmt.Fprintf(&b, "+ %s %s%s: %s\n", what, c.Name, in(c.Graph), c.New)
-		case Removed:
+		case DiffRemoved:
 			fmt.Fprintf(&b, "- %s %s%s: %s\n", what, c.Name, in(c.Graph), c.Old)
 		default:
 			fmt.Fprintf(&b, "~ %s %s%s: %s -> %s\n", what, c.Name, in(c.Graph), c.Old, c.New)
@@ -123,9 +123,9 @@ func (d *ModelDiff) String() string {
 	}
 	for _, n := range d.Nodes {
 		switch n.Kind {
-		case Added:
+		case DiffAdded:
 			fmt.Fprintf(&b, "+ node %s (%s)%s\n", n.Name, n.Op, in(n.Graph))
-		case Removed:
+		case DiffRemoved:
 			fmt.Fprintf(&b, "- node %s (%s)%s\n", n.Name, n.Op, in(n.Graph))
 		default:
 			fmt.Fprintf(&b, "~ node %s (%s)%s: %s\n", n.Name, n.Op, in(n.Graph), strings.Join(n.Changes, "; "))
@@ -229,19 +229,19 @@ func short(s string) string {
 	return strconv.Quote(s)
 }
 
-func changeOf(graph, name, old, new string) Change {
-	kind := Changed
+func changeOf(graph, name, old, new string) DiffItem {
+	kind := DiffChanged
 	switch {
 	case old == "" && new != "":
-		kind = Added
+		kind = DiffAdded
 	case new == "" && old != "":
-		kind = Removed
+		kind = DiffRemoved
 	}
-	return Change{Graph: graph, Name: name, Kind: kind, Old: old, New: new}
+	return DiffItem{Graph: graph, Name: name, Kind: kind, Old: old, New: new}
 }
 
 // mapChanges compares two string maps key by key, in key order.
-func mapChanges(a, b map[string]string) []Change {
+func mapChanges(a, b map[string]string) []DiffItem {
 	keys := sortedKeys(a)
 	for k := range b {
 		if _, ok := a[k]; !ok {
@@ -249,17 +249,17 @@ func mapChanges(a, b map[string]string) []Change {
 		}
 	}
 	slices.Sort(keys)
-	var out []Change
+	var out []DiffItem
 	for _, k := range keys {
 		x, inA := a[k]
 		y, inB := b[k]
 		switch {
 		case !inA:
-			out = append(out, Change{Name: k, Kind: Added, New: orDash(y)})
+			out = append(out, DiffItem{Name: k, Kind: DiffAdded, New: orDash(y)})
 		case !inB:
-			out = append(out, Change{Name: k, Kind: Removed, Old: orDash(x)})
+			out = append(out, DiffItem{Name: k, Kind: DiffRemoved, Old: orDash(x)})
 		case x != y:
-			out = append(out, Change{Name: k, Kind: Changed, Old: x, New: y})
+			out = append(out, DiffItem{Name: k, Kind: DiffChanged, Old: x, New: y})
 		}
 	}
 	return out
@@ -513,7 +513,7 @@ func graphOrder(g *Graph) []*Node {
 
 // io compares graph inputs and outputs.
 func (d *differ) io(ga, gb *Graph, path string) {
-	list := func(as, bs []*Value, rev map[*Value]*Value, fwd map[*Value]*Value) []Change {
+	list := func(as, bs []*Value, rev map[*Value]*Value, fwd map[*Value]*Value) []DiffItem {
 		inB := map[*Value]bool{}
 		for _, v := range bs {
 			inB[v] = true
@@ -522,19 +522,19 @@ func (d *differ) io(ga, gb *Graph, path string) {
 		for _, v := range as {
 			inA[v] = true
 		}
-		var out []Change
+		var out []DiffItem
 		for _, v := range as {
 			if w := fwd[v]; w != nil && inB[w] {
 				if x, y := typeLabel(v.Type()), typeLabel(w.Type()); x != y {
-					out = append(out, Change{Graph: path, Name: v.name, Kind: Changed, Old: x, New: y})
+					out = append(out, DiffItem{Graph: path, Name: v.name, Kind: DiffChanged, Old: x, New: y})
 				}
 				continue
 			}
-			out = append(out, Change{Graph: path, Name: v.name, Kind: Removed, Old: typeLabel(v.Type())})
+			out = append(out, DiffItem{Graph: path, Name: v.name, Kind: DiffRemoved, Old: typeLabel(v.Type())})
 		}
 		for _, w := range bs {
 			if v := rev[w]; v == nil || !inA[v] {
-				out = append(out, Change{Graph: path, Name: w.name, Kind: Added, New: typeLabel(w.Type())})
+				out = append(out, DiffItem{Graph: path, Name: w.name, Kind: DiffAdded, New: typeLabel(w.Type())})
 			}
 		}
 		return out
@@ -558,7 +558,7 @@ func (d *differ) nodes(ga, gb *Graph, path string) error {
 	for i, n := range ga.nodes {
 		y := d.nmap[n]
 		if y == nil {
-			d.out.Nodes = append(d.out.Nodes, NodeChange{Graph: path, Name: label(n, i), Op: n.OpType(), Kind: Removed})
+			d.out.Nodes = append(d.out.Nodes, NodeDiff{Graph: path, Name: label(n, i), Op: n.OpType(), Kind: DiffRemoved})
 			continue
 		}
 		var changes []string
@@ -569,7 +569,7 @@ func (d *differ) nodes(ga, gb *Graph, path string) error {
 		ch, subs := attrChanges(n, y)
 		changes = append(changes, ch...)
 		if len(changes) > 0 {
-			d.out.Nodes = append(d.out.Nodes, NodeChange{Graph: path, Name: label(n, i), Op: n.OpType(), Kind: Changed, Changes: changes})
+			d.out.Nodes = append(d.out.Nodes, NodeDiff{Graph: path, Name: label(n, i), Op: n.OpType(), Kind: DiffChanged, Changes: changes})
 		}
 		for _, s := range subs {
 			if err := d.graph(s[0], s[1], joinPath(path, label(n, i)+"."+s[0].Name())); err != nil {
@@ -579,7 +579,7 @@ func (d *differ) nodes(ga, gb *Graph, path string) error {
 	}
 	for i, n := range gb.nodes {
 		if d.nrev[n] == nil {
-			d.out.Nodes = append(d.out.Nodes, NodeChange{Graph: path, Name: label(n, i), Op: n.OpType(), Kind: Added})
+			d.out.Nodes = append(d.out.Nodes, NodeDiff{Graph: path, Name: label(n, i), Op: n.OpType(), Kind: DiffAdded})
 		}
 	}
 	return nil
@@ -693,7 +693,7 @@ func (d *differ) initializers(ga, gb *Graph, path string) error {
 	for _, v := range ga.inits {
 		w := d.vmap[v]
 		if w == nil || w.init == nil {
-			d.out.Initializers = append(d.out.Initializers, Change{Graph: path, Name: v.name, Kind: Removed, Old: tensorLabel(v.init)})
+			d.out.Initializers = append(d.out.Initializers, DiffItem{Graph: path, Name: v.name, Kind: DiffRemoved, Old: tensorLabel(v.init)})
 			continue
 		}
 		c, err := d.tensors(ga.model.tensor(v.init), gb.model.tensor(w.init))
@@ -707,7 +707,7 @@ func (d *differ) initializers(ga, gb *Graph, path string) error {
 	}
 	for _, w := range gb.inits {
 		if v := d.vrev[w]; v == nil || v.init == nil {
-			d.out.Initializers = append(d.out.Initializers, Change{Graph: path, Name: w.name, Kind: Added, New: tensorLabel(w.init)})
+			d.out.Initializers = append(d.out.Initializers, DiffItem{Graph: path, Name: w.name, Kind: DiffAdded, New: tensorLabel(w.init)})
 		}
 	}
 	sa := map[string]*onnxproto.SparseTensorProto{}
@@ -716,14 +716,14 @@ func (d *differ) initializers(ga, gb *Graph, path string) error {
 	}
 	for _, w := range gb.sparse {
 		if x, ok := sa[w.name]; !ok {
-			d.out.Initializers = append(d.out.Initializers, Change{Graph: path, Name: w.name, Kind: Added, New: "sparse"})
+			d.out.Initializers = append(d.out.Initializers, DiffItem{Graph: path, Name: w.name, Kind: DiffAdded, New: "sparse"})
 		} else if !proto.Equal(x, w.sparse) {
-			d.out.Initializers = append(d.out.Initializers, Change{Graph: path, Name: w.name, Kind: Changed, Old: "sparse", New: "sparse (differs)"})
+			d.out.Initializers = append(d.out.Initializers, DiffItem{Graph: path, Name: w.name, Kind: DiffChanged, Old: "sparse", New: "sparse (differs)"})
 		}
 		delete(sa, w.name)
 	}
 	for _, name := range sortedKeys(sa) {
-		d.out.Initializers = append(d.out.Initializers, Change{Graph: path, Name: name, Kind: Removed, Old: "sparse"})
+		d.out.Initializers = append(d.out.Initializers, DiffItem{Graph: path, Name: name, Kind: DiffRemoved, Old: "sparse"})
 	}
 	return nil
 }
@@ -737,22 +737,22 @@ func tensorLabel(t *onnxproto.TensorProto) string {
 }
 
 // tensors compares two initializers; nil when equal.
-func (d *differ) tensors(x, y *Tensor) (*Change, error) {
+func (d *differ) tensors(x, y *Tensor) (*DiffItem, error) {
 	lx, ly := tensorLabel(x.p), tensorLabel(y.p)
 	if lx != ly {
-		return &Change{Kind: Changed, Old: lx, New: ly}, nil
+		return &DiffItem{Kind: DiffChanged, Old: lx, New: ly}, nil
 	}
 	if d.opts.SkipData || x.p == y.p {
 		return nil, nil
 	}
 	if x.DataType() == String || y.DataType() == String {
 		if !slices.EqualFunc(x.p.GetStringData(), y.p.GetStringData(), bytes.Equal) {
-			return &Change{Kind: Changed, Old: lx + " strings", New: ly + " strings (differ)"}, nil
+			return &DiffItem{Kind: DiffChanged, Old: lx + " strings", New: ly + " strings (differ)"}, nil
 		}
 		return nil, nil
 	}
 	if x.NumBytes() != y.NumBytes() {
-		return &Change{Kind: Changed, Old: lx + " " + humanBytes(x.NumBytes()), New: ly + " " + humanBytes(y.NumBytes())}, nil
+		return &DiffItem{Kind: DiffChanged, Old: lx + " " + humanBytes(x.NumBytes()), New: ly + " " + humanBytes(y.NumBytes())}, nil
 	}
 	if sameRegion(x, y) {
 		return nil, nil
@@ -770,7 +770,7 @@ func (d *differ) tensors(x, y *Tensor) (*Change, error) {
 		if bytes.Equal(bx, by) {
 			return nil, nil
 		}
-		return &Change{Kind: Changed, Old: lx + " " + sumOf(bx), New: ly + " " + sumOf(by)}, nil
+		return &DiffItem{Kind: DiffChanged, Old: lx + " " + sumOf(bx), New: ly + " " + sumOf(by)}, nil
 	}
 	hx, err := d.hash(x, kx)
 	if err != nil {
@@ -783,7 +783,7 @@ func (d *differ) tensors(x, y *Tensor) (*Change, error) {
 	if hx == hy {
 		return nil, nil
 	}
-	return &Change{Kind: Changed, Old: lx + " " + hx, New: ly + " " + hy}, nil
+	return &DiffItem{Kind: DiffChanged, Old: lx + " " + hx, New: ly + " " + hy}, nil
 }
 
 func sumOf(b []byte) string {
@@ -894,13 +894,13 @@ func (d *differ) functions(a, b *Model) {
 	for _, f := range a.funcs {
 		g := fb[key(f)]
 		if g == nil {
-			d.out.Functions = append(d.out.Functions, Change{Name: key(f), Kind: Removed, Old: itoa(len(f.body.nodes)) + " nodes"})
+			d.out.Functions = append(d.out.Functions, DiffItem{Name: key(f), Kind: DiffRemoved, Old: itoa(len(f.body.nodes)) + " nodes"})
 			continue
 		}
 		delete(fb, key(f))
 		_ = d.graph(f.body, g.body, "function "+key(f)) // function bodies hold no initializers to read
 	}
 	for _, k := range sortedKeys(fb) {
-		d.out.Functions = append(d.out.Functions, Change{Name: k, Kind: Added, New: itoa(len(fb[k].body.nodes)) + " nodes"})
+		d.out.Functions = append(d.out.Functions, DiffItem{Name: k, Kind: DiffAdded, New: itoa(len(fb[k].body.nodes)) + " nodes"})
 	}
 }

@@ -133,13 +133,13 @@ func TestDiffEdits(t *testing.T) {
 				}
 			}
 			slices.Sort(gone)
-			if got := nodeChanges(d, onnxgraph.Removed); !slices.Equal(got, gone) || len(gone) != rep.(*onnxgraph.ExtractReport).Dropped {
+			if got := nodeChanges(d, onnxgraph.DiffRemoved); !slices.Equal(got, gone) || len(gone) != rep.(*onnxgraph.ExtractReport).Dropped {
 				t.Errorf("removed nodes %v, want %v", got, gone)
 			}
 			if len(d.Nodes) != len(gone) {
 				t.Errorf("nodes %+v: only removals expected", d.Nodes)
 			}
-			io := func(cs []onnxgraph.Change) (out []string) {
+			io := func(cs []onnxgraph.DiffItem) (out []string) {
 				for _, c := range cs {
 					out = append(out, c.Kind+" "+c.Name)
 				}
@@ -153,7 +153,7 @@ func TestDiffEdits(t *testing.T) {
 			}
 			var inits []string
 			for _, c := range d.Initializers {
-				if c.Kind != onnxgraph.Removed {
+				if c.Kind != onnxgraph.DiffRemoved {
 					t.Errorf("initializer %+v: only removals expected", c)
 				}
 				inits = append(inits, c.Name)
@@ -185,7 +185,7 @@ func TestDiffEdits(t *testing.T) {
 			}
 			return nil, m.Graph().SetInitializer(v, tt)
 		}, func(t *testing.T, _, _ *onnxgraph.Model, d *onnxgraph.ModelDiff, _ any) {
-			if len(d.Initializers) != 1 || d.Initializers[0].Name != "Parameter6" || d.Initializers[0].Kind != onnxgraph.Changed ||
+			if len(d.Initializers) != 1 || d.Initializers[0].Name != "Parameter6" || d.Initializers[0].Kind != onnxgraph.DiffChanged ||
 				!strings.Contains(d.Initializers[0].New, "sha256:") {
 				t.Errorf("initializers %+v", d.Initializers)
 			}
@@ -252,7 +252,7 @@ func TestDiffMerged(t *testing.T) {
 		}
 	}
 	slices.Sort(added)
-	if got := nodeChanges(d, onnxgraph.Added); !slices.Equal(got, added) || len(d.Nodes) != len(added) {
+	if got := nodeChanges(d, onnxgraph.DiffAdded); !slices.Equal(got, added) || len(d.Nodes) != len(added) {
 		t.Errorf("nodes added %v\nwant %v", got, added)
 	}
 	want := "+ input b/Input3: float32[1,1,28,28]\n+ output b/Plus214_Output_0: float32[1,10]\n"
