@@ -74,6 +74,7 @@ func (m *Model) SetBatch(batch Dim, opts *SetBatchOptions, report *SetBatchRepor
 
 // SetBatchModel is SetBatch in plain form.
 func SetBatchModel(m *Model, batch Dim, opts *SetBatchOptions) (*SetBatchReport, error) {
+	defer afterEdit(m)
 	o := orZero(opts)
 	given := o.TypeOf
 	o.TypeOf = m.typeHook(given)

@@ -1,6 +1,7 @@
 package onnxgraph_test
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -291,7 +292,32 @@ func TestMain(m *testing.M) {
 		model.Close()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	flag.Parse()
+	var (
+		mu     sync.Mutex
+		broken []string
+	)
+	if flag.Lookup("test.bench").Value.String() == "" {
+		// Sanity after every edit of every test, whatever the test checks
+		// itself (graphs past 50k nodes are left to the tests that time
+		// them, which check them after the timing).
+		onnxgraph.SetEditHook(func(m *onnxgraph.Model) {
+			if m.Graph().NumNodes() > 50_000 {
+				return
+			}
+			if err := m.Sanity(); err != nil {
+				mu.Lock()
+				broken = append(broken, err.Error())
+				mu.Unlock()
+			}
+		})
+	}
+	code := m.Run()
+	if len(broken) > 0 {
+		fmt.Fprintf(os.Stderr, "Sanity failed after %d edits; the first: %s\n", len(broken), broken[0])
+		code = 1
+	}
+	os.Exit(code)
 }
 
 // BenchmarkShrinkDedupe300MB deduplicates the 300 MiB inline model: 75
@@ -309,4 +335,58 @@ func BenchmarkShrinkDedupe300MB(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// benchReadPipe reads the model at path through a pipe (a reader that
+// tells no size), with or without the size as a hint, against the floor:
+// io.ReadAll into a buffer of the right size, then Decode.
+func benchReadPipe(b *testing.B, path string) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := int64(len(raw))
+	pipe := func() io.Reader {
+		pr, pw := io.Pipe()
+		go func() { _, err := pw.Write(raw); pw.CloseWithError(err) }()
+		return pr
+	}
+	b.Run("floor", func(b *testing.B) {
+		b.SetBytes(n)
+		for range b.N {
+			buf := make([]byte, n)
+			if _, err := io.ReadFull(pipe(), buf); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := onnxgraph.Decode(buf, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, hint := range []int64{0, n} {
+		b.Run(fmt.Sprintf("hint=%d", hint), func(b *testing.B) {
+			b.SetBytes(n)
+			for range b.N {
+				if _, err := onnxgraph.Read(pipe(), &onnxgraph.LoadOptions{SizeHint: hint}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkReadPipe44MB reads an 11-tensor (44 MiB) inline model through
+// a pipe.
+func BenchmarkReadPipe44MB(b *testing.B) {
+	p := filepath.Join(b.TempDir(), "m44.onnx")
+	if err := weightChain(11).SaveWith(p, &onnxgraph.SaveOptions{External: onnxgraph.ExternalInline}); err != nil {
+		b.Fatal(err)
+	}
+	benchReadPipe(b, p)
+}
+
+// BenchmarkReadPipe300MB reads the 300 MiB inline model through a pipe.
+func BenchmarkReadPipe300MB(b *testing.B) {
+	inline, _ := benchModels(b)
+	benchReadPipe(b, inline)
 }

@@ -70,6 +70,7 @@ func (m *Model) Shrink(opts *ShrinkOptions, report *ShrinkReport) *Model {
 
 // ShrinkModel is Shrink in plain form.
 func ShrinkModel(m *Model, opts *ShrinkOptions) (*ShrinkReport, error) {
+	defer afterEdit(m)
 	o := orZero(opts)
 	r := &ShrinkReport{Duplicates: map[string][]string{}, NotNarrowed: map[string]string{}, NPYFiles: map[string]string{}}
 	for _, name := range o.NPYNames {

@@ -83,6 +83,14 @@ func (m *Model) buildGraph(gp *onnxproto.GraphProto, parent *Node) *Graph {
 	gp.Node, gp.Initializer, gp.SparseInitializer = nil, nil, nil
 	gp.Input, gp.Output, gp.ValueInfo = nil, nil, nil
 	g.scope = make(map[string]*Value, len(ins)+len(inits)+len(sparse)+len(nodes))
+	// The graph's values and nodes come from two allocations, not one each.
+	nvals := len(ins) + len(inits) + len(sparse)
+	for _, np := range nodes {
+		nvals += len(np.Output)
+	}
+	g.slab = make([]Value, 0, nvals)
+	defer func() { g.slab = nil }()
+	nodeSlab := make([]Node, len(nodes))
 
 	for _, vi := range ins {
 		v := g.define(vi.GetName())
@@ -103,7 +111,8 @@ func (m *Model) buildGraph(gp *onnxproto.GraphProto, parent *Node) *Graph {
 	}
 	g.nodes = make([]*Node, len(nodes))
 	for i, np := range nodes {
-		n := &Node{p: np, graph: g}
+		n := &nodeSlab[i]
+		n.p, n.graph = np, g
 		n.outputs = make([]*Value, len(np.Output))
 		for k, name := range np.Output {
 			if name == "" {
@@ -204,7 +213,14 @@ func (m *Model) buildFunction(fp *onnxproto.FunctionProto) *Function {
 // define creates a value named name in g. A name defined twice (an invalid
 // model) gets a second value; the scope keeps the first.
 func (g *Graph) define(name string) *Value {
-	v := &Value{name: name, graph: g}
+	var v *Value
+	if len(g.slab) < cap(g.slab) {
+		g.slab = g.slab[:len(g.slab)+1]
+		v = &g.slab[len(g.slab)-1]
+		v.name, v.graph = name, g
+	} else {
+		v = &Value{name: name, graph: g}
+	}
 	if _, dup := g.scope[name]; !dup {
 		g.scope[name] = v
 	}

@@ -56,6 +56,7 @@ func (m *Model) DeleteNodes(opts *DeleteNodesOptions, report *DeleteNodesReport)
 
 // DeleteNodesModel is DeleteNodes in plain form.
 func DeleteNodesModel(m *Model, opts *DeleteNodesOptions) (*DeleteNodesReport, error) {
+	defer afterEdit(m)
 	o := orZero(opts)
 	o.TypeOf = m.typeHook(o.TypeOf)
 	if m.graph == nil {

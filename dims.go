@@ -94,6 +94,7 @@ func (m *Model) SetDims(dims map[string][]Dim, opts *SetDimsOptions, report *Set
 
 // SetDimsModel is SetDims in plain form.
 func SetDimsModel(m *Model, dims map[string][]Dim, opts *SetDimsOptions) (*SetDimsReport, error) {
+	defer afterEdit(m)
 	o := orZero(opts)
 	g := m.graph
 	if g == nil {

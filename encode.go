@@ -225,6 +225,21 @@ func (e *encoder) mapAll(msg proto.Message) proto.Message {
 // shallow returns a new message with src's fields: scalars and bytes are
 // shared, lists are new slices of the same elements, unknown fields shared.
 func shallow[T proto.Message](src T) T {
+	// The messages a save copies most, copied field by field (a test
+	// checks these against the reflective copy and the descriptors).
+	switch x := any(src).(type) {
+	case *onnxproto.TensorProto:
+		return any(shallowTensor(x)).(T)
+	case *onnxproto.NodeProto:
+		return any(shallowNode(x)).(T)
+	case *onnxproto.AttributeProto:
+		return any(shallowAttr(x)).(T)
+	}
+	return shallowReflect(src)
+}
+
+// shallowReflect is shallow for any message, through protoreflect.
+func shallowReflect[T proto.Message](src T) T {
 	s := src.ProtoReflect()
 	d := s.Type().New()
 	s.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
@@ -271,4 +286,96 @@ func sameSlice[T comparable](a, b []T) bool {
 		}
 	}
 	return true
+}
+
+// The field-by-field copies of shallow: optional scalars get pointers of
+// their own, lists new slices of the same elements (nil when empty), bytes
+// and messages are shared, unknown fields kept.
+
+func shallowTensor(t *onnxproto.TensorProto) *onnxproto.TensorProto {
+	q := &onnxproto.TensorProto{
+		Dims:          listOf(t.Dims),
+		DataType:      ptrOf(t.DataType),
+		Segment:       t.Segment,
+		FloatData:     listOf(t.FloatData),
+		Int32Data:     listOf(t.Int32Data),
+		StringData:    listOf(t.StringData),
+		Int64Data:     listOf(t.Int64Data),
+		Name:          ptrOf(t.Name),
+		DocString:     ptrOf(t.DocString),
+		RawData:       t.RawData,
+		ExternalData:  listOf(t.ExternalData),
+		DataLocation:  ptrOf(t.DataLocation),
+		DoubleData:    listOf(t.DoubleData),
+		Uint64Data:    listOf(t.Uint64Data),
+		MetadataProps: listOf(t.MetadataProps),
+	}
+	keepUnknown(q, t)
+	return q
+}
+
+func shallowNode(n *onnxproto.NodeProto) *onnxproto.NodeProto {
+	q := &onnxproto.NodeProto{
+		Input:                listOf(n.Input),
+		Output:               listOf(n.Output),
+		Name:                 ptrOf(n.Name),
+		OpType:               ptrOf(n.OpType),
+		Domain:               ptrOf(n.Domain),
+		Overload:             ptrOf(n.Overload),
+		Attribute:            listOf(n.Attribute),
+		DocString:            ptrOf(n.DocString),
+		MetadataProps:        listOf(n.MetadataProps),
+		DeviceConfigurations: listOf(n.DeviceConfigurations),
+	}
+	keepUnknown(q, n)
+	return q
+}
+
+func shallowAttr(a *onnxproto.AttributeProto) *onnxproto.AttributeProto {
+	q := &onnxproto.AttributeProto{
+		Name:          ptrOf(a.Name),
+		RefAttrName:   ptrOf(a.RefAttrName),
+		DocString:     ptrOf(a.DocString),
+		Type:          ptrOf(a.Type),
+		F:             ptrOf(a.F),
+		I:             ptrOf(a.I),
+		S:             a.S,
+		T:             a.T,
+		G:             a.G,
+		SparseTensor:  a.SparseTensor,
+		Tp:            a.Tp,
+		Floats:        listOf(a.Floats),
+		Ints:          listOf(a.Ints),
+		Strings:       listOf(a.Strings),
+		Tensors:       listOf(a.Tensors),
+		Graphs:        listOf(a.Graphs),
+		SparseTensors: listOf(a.SparseTensors),
+		TypeProtos:    listOf(a.TypeProtos),
+	}
+	keepUnknown(q, a)
+	return q
+}
+
+// ptrOf returns a new pointer to *p, or nil.
+func ptrOf[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// listOf returns a new slice of s's elements, nil when s is empty.
+func listOf[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return append([]T(nil), s...)
+}
+
+// keepUnknown gives dst src's unknown fields.
+func keepUnknown(dst, src proto.Message) {
+	if u := src.ProtoReflect().GetUnknown(); len(u) > 0 {
+		dst.ProtoReflect().SetUnknown(u)
+	}
 }

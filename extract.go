@@ -99,6 +99,7 @@ func (m *Model) Extract(opts *ExtractOptions, report *ExtractReport) *Model {
 
 // ExtractModel is Extract in plain form.
 func ExtractModel(m *Model, opts *ExtractOptions) (*ExtractReport, error) {
+	defer afterEdit(m)
 	nm, r, err := extractPart(m, opts)
 	if err != nil {
 		return nil, err

@@ -31,6 +31,7 @@ type Graph struct {
 	scope     map[string]*Value           // names defined here
 	undef     map[string]*Value           // names read here and defined nowhere
 	dangling  map[string]bool             // quantization annotation names that resolved to no value at load
+	slab      []Value                     // while a graph is built: room for its values
 }
 
 func newGraph(m *Model, p *onnxproto.GraphProto) *Graph {

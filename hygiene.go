@@ -34,6 +34,7 @@ func (m *Model) NameNodes(opts *NameNodesOptions, report *NameNodesReport) *Mode
 
 // NameNodesModel is NameNodes in plain form.
 func NameNodesModel(m *Model, opts *NameNodesOptions) (*NameNodesReport, error) {
+	defer afterEdit(m)
 	o := orZero(opts)
 	var graphs []*Graph
 	collect := func(g *Graph) bool { graphs = append(graphs, g); return true }
@@ -136,6 +137,7 @@ func (m *Model) StripDocs(opts *StripDocsOptions, report *StripDocsReport) *Mode
 
 // StripDocsModel is StripDocs in plain form.
 func StripDocsModel(m *Model, opts *StripDocsOptions) (*StripDocsReport, error) {
+	defer afterEdit(m)
 	k := DocAll
 	if opts != nil && opts.Kinds != 0 {
 		k = opts.Kinds

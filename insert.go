@@ -81,6 +81,7 @@ func (m *Model) InsertNode(opts *InsertNodeOptions, report *InsertNodeReport) *M
 
 // InsertNodeModel is InsertNode in plain form.
 func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, error) {
+	defer afterEdit(m)
 	o := orZero(opts)
 	o.TypeOf = m.typeHook(o.TypeOf)
 	if m.graph == nil {

@@ -100,6 +100,7 @@ type layoutPlan struct {
 
 // SetLayoutModel is SetLayout in plain form.
 func SetLayoutModel(m *Model, opts *LayoutOptions) (*LayoutReport, error) {
+	defer afterEdit(m)
 	o := orZero(opts)
 	g := m.graph
 	if g == nil {

@@ -1,7 +1,7 @@
 package onnxgraph
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +25,10 @@ type LoadOptions struct {
 	// then surface when the data is read or saved. Path syntax (absolute
 	// paths, "..") is checked regardless.
 	SkipExternalCheck bool
+	// SizeHint is the number of bytes Read expects, when the caller knows
+	// it (an HTTP request's Content-Length): the buffer is then sized once.
+	// A wrong hint costs time, not correctness.
+	SizeHint int64
 
 	path string // the model file, set by Open
 }
@@ -43,30 +47,135 @@ func Load(path string) *Model {
 // are views of the file's bytes, and external data stays in its files until
 // read. opts may be nil.
 func Open(path string, opts *LoadOptions) (*Model, error) {
-	b, err := os.ReadFile(path)
+	return OpenContext(context.Background(), path, opts)
+}
+
+// OpenContext is Open, stopped when ctx is done (between reads of the
+// file): it then returns ctx's error (context.Canceled, ...).
+func OpenContext(ctx context.Context, path string, opts *LoadOptions) (*Model, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("onnxgraph: %w", err)
 	}
+	defer f.Close()
 	o := orZero(opts)
 	if o.Dir == "" {
 		o.Dir = filepath.Dir(path)
 	}
 	o.path = path
-	return Decode(b, &o)
+	b, err := readAll(ctx, f, o.SizeHint)
+	if err != nil {
+		return nil, err
+	}
+	return decodeContext(ctx, b, &o)
 }
 
-// Read reads a whole model from r. opts may be nil.
+// Read reads a whole model from r. opts may be nil. The buffer is sized
+// once when the size is known: from LoadOptions.SizeHint (say, an HTTP
+// body's Content-Length), a file's size, or a reader's Len or Size method.
+// Otherwise the bytes are read in growing chunks and joined once at the
+// end, which briefly needs twice the model's size.
 func Read(r io.Reader, opts *LoadOptions) (*Model, error) {
-	var buf bytes.Buffer
-	if f, ok := r.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			buf.Grow(int(st.Size()) + 1)
+	return ReadContext(context.Background(), r, opts)
+}
+
+// ReadContext is Read, stopped when ctx is done (between reads of r): it
+// then returns ctx's error.
+func ReadContext(ctx context.Context, r io.Reader, opts *LoadOptions) (*Model, error) {
+	o := orZero(opts)
+	b, err := readAll(ctx, r, o.SizeHint)
+	if err != nil {
+		return nil, err
+	}
+	return decodeContext(ctx, b, &o)
+}
+
+// decodeContext decodes b unless ctx is done.
+func decodeContext(ctx context.Context, b []byte, o *LoadOptions) (*Model, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m, err := Decode(b, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// readPiece is how much readAll asks of a reader at a time, so that a
+// cancellation is seen within one piece.
+const readPiece = 8 << 20
+
+// readAll reads r to its end. With a size (hint, or one r tells) it fills
+// one buffer of that size; past it, or without one, it reads chunks of
+// growing size and joins them once.
+func readAll(ctx context.Context, r io.Reader, hint int64) ([]byte, error) {
+	if hint <= 0 {
+		hint = sizeOf(r)
+	}
+	var buf []byte
+	if hint > 0 {
+		// One byte more, to see the end without growing. A lying hint
+		// costs at most what the largest model file can hold.
+		buf = make([]byte, 0, min(hint, MaxProtoSize)+1)
+	}
+	fill := func(b []byte) ([]byte, bool, error) {
+		for len(b) < cap(b) {
+			if err := ctx.Err(); err != nil {
+				return b, false, err
+			}
+			n, err := r.Read(b[len(b):min(cap(b), len(b)+readPiece)])
+			b = b[:len(b)+n]
+			if err == io.EOF {
+				return b, true, nil
+			}
+			if err != nil {
+				return b, false, fmt.Errorf("onnxgraph: reading the model: %w", err)
+			}
 		}
+		return b, false, nil
 	}
-	if _, err := buf.ReadFrom(r); err != nil {
-		return nil, fmt.Errorf("onnxgraph: %w", err)
+	buf, done, err := fill(buf)
+	if err != nil || done {
+		return buf, err
 	}
-	return Decode(buf.Bytes(), opts)
+	chunks := [][]byte{buf}
+	total := len(buf)
+	for size := 4 << 20; !done; size = min(2*size, 32<<20) {
+		var c []byte
+		if c, done, err = fill(make([]byte, 0, size)); err != nil {
+			return nil, err
+		}
+		chunks = append(chunks, c)
+		total += len(c)
+	}
+	out := make([]byte, 0, total)
+	for i, c := range chunks {
+		out = append(out, c...)
+		chunks[i] = nil
+	}
+	return out, nil
+}
+
+// sizeOf returns how many bytes r says it holds, 0 when it does not say.
+func sizeOf(r io.Reader) int64 {
+	switch x := r.(type) {
+	case *os.File:
+		if st, err := x.Stat(); err == nil && st.Mode().IsRegular() {
+			if pos, err := x.Seek(0, io.SeekCurrent); err == nil && pos <= st.Size() {
+				return st.Size() - pos
+			}
+		}
+	case interface{ Len() int }:
+		return int64(x.Len())
+	case interface{ Size() int64 }:
+		return x.Size()
+	}
+	return 0
 }
 
 // Decode reads a model from b. The model keeps views of b's tensor bytes:
@@ -93,7 +202,7 @@ func Decode(b []byte, opts *LoadOptions) (*Model, error) {
 func unmarshalAliased(b []byte, msg proto.Message) error {
 	md := msg.ProtoReflect().Descriptor()
 	s := &stripper{}
-	skel, changed, err := s.strip(md, b, 0, string(md.Name()))
+	skel, changed, err := s.strip(md, b, 0, &lazyPath{root: string(md.Name())})
 	if err != nil {
 		return err
 	}

@@ -203,6 +203,15 @@ func domainLabel(d string) string {
 // graph metadata are merged under the metadata policy. A model with
 // training_info can only be the first, unprefixed one.
 func Merge(models []*Model, opts *MergeOptions) (*Model, *MergeReport, error) {
+	m, r, err := merge(models, opts)
+	afterEdit(m)
+	for _, in := range models {
+		afterEdit(in)
+	}
+	return m, r, err
+}
+
+func merge(models []*Model, opts *MergeOptions) (*Model, *MergeReport, error) {
 	o := orZero(opts)
 	if len(models) < 2 {
 		return nil, nil, errorf(ErrInvalid, "merge needs at least two models, got %d", len(models))

@@ -176,6 +176,17 @@ func (m *Model) adopt(c *Model) {
 	}
 }
 
+// editHook, when set (by tests), runs after every plain-form edit and
+// Merge, whether it succeeded or not: the tests' Sanity check.
+var editHook func(*Model)
+
+// afterEdit runs editHook on m.
+func afterEdit(m *Model) {
+	if editHook != nil && m != nil {
+		editHook(m)
+	}
+}
+
 // runStep runs a plain-form edit as a step of a chain: it does nothing after
 // an earlier step failed, records the error of this one with the step's
 // name, and copies the edit's report out when report is not nil.

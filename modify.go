@@ -61,6 +61,7 @@ func (m *Model) Modify(node string, opts *ModifyOptions, report *ModifyReport) *
 
 // ModifyModel is Modify in plain form.
 func ModifyModel(m *Model, node string, opts *ModifyOptions) (*ModifyReport, error) {
+	defer afterEdit(m)
 	o := orZero(opts)
 	n, err := m.FindNode(node)
 	if err != nil {

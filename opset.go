@@ -98,6 +98,7 @@ func (m *Model) SetOpset(domain string, version int64, opts *SetOpsetOptions, re
 
 // SetOpsetModel is SetOpset in plain form.
 func SetOpsetModel(m *Model, domain string, version int64, opts *SetOpsetOptions) (*SetOpsetReport, error) {
+	defer afterEdit(m)
 	o := orZero(opts)
 	o.TypeOf = m.typeHook(o.TypeOf)
 	if isDefaultDomain(domain) {

@@ -51,11 +51,14 @@ func adapterFor(domain, op string, since int) (adapter, bool) {
 }
 
 // opsetAdapters is the table of version steps that are not type-only, keyed
-// by (domain, operator, since-version). TestOpsetAdapterTable checks it
-// against the schemas.
-var opsetAdapters = map[stepKey]adapter{}
+// by (domain, operator, since-version), built once by adapterTable from the
+// lists below. TestOpsetAdapterTable checks it against the schemas: every
+// version step of every operator is in it, or changes only element types.
+var opsetAdapters = adapterTable()
 
-func init() {
+// adapterTable lists the version steps family by family.
+func adapterTable() map[stepKey]adapter {
+	opsetAdapters := map[stepKey]adapter{}
 	on := func(op string, since int, a adapter) {
 		k := stepKey{opschema.DomainONNX, op, since}
 		if _, dup := opsetAdapters[k]; dup {
@@ -166,6 +169,7 @@ func init() {
 	on("GroupNormalization", 21, refuse("scale and bias change from one value per group to one per channel"))
 	on("Scan", 9, refuse("the batch axis and sequence_lens input were removed"))
 	on("Tile", 6, refuse("tiles and axis became a repeats vector"))
+	return opsetAdapters
 }
 
 // stepCtx is the state of one adapter call.

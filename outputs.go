@@ -44,6 +44,7 @@ func (m *Model) AddOutputs(opts *AddOutputsOptions, report *OutputsReport) *Mode
 
 // AddOutputsModel is AddOutputs in plain form.
 func AddOutputsModel(m *Model, opts *AddOutputsOptions) (*OutputsReport, error) {
+	defer afterEdit(m)
 	o := orZero(opts)
 	o.TypeOf = m.typeHook(o.TypeOf)
 	g := m.graph
@@ -119,6 +120,7 @@ func (m *Model) DeleteOutputs(opts *DeleteOutputsOptions, report *OutputsReport)
 
 // DeleteOutputsModel is DeleteOutputs in plain form.
 func DeleteOutputsModel(m *Model, opts *DeleteOutputsOptions) (*OutputsReport, error) {
+	defer afterEdit(m)
 	o := orZero(opts)
 	g := m.graph
 	if g == nil {

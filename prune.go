@@ -92,6 +92,7 @@ func (m *Model) Prune(opts *PruneOptions, report *PruneReport) *Model {
 
 // PruneModel is Prune in plain form.
 func PruneModel(m *Model, opts *PruneOptions) (*PruneReport, error) {
+	defer afterEdit(m)
 	o := orZero(opts)
 	r := &PruneReport{}
 	if m.graph == nil {
@@ -367,6 +368,7 @@ func (m *Model) TopoSort() *Model {
 
 // TopoSortModel is TopoSort in plain form.
 func TopoSortModel(m *Model) error {
+	defer afterEdit(m)
 	var plans []func()
 	var err error
 	sortOne := func(s *Graph) bool {

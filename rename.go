@@ -113,6 +113,7 @@ func (m *Model) Rename(from, to string, opts *RenameOptions, report *RenameRepor
 
 // RenameModel is Rename in plain form.
 func RenameModel(m *Model, from, to string, opts *RenameOptions) (*RenameReport, error) {
+	defer afterEdit(m)
 	o := orZero(opts)
 	if from == "" {
 		return nil, errorf(ErrInvalid, "empty search string")

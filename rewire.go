@@ -297,6 +297,7 @@ func (m *Model) Rewire(opts *RewireOptions, report *RewireReport) *Model {
 
 // RewireModel is Rewire in plain form.
 func RewireModel(m *Model, opts *RewireOptions) (*RewireReport, error) {
+	defer afterEdit(m)
 	o := orZero(opts)
 	o.TypeOf = m.typeHook(o.TypeOf)
 	if m.graph == nil {

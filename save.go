@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -34,6 +35,9 @@ const (
 	// into a file of its own, named after the tensor.
 	ExternalPerTensor
 )
+
+// writePiece is how much a save writes between looks at its context.
+const writePiece = 16 << 20
 
 // MaxProtoSize is the largest model file a protobuf reader accepts: 2 GiB
 // less one byte. Saves refuse to write a larger single message.
@@ -66,10 +70,21 @@ type SaveOptions struct {
 func (m *Model) Save(path string) error { return m.SaveWith(path, nil) }
 
 // SaveWith writes the model to path, and its external data beside it as
-// opts says. The write is atomic: every file goes to a temporary name in
-// the target folder and is renamed into place only when all were written,
-// so a failed save leaves no partial file. opts may be nil.
+// opts says. The save is whole at every instant: every file goes to a
+// temporary name in its folder and is renamed into place only when all
+// were written (the model file last), and a data file the old model at
+// path reads keeps a second name until the new model is in place; so a
+// failure, a full disk or a killed process leaves the complete old model
+// or the complete new one, and no partial file. No file a loaded model
+// reads its tensors from is replaced (ErrInUse). opts may be nil.
 func (m *Model) SaveWith(path string, opts *SaveOptions) error {
+	return m.SaveContext(context.Background(), path, opts)
+}
+
+// SaveContext is SaveWith, stopped when ctx is done: between pieces of
+// the files it writes, up to the moment they are renamed into place. A
+// stopped save removes what it wrote and returns ctx's error.
+func (m *Model) SaveContext(ctx context.Context, path string, opts *SaveOptions) error {
 	if m.err != nil {
 		return m.err
 	}
@@ -79,7 +94,7 @@ func (m *Model) SaveWith(path string, opts *SaveOptions) error {
 	if err != nil {
 		return err
 	}
-	return plan.commit(dir, path)
+	return plan.commit(ctx, dir, path)
 }
 
 // Write writes the model file to w. External tensors keep their external
@@ -87,6 +102,12 @@ func (m *Model) SaveWith(path string, opts *SaveOptions) error {
 // ExternalInline; ExternalSingle and ExternalPerTensor need a folder and are
 // refused. opts may be nil.
 func (m *Model) Write(w io.Writer, opts *SaveOptions) error {
+	return m.WriteContext(context.Background(), w, opts)
+}
+
+// WriteContext is Write, stopped when ctx is done (between pieces of
+// tensor data); what was written to w before then stays written.
+func (m *Model) WriteContext(ctx context.Context, w io.Writer, opts *SaveOptions) error {
 	if m.err != nil {
 		return m.err
 	}
@@ -99,7 +120,7 @@ func (m *Model) Write(w io.Writer, opts *SaveOptions) error {
 		return err
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	if err := plan.writeModel(bw); err != nil {
+	if err := plan.writeModel(ctx, bw); err != nil {
 		return err
 	}
 	return bw.Flush()
@@ -138,11 +159,18 @@ func (c chunk) size() int64 {
 	return c.n
 }
 
-// writeTo writes c to w.
-func (c chunk) writeTo(w io.Writer) error {
+// writeTo writes c to w, in pieces between which it looks at ctx.
+func (c chunk) writeTo(ctx context.Context, w io.Writer) error {
 	if c.dir == nil {
-		_, err := w.Write(c.b)
-		return err
+		for b := c.b; len(b) > 0; b = b[min(len(b), writePiece):] {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if _, err := w.Write(b[:min(len(b), writePiece)]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	f, fresh, err := c.dir.openFresh(c.loc)
 	if err != nil {
@@ -158,7 +186,19 @@ func (c chunk) writeTo(w io.Writer) error {
 	} else {
 		r = io.NewSectionReader(f, c.off, c.n)
 	}
-	n, err := io.Copy(w, r)
+	// Pieces of a file copy as a whole does (copy_file_range for files).
+	var n int64
+	for n < c.n && err == nil {
+		if err = ctx.Err(); err != nil {
+			return err
+		}
+		var k int64
+		k, err = io.Copy(w, io.LimitReader(r, min(c.n-n, writePiece)))
+		n += k
+		if k == 0 && err == nil {
+			break
+		}
+	}
 	if err == nil && n != c.n {
 		err = errorf(ErrExternalData, "file ended after %d of %d bytes", n, c.n)
 	}
@@ -178,7 +218,7 @@ func (c chunk) read() ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(int(c.n))
-	if err := c.writeTo(&buf); err != nil {
+	if err := c.writeTo(context.Background(), &buf); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -593,7 +633,7 @@ func (f *extOut) inPlace(final string) bool {
 // write writes f's parts at their offsets. Parts that continue each other
 // in both the source file and f are copied as one range, so a kept layout
 // costs one kernel copy per file, as cp would.
-func (f *extOut) write(w *os.File) error {
+func (f *extOut) write(ctx context.Context, w *os.File) error {
 	pos := int64(0)
 	end := int64(0) // the end of what is written
 	for _, pt := range coalesce(f.parts) {
@@ -606,7 +646,7 @@ func (f *extOut) write(w *os.File) error {
 			}
 			pos = pt.off
 		}
-		if err := pt.c.writeTo(w); err != nil {
+		if err := pt.c.writeTo(ctx, w); err != nil {
 			return err
 		}
 		pos += pt.c.size()
@@ -622,12 +662,12 @@ func (f *extOut) write(w *os.File) error {
 
 // writeModel streams the model file: the skeleton with every marker
 // replaced by its tensor's bytes.
-func (p *savePlan) writeModel(w *bufio.Writer) error {
+func (p *savePlan) writeModel(ctx context.Context, w *bufio.Writer) error {
 	if len(p.chunks) == 0 {
 		_, err := w.Write(p.skel)
 		return err
 	}
-	x := &expander{chunks: p.chunks}
+	x := &expander{chunks: p.chunks, ctx: ctx}
 	return x.write(w, modelDesc, p.skel)
 }
 

@@ -2,6 +2,7 @@ package onnxgraph
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -34,8 +35,8 @@ import (
 // same file once their process is gone.
 
 // commit writes the plan's files and puts them in place.
-func (p *savePlan) commit(dir, target string) (err error) {
-	c := &committer{plan: p, dir: dir, target: target}
+func (p *savePlan) commit(ctx context.Context, dir, target string) (err error) {
+	c := &committer{ctx: ctx, plan: p, dir: dir, target: target}
 	defer func() {
 		if err != nil {
 			c.undo()
@@ -54,6 +55,9 @@ func (p *savePlan) commit(dir, target string) (err error) {
 	old, err := c.keepOld()
 	if err != nil {
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err // the last moment a save can still be stopped
 	}
 	for _, r := range c.renames {
 		if err := os.Rename(r.tmp, r.final); err != nil {
@@ -74,6 +78,7 @@ type rename struct{ tmp, final string }
 
 // committer is the state of one commit.
 type committer struct {
+	ctx         context.Context
 	plan        *savePlan
 	dir, target string
 	temps       []string // written, to remove on failure
@@ -94,13 +99,13 @@ func (c *committer) writeAll() error {
 		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 			return err
 		}
-		if err := c.writeTemp(final, func(w *os.File) error { return f.write(w) }); err != nil {
+		if err := c.writeTemp(final, func(w *os.File) error { return f.write(c.ctx, w) }); err != nil {
 			return fmt.Errorf("writing its data file %q: %w", f.location, err)
 		}
 	}
 	return c.writeTemp(c.target, func(w *os.File) error {
 		bw := bufio.NewWriterSize(w, 1<<20)
-		if err := c.plan.writeModel(bw); err != nil {
+		if err := c.plan.writeModel(c.ctx, bw); err != nil {
 			return err
 		}
 		return bw.Flush()

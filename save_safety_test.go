@@ -4,7 +4,6 @@ package onnxgraph_test
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -209,42 +208,6 @@ func TestSaveWritesEachTensorOnce(t *testing.T) {
 // then the complete old model or the complete new one.
 
 const killEnv = "ONNXGRAPH_KILL_CHILD"
-
-// killSpecs are about 240 MB of weights.
-var killSpecs = []xdSpec{
-	{"embed", 64 << 20}, {"l0.w", 48 << 20}, {"l0.b", 4096}, {"l1.w", 48 << 20},
-	{"l1.b", 4096}, {"l2.w", 64 << 20}, {"tiny", 16}, {"head", 16 << 20},
-}
-
-// killModel returns the kill test's model with weights from seed.
-func killModel(t testing.TB, seed uint64) *onnxgraph.Model {
-	t.Helper()
-	m := onnxgraph.NewModel(8, map[string]int64{"": 13})
-	g := m.Graph()
-	for i, s := range killSpecs {
-		r := rand.New(rand.NewPCG(seed, uint64(i)))
-		b := make([]byte, s.size)
-		for j := 0; j+8 <= len(b); j += 8 {
-			binary.LittleEndian.PutUint64(b[j:], r.Uint64())
-		}
-		tn, err := onnxgraph.NewTensor(s.name, onnxgraph.Float, []int64{int64(s.size / 4)}, b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v, err := g.AddInitializer(tn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, err := g.AddNode("Identity", []*onnxgraph.Value{v}, []string{"out" + strconv.Itoa(i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := g.AddOutput(n.Output(0), onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(int64(s.size/4)))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return m
-}
 
 // TestSaveKillChild is the child's side of TestSaveKilledMidway: it saves
 // the model in $ONNXGRAPH_KILL_CHILD (source path, then target path).

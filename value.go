@@ -93,6 +93,8 @@ func (v *Value) Type() *onnxproto.TypeProto {
 
 // SetType declares v's type on every entry that names v; when none does, a
 // value_info entry is added to v's graph. A nil t clears the declarations.
+// The model keeps t itself (other entries get copies): do not change t
+// afterwards.
 func (v *Value) SetType(t *onnxproto.TypeProto) {
 	v.graph.model.touch()
 	if len(v.infos) == 0 {
@@ -101,10 +103,13 @@ func (v *Value) SetType(t *onnxproto.TypeProto) {
 		}
 		v.graph.addValueInfo(v, &onnxproto.ValueInfoProto{Name: proto.String(v.name)})
 	}
-	for _, vi := range v.infos {
-		if t == nil {
+	for i, vi := range v.infos {
+		switch {
+		case t == nil:
 			vi.Type = nil
-		} else {
+		case i == len(v.infos)-1:
+			vi.Type = t // the last entry keeps t itself
+		default:
 			vi.Type = proto.Clone(t).(*onnxproto.TypeProto)
 		}
 	}

@@ -81,9 +81,9 @@ type stripper struct {
 
 // strip returns the skeleton of the message b of type md and whether it
 // differs from b. Errors name the message path and the byte offset.
-func (s *stripper) strip(md protoreflect.MessageDescriptor, b []byte, base int, path string) ([]byte, bool, error) {
+func (s *stripper) strip(md protoreflect.MessageDescriptor, b []byte, base int, path *lazyPath) ([]byte, bool, error) {
 	if s.depth++; s.depth > protowire.DefaultRecursionLimit {
-		return nil, false, wireError(path, base, errTooDeep)
+		return nil, false, wireError(path.String(), base, errTooDeep)
 	}
 	defer func() { s.depth-- }()
 	var out []byte
@@ -94,7 +94,7 @@ func (s *stripper) strip(md protoreflect.MessageDescriptor, b []byte, base int, 
 		start := pos
 		num, typ, n := protowire.ConsumeTag(b[pos:])
 		if n < 0 {
-			return nil, false, wireError(path, base+pos, protowire.ParseError(n))
+			return nil, false, wireError(path.String(), base+pos, protowire.ParseError(n))
 		}
 		pos += n
 		if isTensor && num == markerField {
@@ -102,12 +102,12 @@ func (s *stripper) strip(md protoreflect.MessageDescriptor, b []byte, base int, 
 		}
 		fd := md.Fields().ByNumber(num)
 		if fd != nil && !wireTypeOK(fd, typ) {
-			return nil, false, wireError(fieldPath(path, md, num), base+start, wrongWireType(fd, typ))
+			return nil, false, wireError(fieldPath(path.String(), md, num), base+start, wrongWireType(fd, typ))
 		}
 		if typ != protowire.BytesType {
 			m := protowire.ConsumeFieldValue(num, typ, b[pos:])
 			if m < 0 {
-				return nil, false, wireError(path, base+pos, protowire.ParseError(m))
+				return nil, false, wireError(path.String(), base+pos, protowire.ParseError(m))
 			}
 			pos += m
 			if changed {
@@ -117,7 +117,7 @@ func (s *stripper) strip(md protoreflect.MessageDescriptor, b []byte, base int, 
 		}
 		v, m := protowire.ConsumeBytes(b[pos:])
 		if m < 0 {
-			return nil, false, wireError(fieldPath(path, md, num), base+pos, protowire.ParseError(m))
+			return nil, false, wireError(fieldPath(path.String(), md, num), base+pos, protowire.ParseError(m))
 		}
 		vstart := base + pos + m - len(v)
 		pos += m
@@ -135,7 +135,7 @@ func (s *stripper) strip(md protoreflect.MessageDescriptor, b []byte, base int, 
 		subChanged := false
 		if fd != nil && fd.Message() != nil && s.reaches(fd.Message()) {
 			var err error
-			sub, subChanged, err = s.strip(fd.Message(), v, vstart, fieldPath(path, md, num))
+			sub, subChanged, err = s.strip(fd.Message(), v, vstart, &lazyPath{parent: path, md: md, num: num})
 			if err != nil {
 				return nil, false, err
 			}
@@ -173,6 +173,21 @@ func (s *stripper) reaches(md protoreflect.MessageDescriptor) bool {
 // maxPath caps a message path's length: a deeply nested input would
 // otherwise build paths whose total size grows with the square of the depth.
 const maxPath = 160
+
+// lazyPath is a message path, built as text only when an error names it.
+type lazyPath struct {
+	parent *lazyPath // nil at the root
+	root   string    // the root message's name
+	md     protoreflect.MessageDescriptor
+	num    protowire.Number
+}
+
+func (p *lazyPath) String() string {
+	if p.parent == nil {
+		return p.root
+	}
+	return fieldPath(p.parent.String(), p.md, p.num)
+}
 
 func fieldPath(path string, md protoreflect.MessageDescriptor, num protowire.Number) string {
 	var p string

@@ -3,6 +3,7 @@ package onnxgraph
 import (
 	"bufio"
 	"bytes"
+	"context"
 
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -20,7 +21,8 @@ func markerBytes(i int) []byte {
 // marker becoming a raw_data field holding its chunk.
 type expander struct {
 	chunks   []chunk
-	stripper // for its reach cache
+	ctx      context.Context // checked between pieces of tensor data
+	stripper                 // for its reach cache
 }
 
 // size returns the expanded size of message b of type md.
@@ -92,7 +94,11 @@ func (x *expander) write(w *bufio.Writer, md protoreflect.MessageDescriptor, b [
 			if _, err := w.Write(tmp); err != nil {
 				return err
 			}
-			if err := c.writeTo(w); err != nil {
+			ctx := x.ctx
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			if err := c.writeTo(ctx, w); err != nil {
 				return err
 			}
 			pos += m

@@ -2,7 +2,10 @@ package shapeinfer_test
 
 import (
 	"fmt"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
@@ -121,4 +124,55 @@ func weightBytesRead(m *onnxgraph.Model, res *shapeinfer.Result) int64 {
 		}
 	}
 	return n
+}
+
+// BenchmarkEndToEnd100k is what `onnxgraph infer` does to a 100k-node
+// decoder file: open, infer with WriteBack, save; python onnx doing the
+// same (load, infer_shapes, save) runs beside it as the reference.
+func BenchmarkEndToEnd100k(b *testing.B) {
+	dir := b.TempDir()
+	in := filepath.Join(dir, "in.onnx")
+	if err := decoderOfSize(b, 100_000).Save(in); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("onnxgraph", func(b *testing.B) {
+		out := filepath.Join(dir, "out.onnx")
+		for b.Loop() {
+			m, err := onnxgraph.Open(in, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := shapeinfer.Infer(m, &shapeinfer.Options{WriteBack: true}); err != nil {
+				b.Fatal(err)
+			}
+			if err := m.Save(out); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("python-onnx", func(b *testing.B) {
+		py := "/usr/bin/python3"
+		if exec.Command(py, "-c", "import onnx").Run() != nil {
+			b.Skip("python3-onnx is not installed")
+		}
+		script := `import onnx, sys, time
+t = time.perf_counter()
+m = onnx.shape_inference.infer_shapes(onnx.load(sys.argv[1]))
+onnx.save(m, sys.argv[2])
+print(time.perf_counter() - t)`
+		var total float64
+		for b.Loop() {
+			out, err := exec.Command(py, "-c", script, in, filepath.Join(dir, "py.onnx")).Output()
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			total += s
+		}
+		// The time inside python, without starting it and importing onnx.
+		b.ReportMetric(total/float64(b.N)*1e3, "ms-in-python/op")
+	})
 }

@@ -1,6 +1,8 @@
 package shapeinfer
 
 import (
+	"strings"
+
 	"github.com/onnxgraph/onnxgraph"
 )
 
@@ -63,7 +65,44 @@ func broadcastDim(c *Ctx, a, b Dim) (Dim, error) {
 	case a.IsUnknown() || b.IsUnknown():
 		return Unknown, nil
 	}
-	return c.Fresh(), nil
+	return mergeDims(c, a, b), nil
+}
+
+// mergeDims is the broadcast of two different symbolic sizes, which at
+// run time are equal (or one is 1). Two named sizes (say the batch of two
+// inputs) stay apart: the result is a fresh symbol. When either is a
+// computed expression (floor((H+15)/16) against 2*floor((H+31)/32), where
+// a feature pyramid adds an upsampled level to a finer one), they are
+// taken as equal, as ONNX Runtime's symbolic shape inference does with
+// auto-merge, and the result is the smaller expression (the first on a
+// tie), unless only the other is free of fresh symbols.
+func mergeDims(c *Ctx, a, b Dim) Dim {
+	_, aSym := a.e.Symbol()
+	_, bSym := b.e.Symbol()
+	if aSym && bSym {
+		return c.Fresh()
+	}
+	af, bf := hasFresh(a.e), hasFresh(b.e)
+	switch {
+	case af != bf:
+		if af {
+			return b
+		}
+		return a
+	case b.e.size < a.e.size:
+		return b
+	}
+	return a
+}
+
+// hasFresh reports whether e refers to a fresh symbol (see Ctx.Fresh).
+func hasFresh(e *Expr) bool {
+	for _, s := range e.Symbols() {
+		if strings.HasPrefix(s, freshPrefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // axis normalizes a possibly negative axis for rank r.

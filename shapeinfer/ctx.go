@@ -192,9 +192,10 @@ func (c *Ctx) SetOutput(i int, t *Type) {
 	}
 }
 
-// SetData sets what is known of output i's contents.
+// SetData sets what is known of output i's contents (dropped when its
+// shape is too large to track: see trackable).
 func (c *Ctx) SetData(i int, d *Data) {
-	if i >= 0 && i < len(c.outData) {
+	if i >= 0 && i < len(c.outData) && (d == nil || trackable(d.Shape)) {
 		c.outData[i] = d
 	}
 }
@@ -232,7 +233,7 @@ func (c *Ctx) StringData(i int) [][]byte {
 	if s, ok := c.s.e.strs[v]; ok {
 		return s
 	}
-	if t := v.Initializer(); t != nil && t.DataType() == onnxgraph.String && onnxgraph.NumElements(t.Dims()) <= maxData {
+	if t := v.Initializer(); t != nil && t.DataType() == onnxgraph.String && uint64(onnxgraph.NumElements(t.Dims())) <= maxData { // -1 (overflow) is huge
 		if s, err := t.Strings(); err == nil {
 			c.s.e.strs[v] = s
 			return s

@@ -52,12 +52,30 @@ func (d *Data) KnownInts() ([]int64, bool) {
 // computations use small tensors, and reading weights is what this avoids.
 const maxData = 1 << 16
 
+// trackable reports whether data of shape sh is small enough to track:
+// the product of its non-zero dims is at most maxData, so that walking any
+// part of it is bounded even when it has no elements ([2^40, 0], say).
+func trackable(sh []int64) bool {
+	p := int64(1)
+	for _, d := range sh {
+		if d < 0 || d > maxData {
+			return false
+		}
+		if d > 0 {
+			if p *= d; p > maxData {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // tensorData decodes a small constant tensor; nil when too large or of an
 // element type shape computations do not use.
 func tensorData(t *onnxgraph.Tensor) *Data {
 	dims := t.Dims()
 	n := onnxgraph.NumElements(dims)
-	if n < 0 || n > maxData {
+	if n < 0 || n > maxData || !trackable(dims) {
 		return nil
 	}
 	raw, err := t.Bytes()

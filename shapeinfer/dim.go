@@ -1,9 +1,16 @@
 package shapeinfer
 
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
 // Dim is one dimension of an inferred shape: a known size, a symbolic
-// expression, or unknown (the zero Dim).
+// expression, or unknown (the zero Dim, or a dim whose arithmetic
+// overflowed: see Err).
 type Dim struct {
-	e *Expr
+	e *Expr // nil, or an expression that is not a value (Expr.Err), when unknown
 }
 
 // Unknown is a dimension nothing is known about.
@@ -29,11 +36,23 @@ var smallDims = func() (d [1024]Dim) {
 // Symbol returns a dimension named name (a dim_param).
 func Symbol(name string) Dim { return Dim{SymExpr(name)} }
 
-// FromExpr returns a dimension of value e (nil: unknown).
+// FromExpr returns a dimension of value e (nil, or an expression that is
+// not a value: unknown).
 func FromExpr(e *Expr) Dim { return Dim{e} }
 
 // IsUnknown reports whether nothing is known about d.
-func (d Dim) IsUnknown() bool { return d.e == nil }
+func (d Dim) IsUnknown() bool { return d.e == nil || d.e.err != nil }
+
+// Err returns why d is unknown when arithmetic made it so: ErrOverflow
+// (a size past int64), ErrTooLarge (an expression past MaxExprSize) or
+// ErrDivideByZero; nil otherwise. Inference turns an ErrTooLarge dim of an
+// output into a fresh symbol, and explains both.
+func (d Dim) Err() error {
+	if d.e == nil {
+		return nil
+	}
+	return d.e.err
+}
 
 // Value returns d's size when it is a known constant.
 func (d Dim) Value() (int64, bool) {
@@ -44,7 +63,23 @@ func (d Dim) Value() (int64, bool) {
 }
 
 // Expr returns d's expression, nil when unknown.
-func (d Dim) Expr() *Expr { return d.e }
+func (d Dim) Expr() *Expr {
+	if d.IsUnknown() {
+		return nil
+	}
+	return d.e
+}
+
+// Eval returns d's size when each symbol takes its value in vals (see
+// Expr.Eval); an unknown dim is an error.
+func (d Dim) Eval(vals map[string]int64) (int64, error) {
+	if d.e == nil {
+		return 0, errUnknownDim
+	}
+	return d.e.Eval(vals)
+}
+
+var errUnknownDim = errors.New("shapeinfer: the dim is unknown")
 
 // Equal reports whether d and e are provably the same size. Two unknown
 // dims are not provably equal.
@@ -52,7 +87,8 @@ func (d Dim) Equal(e Dim) bool {
 	return d.e != nil && e.e != nil && d.e.Equal(e.e)
 }
 
-// String renders d: "3", "N", "2*N", or "?" when unknown.
+// String renders d in the grammar of Expr: "3", "N", "2*N",
+// "floor((H + 1)/2)", or "?" when unknown.
 func (d Dim) String() string {
 	if d.e == nil {
 		return "?"
@@ -60,8 +96,16 @@ func (d Dim) String() string {
 	return d.e.String()
 }
 
+// op applies f to known or symbolic operands; an unknown operand gives an
+// unknown result that keeps the reason (Err) of either operand.
 func (d Dim) op(e Dim, f func(a, b *Expr) *Expr) Dim {
-	if d.e == nil || e.e == nil {
+	if d.e == nil || e.e == nil || d.e.err != nil || e.e.err != nil {
+		switch {
+		case d.e != nil && d.e.err != nil:
+			return d
+		case e.e != nil && e.e.err != nil:
+			return e
+		}
 		return Unknown
 	}
 	return Dim{f(d.e, e.e)}
@@ -129,6 +173,32 @@ func (s Shape) Full() bool {
 	}
 	return true
 }
+
+// Eval returns the sizes of s when each symbol takes its value in vals
+// (see Expr.Eval); the error names the first dim that has none.
+func (s Shape) Eval(vals map[string]int64) ([]int64, error) {
+	out := make([]int64, len(s))
+	for i, d := range s {
+		v, err := d.Eval(vals)
+		if err != nil {
+			return nil, &dimError{i, err}
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// dimError is an error about dim i of a shape.
+type dimError struct {
+	i   int
+	err error
+}
+
+func (e *dimError) Error() string {
+	return "shapeinfer: dim " + strconv.Itoa(e.i) + ": " + strings.TrimPrefix(e.err.Error(), "shapeinfer: ")
+}
+
+func (e *dimError) Unwrap() error { return e.err }
 
 // NumElements returns the product of the dims.
 func (s Shape) NumElements() Dim {

@@ -12,10 +12,24 @@
 // # Dimensions
 //
 // A [Dim] is a known size, a symbolic expression or unknown. Expressions
-// are small integer polynomials over named dims ([Expr]): "seq+past",
-// "2*N", with non-exact division kept as an opaque "floor(H/2)". Named dims
-// of the inputs propagate; sizes fixed only at run time get fresh, stable
-// names (unk__1, unk__2, ...).
+// ([Expr]) are exact polynomials over named dims and floor(), min() and
+// max() atoms, in a canonical form: "P+S", "2*N", "floor((H+1)/2)",
+// "H+floor(H/2)" (a resize by 1.5), "max(0,S-1)" (a slice). They print in
+// the infix grammar that python, sympy and ONNX Runtime's symbolic shape
+// inference read with the same value, and [ParseExpr] reads them back: a
+// dim_param written by Infer is read as the expression it was ([ParseDim]).
+// Named dims of the inputs propagate; sizes fixed only at run time get
+// fresh, stable names (unk__1, unk__2, ...), and so do expressions that
+// would grow past [MaxExprSize]. Dim arithmetic never wraps: a size past
+// int64 is unknown ([ErrOverflow]) and explained, as is a negative one.
+// Two different computed sizes that broadcast are taken as equal (the
+// smaller expression is kept), as ONNX Runtime's inference does with
+// auto-merge; two different names give a fresh symbol.
+//
+// Files: expr.go (Expr, canonical form, printing, +, -, *), exprdiv.go
+// (floor division, min, max), exprbound.go (bounds, Eval), exprparse.go
+// (ParseExpr, ParseDim), rat.go (checked int64 and rational arithmetic),
+// dim.go (Dim, Shape).
 //
 // # Data propagation
 //

@@ -512,29 +512,13 @@ func dimOrder(a, b Dim) order {
 		return order{ge: v >= 0, gt: v > 0, le: v <= 0, lt: v < 0}
 	}
 	var o order
-	if lo, ok := lowerBound(d); ok {
-		o.ge, o.gt = lo >= 0, lo > 0
+	if lo, ok := d.lowerBound(); ok {
+		o.ge, o.gt = lo.n >= 0, lo.n > 0
 	}
-	if lo, ok := lowerBound(d.Neg()); ok {
-		o.le, o.lt = lo >= 0, lo > 0
+	if lo, ok := d.Neg().lowerBound(); ok {
+		o.le, o.lt = lo.n >= 0, lo.n > 0
 	}
 	return o
-}
-
-// lowerBound returns a lower bound of e when every non-constant term has a
-// positive coefficient (its atoms being non-negative sizes): the constant
-// term.
-func lowerBound(e *Expr) (int64, bool) {
-	var k int64
-	for _, t := range e.terms {
-		switch {
-		case len(t.atoms) == 0:
-			k = t.coeff
-		case t.coeff < 0:
-			return 0, false
-		}
-	}
-	return k, true
 }
 
 // dimEqual decides a == b when provable either way.
@@ -1110,7 +1094,7 @@ func propData(c *Ctx, i int) *Data {
 		if !ok {
 			return nil
 		}
-		if n *= v; n > maxFloatData {
+		if n, ok = mulInt(n, v); !ok || n < 0 || n > maxFloatData {
 			return nil
 		}
 	}

@@ -30,25 +30,41 @@ var imageTable = join(
 	all(inferNonMaxSuppression, versions("ai.onnx", "NonMaxSuppression", 10, 11)),
 )
 
-// scaleDim is floor(d*scale): exact for known sizes, symbolic when the
-// scale is an integer or the inverse of one, fresh otherwise.
+// scaleDim is floor(d*scale): exact for known sizes; for a symbolic d,
+// the exact floor(p*d/q) when scale is the dyadic rational p/q with p and
+// q at most 2^12 (every float32 scale such as 2, 1.5, 0.75 or 0.5), a
+// fresh symbol otherwise. ONNX Runtime multiplies in float32, which is
+// exact, so equal to the expression, while p*d < 2^24.
 func scaleDim(c *Ctx, d Dim, scale float64) Dim {
 	if scale < 0 || math.IsNaN(scale) || math.IsInf(scale, 0) {
 		return Unknown
 	}
 	if v, ok := d.Value(); ok {
-		return known(int64(math.Floor(float64(v) * scale)))
+		f := math.Floor(float64(v) * scale)
+		if f >= math.MaxInt64 {
+			return Dim{overflowExpr}
+		}
+		return known(int64(f))
 	}
 	if d.IsUnknown() {
-		return Unknown
+		return d
 	}
-	if scale == math.Trunc(scale) {
-		return d.Mul(known(int64(scale)))
-	}
-	if inv := 1 / scale; inv == math.Trunc(inv) {
-		return exactDiv(d, known(int64(inv)))
+	if r, ok := dyadic(scale, 1<<12); ok {
+		return Dim{floorOf(d.e.scale(r))}
 	}
 	return c.Fresh()
+}
+
+// dyadic returns x as p/q with q a power of two, when p and q are at most
+// limit.
+func dyadic(x float64, limit int64) (rat, bool) {
+	for q := int64(1); q <= limit; q *= 2 {
+		p := x * float64(q)
+		if p == math.Trunc(p) && p <= float64(limit) {
+			return makeRat(int64(p), q)
+		}
+	}
+	return rat{}, false
 }
 
 // resizeInput returns the data of optional input i when it is present and
@@ -236,7 +252,11 @@ func blocks(c *Ctx, toDepth bool) error {
 	}
 	s := in.Shape
 	bb := known(b)
-	sq := known(b * b)
+	sq := bb.Mul(bb)
+	b2, ok := sq.Value()
+	if !ok {
+		return c.Errorf(CodeInvalid, "blocksize %d squared overflows int64", b)
+	}
 	var out Shape
 	if toDepth {
 		for _, d := range s[2:] {
@@ -246,8 +266,8 @@ func blocks(c *Ctx, toDepth bool) error {
 		}
 		out = Shape{s[0], s[1].Mul(sq), exactDiv(s[2], bb), exactDiv(s[3], bb)}
 	} else {
-		if v, ok := s[1].Value(); ok && v%(b*b) != 0 {
-			return c.Errorf(CodeInvalid, "depth %d is not a multiple of blocksize² %d", v, b*b)
+		if v, ok := s[1].Value(); ok && v%b2 != 0 {
+			return c.Errorf(CodeInvalid, "depth %d is not a multiple of blocksize² %d", v, b2)
 		}
 		out = Shape{s[0], exactDiv(s[1], sq), s[2].Mul(bb), s[3].Mul(bb)}
 	}

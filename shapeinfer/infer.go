@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
@@ -147,9 +148,12 @@ func (e *engine) noInference(n *onnxgraph.Node) {
 	}
 }
 
+// freshPrefix starts the names of fresh symbols: unk__1, unk__2, ...
+const freshPrefix = "unk__"
+
 func (e *engine) fresh() Dim {
 	e.n++
-	return Symbol("unk__" + strconv.Itoa(e.n))
+	return Symbol(freshPrefix + strconv.Itoa(e.n))
 }
 
 // scope maps values to types for one graph inference: the main graph, a
@@ -290,12 +294,37 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 			return ie
 		}
 	}
+	// Outputs of a node whose inputs do not fit it have no reliable type:
+	// they stay unknown, whatever the function computed or the model
+	// declares, so that nothing downstream looks complete.
+	unreliable := ie != nil && (ie.Code == CodeInvalid || ie.Code == CodeConflict)
+	var why *Reason // the reason they inherit from an input that is unreliable
+	if !unreliable {
+		why = s.unreliableInput(n)
+		unreliable = why != nil
+	}
 	for i := 0; i < no; i++ {
 		v := n.Output(i)
 		if v == nil {
 			continue
 		}
-		t := c.outs[i]
+		if unreliable {
+			delete(s.types, v)
+			if why != nil {
+				e.res.reasons[v] = why
+			} else {
+				e.res.reasons[v] = s.reason(n, ie)
+			}
+			continue
+		}
+		t, why := s.settle(c, c.outs[i])
+		if why != nil && why.Code == CodeInvalid && ie == nil {
+			bad := &Error{Code: CodeInvalid, Node: why.Node, Value: v.Name(), Msg: why.Msg}
+			e.res.Problems = append(e.res.Problems, bad)
+			if e.opts.Strict {
+				return bad
+			}
+		}
 		merged, conflict := s.merge(v, declared(v), t)
 		if conflict != nil {
 			e.res.Conflicts = append(e.res.Conflicts, conflict)
@@ -307,11 +336,70 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 		if c.outData[i] != nil {
 			s.data[v] = c.outData[i]
 		}
-		if !merged.Complete() || ie != nil {
+		switch {
+		case ie == nil && why != nil:
+			e.res.reasons[v] = why
+		case !merged.Complete() || ie != nil:
 			e.res.reasons[v] = s.reason(n, ie)
 		}
 	}
 	return nil
+}
+
+// settle replaces the dims of an output type t that have no valid size:
+// an expression past MaxExprSize becomes a fresh symbol; an overflow, a
+// division by zero or a negative size becomes unknown, and is a problem
+// of the node (CodeInvalid). It returns the type (t itself when nothing
+// changed) and the reason for the first dim replaced, nil when none was.
+func (s *scope) settle(c *Ctx, t *Type) (*Type, *Reason) {
+	if t == nil {
+		return nil, nil
+	}
+	var why *Reason
+	var shape Shape
+	for i, d := range t.Shape {
+		err := d.Err()
+		if err == nil {
+			if v, ok := d.Value(); !ok || v >= 0 {
+				continue
+			}
+		}
+		if shape == nil {
+			shape = slices.Clone(t.Shape)
+		}
+		shape[i] = Unknown
+		msg := ""
+		switch {
+		case err == nil:
+			msg = "dim " + strconv.Itoa(i) + " would be negative (" + d.String() + ")"
+		case errors.Is(err, ErrTooLarge):
+			shape[i] = c.Fresh()
+			msg = "dim " + strconv.Itoa(i) + " is a fresh symbol: its " + strings.TrimPrefix(err.Error(), "shapeinfer: ")
+		default:
+			msg = "dim " + strconv.Itoa(i) + " is unknown: " + strings.TrimPrefix(err.Error(), "shapeinfer: ")
+		}
+		if why == nil {
+			why = &Reason{Code: CodeInvalid, Node: nodeLabel(c.Node), Msg: msg}
+			if errors.Is(err, ErrTooLarge) {
+				why.Code = CodeUnsupported
+			}
+		}
+	}
+	sub, subWhy := s.settle(c, t.Sub)
+	if shape == nil && subWhy == nil {
+		return t, nil
+	}
+	out := *t
+	if shape != nil {
+		out.Shape = shape
+	}
+	if subWhy != nil {
+		out.Sub = sub
+		if why == nil {
+			why = subWhy
+		}
+	}
+	return &out, why
 }
 
 // reason explains an incomplete output of n: its own failure, else the
@@ -336,6 +424,26 @@ func (s *scope) reason(n *onnxgraph.Node, ie *Error) *Reason {
 		return r
 	}
 	return &Reason{Code: CodeUnsupported, Msg: "the inference function left this output incomplete", Node: nodeLabel(n)}
+}
+
+// unreliableInput returns, when an input of n has no type because a node
+// upstream did not fit its inputs, the reason n's outputs inherit; nil
+// otherwise.
+func (s *scope) unreliableInput(n *onnxgraph.Node) *Reason {
+	for _, in := range n.Inputs() {
+		if in == nil || s.typeOf(in) != nil {
+			continue
+		}
+		if up := s.e.res.reasons[in]; up != nil && (up.Code == CodeInvalid || up.Code == CodeConflict) {
+			r := *up
+			r.Msg = "input " + strconv.Quote(in.Name()) + " has no type: " + up.Msg
+			if r.Blocker == "" {
+				r.Blocker = in.Name()
+			}
+			return &r
+		}
+	}
+	return nil
 }
 
 // declared returns v's declared type, nil when none.
@@ -399,12 +507,27 @@ func (s *scope) merge(v *onnxgraph.Value, decl, inf *Type) (*Type, *Error) {
 			shape[i] = id
 		case d.IsUnknown() && !s.e.opts.CheckOnly:
 			shape[i] = id
+		case !id.IsUnknown() && !s.e.opts.CheckOnly && !declaredName(v, i):
+			// A declared expression (written by an earlier inference,
+			// perhaps in an ambiguous form such as "floor(H-1/2)+1")
+			// gives way to the inferred one; a declared name stays.
+			shape[i] = id
 		default:
 			shape[i] = d
 		}
 	}
 	out.Shape = shape
 	return &out, nil
+}
+
+// declaredName reports whether v declares dim i of its tensor type with a
+// dim_param that is a plain name (not an expression).
+func declaredName(v *onnxgraph.Value, i int) bool {
+	dims := v.Type().GetTensorType().GetShape().GetDim()
+	if tt := v.Type().GetSparseTensorType(); tt != nil {
+		dims = tt.GetShape().GetDim()
+	}
+	return i < len(dims) && isName(dims[i].GetDimParam())
 }
 
 func producerLabel(v *onnxgraph.Value) string {
@@ -473,10 +596,10 @@ func (e *engine) writeBack(g *onnxgraph.Graph) {
 				if t == nil || t.Kind == KindUnknown {
 					continue
 				}
-				if d := declared(v); d == nil || d.String() != t.String() {
-					if !e.opts.CheckOnly || d == nil {
-						v.SetType(t.Proto())
-					}
+				if v.Type() == nil {
+					v.SetType(t.Proto())
+				} else if d := declared(v); d.String() != t.String() && !e.opts.CheckOnly {
+					v.SetType(t.Proto())
 				}
 			}
 		}

@@ -149,8 +149,20 @@ func readWindow(c *Ctx, n int, w Shape) (*window, error) {
 	default:
 		return nil, c.Errorf(CodeInvalid, "unknown auto_pad %q", win.autoPad)
 	}
+	// Window sizes are combined with plain int64 arithmetic (effKernel,
+	// sums of pads): bounding them keeps that exact.
+	for name, vs := range map[string][]int64{"kernel": win.kernel, "strides": win.strides, "dilations": win.dilations, "pads": win.pads} {
+		for _, v := range vs {
+			if v > maxWindow {
+				return nil, c.Errorf(CodeInvalid, "%s value %d is larger than %d", name, v, int64(maxWindow))
+			}
+		}
+	}
 	return win, nil
 }
+
+// maxWindow bounds kernel sizes, strides, dilations and pads.
+const maxWindow = 1 << 30
 
 // effKernel is the extent of the dilated kernel on axis i.
 func (w *window) effKernel(i int) int64 { return (w.kernel[i]-1)*w.dilations[i] + 1 }
@@ -347,6 +359,12 @@ func inferConvTranspose(c *Ctx) error {
 		c.SetOutput(0, Tensor(elem, out))
 		return err
 	}
+	for _, v := range op {
+		if v < -maxWindow || v > maxWindow {
+			c.SetOutput(0, Tensor(elem, out))
+			return c.Errorf(CodeInvalid, "output_padding value %d is out of range", v)
+		}
+	}
 	if !win.hasPads && win.autoPad != "VALID" && win.autoPad != "NOTSET" && win.autoPad != "" {
 		for i := range n {
 			total := max(win.effKernel(i)-win.strides[i], 0)
@@ -506,14 +524,8 @@ func inferMaxUnpool(c *Ctx) error {
 			c.SetOutput(0, Tensor(elem, s))
 			return nil
 		}
-		if ts, ok := c.InputShape(2); ok && len(ts) == 1 {
-			if n, ok := ts[0].Value(); ok && n >= 0 {
-				s := make(Shape, n)
-				for i := range s {
-					s[i] = c.Fresh()
-				}
-				c.SetOutput(0, Tensor(elem, s))
-			}
+		if n, ok := vectorLen(c, 2); ok {
+			c.SetOutput(0, Tensor(elem, freshShape(c, n)))
 		}
 		return c.Errorf(CodeDataDependent, "output_shape %q is not known", operandName(c, 2))
 	}

@@ -121,6 +121,11 @@ func inferShape(c *Ctx) error {
 		end = start
 	}
 	dims := append(Shape(nil), s[start:end]...)
+	for i, d := range dims {
+		if !d.IsUnknown() {
+			dims[i] = Dim{d.e.asSize()} // sizes: provably >= 0 (Div, Max, ...)
+		}
+	}
 	c.SetOutput(0, Tensor(onnxgraph.Int64, KnownShape(int64(len(dims)))))
 	c.SetData(0, Vector(dims...))
 	return nil
@@ -129,7 +134,11 @@ func inferShape(c *Ctx) error {
 func inferSize(c *Ctx) error {
 	c.SetOutput(0, Tensor(onnxgraph.Int64, Shape{}))
 	if s, ok := c.InputShape(0); ok {
-		c.SetData(0, &Data{Ints: []Dim{s.NumElements()}})
+		n := s.NumElements()
+		if !n.IsUnknown() {
+			n = Dim{n.e.asSize()}
+		}
+		c.SetData(0, &Data{Ints: []Dim{n}})
 	}
 	return nil
 }
@@ -672,7 +681,7 @@ func inferSplit(c *Ctx) error {
 	start := 0
 	for i, s := range sizes {
 		sv, ok := s.Value()
-		if !ok {
+		if !ok || sv < 0 || sv > d.Shape[ax]-int64(start) {
 			return nil
 		}
 		idx := make([]int, sv)
@@ -871,6 +880,9 @@ func clampSlice(n, s, e, step int64) (int64, int64) {
 // or bounds it assumes the bounds fall inside the dim, as shape
 // computations that slice by a size read from another tensor do.
 func sliceLen(d, s, e Dim, step int64) Dim {
+	if step == math.MinInt64 {
+		step = -math.MaxInt64 // the same slice, and -step does not wrap
+	}
 	n, nk := d.Value()
 	sv, sk := s.Value()
 	ev, ek := e.Value()
@@ -881,26 +893,27 @@ func sliceLen(d, s, e Dim, step int64) Dim {
 		}
 		return known(max(0, ceilDivInt(s-e, -step)))
 	}
-	// resolve turns a bound into a position in [0, d], symbolically.
+	// resolve turns a bound into a position in [0, d] ([-1, d-1] for a
+	// negative step), symbolically: a constant bound is clamped with
+	// min() and max() unless the clamp is provably idle; a computed bound
+	// is taken to lie inside the dim.
 	resolve := func(x Dim, xv int64, xk bool) Dim {
 		if !xk {
 			return x
 		}
+		lo, hi := known(0), d
+		if step < 0 {
+			lo, hi = known(-1), d.Sub(known(1))
+		}
 		switch {
 		case xv >= bigIndex:
-			if step > 0 {
-				return d
-			}
-			return d.Sub(known(1))
+			return hi
 		case xv <= -bigIndex:
-			if step > 0 {
-				return known(0)
-			}
-			return known(-1)
+			return lo
 		case xv >= 0:
-			return known(xv)
+			return known(xv).op(hi, (*Expr).Min)
 		}
-		return d.Add(known(xv))
+		return d.Add(known(xv)).op(lo, (*Expr).Max)
 	}
 	if d.IsUnknown() && !(sk && ek && (sv >= 0) == (ev >= 0) && max(sv, ev) < bigIndex && min(sv, ev) > -bigIndex) {
 		return Unknown
@@ -921,6 +934,10 @@ func sliceLen(d, s, e Dim, step int64) Dim {
 	}
 	if v, ok := l.Value(); ok && v < 0 {
 		return known(0)
+	}
+	if sk && ek && !l.IsUnknown() {
+		l = Dim{l.e.distribute()}
+		return l.op(known(0), (*Expr).Max) // bounds past each other: empty
 	}
 	return l
 }
@@ -1023,7 +1040,7 @@ func inferTile(c *Ctx) error {
 	if d := dataIf(c, 0, in); d != nil && len(d.Shape) == r {
 		for i := range r {
 			k, ok := reps[i].Value()
-			if !ok {
+			if !ok || k > maxData || d.Shape[i]*k > maxData { // d.Shape[i] <= maxData
 				return nil
 			}
 			n := int(d.Shape[i])
@@ -1131,8 +1148,8 @@ func inferConstantOfShape(c *Ctx) error {
 	}
 	c.SetOutput(0, Tensor(elem, shape))
 	sh, ok := shape.Known()
-	n := onnxgraph.NumElements(sh)
-	if !ok || fill == nil || n > maxData {
+	n := onnxgraph.NumElements(sh) // -1 past int64
+	if !ok || fill == nil || n < 0 || n > maxData {
 		return nil
 	}
 	out := &Data{Shape: sh}
@@ -1180,7 +1197,15 @@ func inferRange(c *Ctx) error {
 		if elem == onnxgraph.Float {
 			diff = float64(float32(l) - float32(s))
 		}
-		k := int64(max(math.Ceil(diff/d), 0))
+		q := math.Ceil(diff / d)
+		switch {
+		case math.IsNaN(q):
+			return c.Errorf(CodeInvalid, "the range (%g to %g by %g) has no length", s, l, d)
+		case q >= math.MaxInt64:
+			c.SetOutput(0, Tensor(elem, Shape{Dim{overflowExpr}}))
+			return nil
+		}
+		k := int64(max(q, 0))
 		n = known(k)
 		if k <= maxData {
 			fs := make([]float64, k)
@@ -1207,7 +1232,7 @@ func inferRange(c *Ctx) error {
 			if k <= maxData {
 				is := make([]Dim, k)
 				for i := range is {
-					is[i] = s.Add(known(int64(i) * dv))
+					is[i] = s.Add(known(int64(i)).Mul(known(dv)))
 				}
 				vals = &Data{Shape: []int64{k}, Ints: is}
 			}
@@ -1705,14 +1730,22 @@ func freshShape(c *Ctx, rank int) Shape {
 	return s
 }
 
-// vectorLen returns the length of input i when it is a vector of known size.
+// maxRank is the longest shape vector vectorLen reports: a vector that
+// holds a shape (or axes) longer than that is not one.
+const maxRank = 1 << 10
+
+// vectorLen returns the length of input i when it is a vector of known
+// size, at most maxRank.
 func vectorLen(c *Ctx, i int) (int, bool) {
 	s, ok := c.InputShape(i)
 	if !ok || len(s) != 1 {
 		return 0, false
 	}
 	n, ok := s[0].Value()
-	return int(n), ok
+	if !ok || n < 0 || n > maxRank {
+		return 0, false
+	}
+	return int(n), true
 }
 
 // scalarDim returns the single integer element of d.
@@ -1732,12 +1765,12 @@ func ceilDivInt(a, b int64) int64 { return -floorDiv(-a, b) }
 // (a polynomial by a monomial: 512*N*S / 64*N*S = 8), else floor(a/b).
 func exactDiv(a, b Dim) Dim {
 	if a.IsUnknown() || b.IsUnknown() {
-		return Unknown
+		return a.op(b, nil) // unknown, keeping the reason (Dim.Err)
 	}
 	if v, ok := b.Value(); ok && v == 0 {
 		return Unknown
 	}
-	if q := divMonomial(a.Expr(), b.Expr()); q != nil {
+	if q := a.Expr().divExact(b.Expr()); q != nil {
 		return FromExpr(q)
 	}
 	return a.FloorDiv(b)
@@ -1746,50 +1779,12 @@ func exactDiv(a, b Dim) Dim {
 // ceilDiv returns ceil(a/b), exact when b divides a.
 func ceilDiv(a, b Dim) Dim {
 	if a.IsUnknown() || b.IsUnknown() {
-		return Unknown
+		return a.op(b, nil)
 	}
-	if q := divMonomial(a.Expr(), b.Expr()); q != nil {
+	if q := a.Expr().divExact(b.Expr()); q != nil {
 		return FromExpr(q)
 	}
 	return a.CeilDiv(b)
-}
-
-// divMonomial divides polynomial a by the single-term b when the division
-// is exact, nil otherwise.
-func divMonomial(a, b *Expr) *Expr {
-	if len(b.terms) != 1 {
-		return nil
-	}
-	bt := b.terms[0]
-	if bt.coeff == 0 {
-		return nil
-	}
-	ts := make([]term, len(a.terms))
-	for i, t := range a.terms {
-		if t.coeff%bt.coeff != 0 {
-			return nil
-		}
-		rest, ok := removeAtoms(t.atoms, bt.atoms)
-		if !ok {
-			return nil
-		}
-		ts[i] = term{coeff: t.coeff / bt.coeff, atoms: rest}
-	}
-	return normalize(ts)
-}
-
-// removeAtoms removes the atoms of sub (both sorted) from atoms.
-func removeAtoms(atoms, sub []string) ([]string, bool) {
-	var out []string
-	j := 0
-	for _, a := range atoms {
-		if j < len(sub) && sub[j] == a {
-			j++
-			continue
-		}
-		out = append(out, a)
-	}
-	return out, j == len(sub)
 }
 
 // splitAt returns the element counts before, at and after axis ax of shape.
@@ -1820,13 +1815,16 @@ func takeAlong(d *Data, ax int, idx []int) *Data {
 	if ax >= len(d.Shape) {
 		return nil
 	}
+	out := &Data{Shape: slices.Clone(d.Shape)}
+	out.Shape[ax] = int64(len(idx))
+	if !trackable(d.Shape) || !trackable(out.Shape) {
+		return nil // and the products below fit
+	}
 	outer, n, inner := splitAt(d.Shape, ax)
 	size := outer * len(idx) * inner
 	if size > maxData || d.Len() != outer*n*inner {
 		return nil
 	}
-	out := &Data{Shape: slices.Clone(d.Shape)}
-	out.Shape[ax] = int64(len(idx))
 	if d.Floats != nil {
 		out.Floats = make([]float64, 0, size)
 	} else {
@@ -1836,6 +1834,9 @@ func takeAlong(d *Data, ax int, idx []int) *Data {
 		if k < 0 || k >= n {
 			return nil
 		}
+	}
+	if size == 0 {
+		return out
 	}
 	for o := range outer {
 		for _, k := range idx {
@@ -1860,6 +1861,9 @@ func concatData(parts []*Data, ax int) *Data {
 			return nil
 		}
 		shape[ax] += p.Shape[ax]
+	}
+	if !trackable(shape) {
+		return nil
 	}
 	outer, _, inner := splitAt(shape, ax)
 	if outer*int(shape[ax])*inner > maxData {
@@ -1982,28 +1986,38 @@ func broadcastData(d *Data, sh []int64) *Data {
 
 // numElements is the product of the dims of s, with the constant factors
 // multiplied as integers (fewer expressions built than Shape.NumElements).
+// A product past int64 is unknown with ErrOverflow.
 func numElements(s Shape) Dim {
 	k := int64(1)
 	var sym *Expr
+	unknown, why := false, Unknown // why: an unknown dim that says why
 	for _, d := range s {
 		if v, ok := d.Value(); ok {
-			k *= v
+			if v == 0 {
+				return known(0)
+			}
+			if k, ok = mulInt(k, v); !ok {
+				unknown, why = true, Dim{overflowExpr}
+			}
 			continue
 		}
 		if d.IsUnknown() {
-			return Unknown
+			if unknown = true; d.Err() != nil {
+				why = d
+			}
+			continue
 		}
 		if sym == nil {
-			sym = d.Expr()
+			sym = d.e
 		} else {
-			sym = sym.Mul(d.Expr())
+			sym = sym.Mul(d.e)
 		}
 	}
 	switch {
+	case unknown:
+		return why
 	case sym == nil:
 		return known(k)
-	case k == 0:
-		return known(0)
 	case k == 1:
 		return FromExpr(sym)
 	}
@@ -2011,7 +2025,7 @@ func numElements(s Shape) Dim {
 }
 
 // constProduct is the product of s when every dim is a known size,
-// Unknown otherwise.
+// Unknown otherwise (with ErrOverflow when it does not fit in int64).
 func constProduct(s Shape) Dim {
 	k := int64(1)
 	for _, d := range s {
@@ -2019,7 +2033,9 @@ func constProduct(s Shape) Dim {
 		if !ok {
 			return Unknown
 		}
-		k *= v
+		if k, ok = mulInt(k, v); !ok {
+			return Dim{overflowExpr}
+		}
 	}
 	return known(k)
 }
@@ -2030,16 +2046,18 @@ func sumDims(ds []Dim) Dim {
 	var sym *Expr
 	for _, d := range ds {
 		if v, ok := d.Value(); ok {
-			k += v
+			if k, ok = addInt(k, v); !ok {
+				return Dim{overflowExpr}
+			}
 			continue
 		}
 		if d.IsUnknown() {
-			return Unknown
+			return Unknown.op(d, nil)
 		}
 		if sym == nil {
-			sym = d.Expr()
+			sym = d.e
 		} else {
-			sym = sym.Add(d.Expr())
+			sym = sym.Add(d.e)
 		}
 	}
 	switch {

@@ -1,6 +1,7 @@
 package shapeinfer_test
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"testing"
@@ -20,7 +21,8 @@ import (
 // tfConfig describes a generated decoder.
 type tfConfig struct {
 	layers, hidden, heads, ffn, vocab, maxPos int64
-	past                                      bool // attend over a cache of length P too
+	past                                      bool  // attend over a cache of length P too
+	opset                                     int64 // of the default domain; 0: 18
 	// weight returns the initializer of a weight; nil: zeros.
 	weight func(name string, dims ...int64) *onnxgraph.Tensor
 }
@@ -107,7 +109,7 @@ func (b *tfBuilder) layerNorm(x *onnxgraph.Value, name string) *onnxgraph.Value 
 // buildDecoder generates a decoder over input_ids [N, S] (and, with past, a
 // key/value cache [N, heads, P, dim] per layer).
 func buildDecoder(tb testing.TB, cfg tfConfig) (*onnxgraph.Model, map[string]*onnxgraph.Value) {
-	m := onnxgraph.NewModel(10, map[string]int64{"": 18})
+	m := onnxgraph.NewModel(10, map[string]int64{"": cmp.Or(cfg.opset, 18)})
 	b := &tfBuilder{tb: tb, g: m.Graph(), cfg: cfg, named: map[string]*onnxgraph.Value{}}
 	g := b.g
 	H, heads := cfg.hidden, cfg.heads

@@ -91,8 +91,10 @@ func (t *Type) String() string {
 	return "unknown"
 }
 
-// FromProto converts a declared type. Named dims become symbols; dims
-// without value or name are unknown.
+// FromProto converts a declared type. A dim_param is read by ParseDim: an
+// expression such as "floor((H+1)/2)" (as Infer writes them) keeps its
+// structure, any other name is a symbol; dims without value or name are
+// unknown.
 func FromProto(p *onnxproto.TypeProto) *Type {
 	switch v := p.GetValue().(type) {
 	case *onnxproto.TypeProto_TensorType:
@@ -120,7 +122,7 @@ func shapeFromProto(s *onnxproto.TensorShapeProto) Shape {
 			out[i] = Known(x.DimValue)
 		case *onnxproto.TensorShapeProto_Dimension_DimParam:
 			if x.DimParam != "" {
-				out[i] = Symbol(x.DimParam)
+				out[i] = ParseDim(x.DimParam)
 			}
 		}
 	}
@@ -153,11 +155,18 @@ func (s Shape) proto() *onnxproto.TensorShapeProto {
 	if s == nil {
 		return nil
 	}
+	// One allocation for the dims and one for their values, not one each.
 	out := &onnxproto.TensorShapeProto{Dim: make([]*onnxproto.TensorShapeProto_Dimension, len(s))}
+	dims := make([]onnxproto.TensorShapeProto_Dimension, len(s))
+	var values []onnxproto.TensorShapeProto_Dimension_DimValue
 	for i, d := range s {
-		pd := &onnxproto.TensorShapeProto_Dimension{}
+		pd := &dims[i]
 		if v, ok := d.Value(); ok {
-			pd.Value = &onnxproto.TensorShapeProto_Dimension_DimValue{DimValue: v}
+			if values == nil {
+				values = make([]onnxproto.TensorShapeProto_Dimension_DimValue, len(s))
+			}
+			values[i].DimValue = v
+			pd.Value = &values[i]
 		} else if !d.IsUnknown() {
 			pd.Value = &onnxproto.TensorShapeProto_Dimension_DimParam{DimParam: d.String()}
 		}
