@@ -390,3 +390,41 @@ func BenchmarkReadPipe300MB(b *testing.B) {
 	inline, _ := benchModels(b)
 	benchReadPipe(b, inline)
 }
+
+// BenchmarkCopyInline copies the 300 MiB inline model: cp (the I/O
+// floor, measured in the same run), Open then Save unedited, and Open, an
+// edit of one node, then Save.
+func BenchmarkCopyInline(b *testing.B) {
+	inline, _ := benchModels(b)
+	size := fileSize(b, inline)
+	out := filepath.Join(b.TempDir(), "copy.onnx")
+	b.Run("cp", func(b *testing.B) {
+		b.SetBytes(size)
+		for range b.N {
+			os.Remove(out)
+			if err := exec.Command("cp", inline, out).Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, edit := range []bool{false, true} {
+		b.Run(fmt.Sprintf("onnxgraph/edit=%v", edit), func(b *testing.B) {
+			b.SetBytes(size)
+			for range b.N {
+				os.Remove(out)
+				m, err := onnxgraph.Open(inline, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if edit {
+					n := m.Graph().Nodes()[3]
+					n.SetName("edited")
+				}
+				if err := m.Save(out); err != nil {
+					b.Fatal(err)
+				}
+				m.Close()
+			}
+		})
+	}
+}

@@ -108,7 +108,9 @@ func ExtractModel(m *Model, opts *ExtractOptions) (*ExtractReport, error) {
 	return r, nil
 }
 
-// extractPart returns the part as a new model, leaving m as it is.
+// extractPart returns the part as a new model, leaving m as it is: it
+// selects the nodes the boundary values enclose, then copies that
+// selection.
 func extractPart(m *Model, opts *ExtractOptions) (*Model, *ExtractReport, error) {
 	o := orZero(opts)
 	o.TypeOf = m.typeHook(o.TypeOf)
@@ -116,6 +118,27 @@ func extractPart(m *Model, opts *ExtractOptions) (*Model, *ExtractReport, error)
 	if g == nil || g.p == nil {
 		return nil, nil, errorf(ErrInvalid, "the model has no graph")
 	}
+	sel, err := selectPart(g, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	return copyPart(m, sel, o)
+}
+
+// selection is the part of a main graph between boundary values.
+type selection struct {
+	ins, outs []*Value
+	isIn      map[*Value]bool
+	keep      map[*Node]bool  // nodes that compute the outputs from the inputs
+	needInit  map[*Value]bool // initializers they read
+	reached   map[*Value]bool // listed inputs some output needs
+	need      []*Value        // values they read that nobody gives
+	seen      map[*Value]bool // every value met
+}
+
+// selectPart resolves the boundary names of o and walks back from the
+// outputs to the inputs.
+func selectPart(g *Graph, o ExtractOptions) (*selection, error) {
 	lookup := func(name string) (*Value, bool) {
 		if v, ok := g.scope[name]; ok {
 			return v, true
@@ -132,9 +155,9 @@ func extractPart(m *Model, opts *ExtractOptions) (*Model, *ExtractReport, error)
 		case !ok:
 			missing = append(missing, name)
 		case isIn[v]:
-			return nil, nil, blame(name, errorf(ErrInvalid, "extract: input %q is listed twice", name))
+			return nil, blame(name, errorf(ErrInvalid, "extract: input %q is listed twice", name))
 		case (v.init != nil || v.sparse != nil) && !v.input:
-			return nil, nil, blame(name, errorf(ErrInvalid, "extract: %q is an initializer, a constant: it cannot be an input", name))
+			return nil, blame(name, errorf(ErrInvalid, "extract: %q is an initializer, a constant: it cannot be an input", name))
 		default:
 			isIn[v] = true
 			ins = append(ins, v)
@@ -146,17 +169,17 @@ func extractPart(m *Model, opts *ExtractOptions) (*Model, *ExtractReport, error)
 		case !ok:
 			missing = append(missing, name)
 		case isOut[v]:
-			return nil, nil, blame(name, errorf(ErrInvalid, "extract: output %q is listed twice", name))
+			return nil, blame(name, errorf(ErrInvalid, "extract: output %q is listed twice", name))
 		default:
 			isOut[v] = true
 			outs = append(outs, v)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, nil, blame(missing[0], errorf(ErrNotFound, "extract: no value named %s in the main graph", quoteList(missing)))
+		return nil, blame(missing[0], errorf(ErrNotFound, "extract: no value named %s in the main graph", quoteList(missing)))
 	}
 	if len(outs) == 0 {
-		return nil, nil, errorf(ErrInvalid, "extract: no outputs given")
+		return nil, errorf(ErrInvalid, "extract: no outputs given")
 	}
 
 	// Walk back from the outputs to the inputs.
@@ -203,8 +226,18 @@ func extractPart(m *Model, opts *ExtractOptions) (*Model, *ExtractReport, error)
 		for _, v := range need {
 			e.Names = append(e.Names, v.name)
 		}
-		return nil, nil, e
+		return nil, e
 	}
+	return &selection{ins: ins, outs: outs, isIn: isIn, keep: keep, needInit: needInit, reached: reached, need: need, seen: seen}, nil
+}
+
+// copyPart copies the selection into a new model: the kept nodes (their
+// messages, subgraphs and functions they call), the boundary values as
+// graph inputs and outputs with their types, the initializers read (by
+// reference), and the value annotations that still apply.
+func copyPart(m *Model, sel *selection, o ExtractOptions) (*Model, *ExtractReport, error) {
+	g := m.graph
+	ins, outs, isIn, keep, needInit, reached, need, seen := sel.ins, sel.outs, sel.isIn, sel.keep, sel.needInit, sel.reached, sel.need, sel.seen
 
 	// Build the part.
 	r := &ExtractReport{}

@@ -53,14 +53,25 @@ func (g *Graph) Prune() ([]*Node, error) {
 	for _, o := range g.outputs {
 		outs[o] = true
 	}
-	var unused []*Value
+	unused := map[*Value]bool{}
+	kept := g.inits[:0:0]
 	for _, v := range g.inits {
 		if len(v.uses) == 0 && !v.input && !outs[v] {
-			unused = append(unused, v)
+			unused[v] = true
+			continue
 		}
+		kept = append(kept, v)
 	}
-	for _, v := range unused {
-		_ = g.RemoveInitializer(v) // cannot fail: checked above
+	if len(unused) > 0 {
+		// As RemoveInitializer does, for all at once.
+		g.inits = kept
+		for v := range unused {
+			v.init = nil
+			if g.scope[v.name] == v {
+				delete(g.scope, v.name)
+			}
+		}
+		g.dropValueInfo(unused)
 	}
 	return dead, nil
 }

@@ -48,7 +48,11 @@ const MaxProtoSize = 1<<31 - 1
 type SaveOptions struct {
 	External ExternalMode
 	// Location is ExternalSingle's file, relative to the model's folder;
-	// "" means the model's file name with ".data" appended.
+	// "" means the model's file name with ".data" appended. With
+	// ExternalKeep, a Location is where the tensors held in memory (those
+	// an edit made, typically) of at least Threshold bytes go, while
+	// external tensors stay where they are; "" keeps them inline. (A kept
+	// file of the same name keeps it; the new file then takes another.)
 	Location string
 	// Threshold is the size in bytes from which ExternalSingle and
 	// ExternalPerTensor move a tensor out; 0 means 1024, and a negative
@@ -317,6 +321,7 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 		clash = clash || hasMarker(t.ProtoReflect().GetUnknown())
 	})
 	byLoc := map[string]*extOut{}
+	var extra *extOut               // ExternalKeep's file for tensors held in memory
 	kept := map[sourceKey]*extOut{} // a kept source file -> the file it goes to
 	written := map[chunkKey]int64{} // bytes already placed in the single file
 	usedNames := map[string]bool{strings.ToLower(base): true}
@@ -461,6 +466,14 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 				setExternalEntry(q, "offset", strconv.FormatInt(off, 10))
 				written[k] = off
 				return q, nil
+			case o.External == ExternalKeep && o.Location != "" && files && big:
+				if extra == nil {
+					extra = &extOut{location: o.Location}
+					p.files = append(p.files, extra)
+				}
+				q := toExternal(t, extra.location, 0, size, false)
+				setExternalEntry(q, "offset", strconv.FormatInt(appendPart(extra, c, q), 10))
+				return q, nil
 			case o.External == ExternalPerTensor && big:
 				loc := freshName(t.GetName())
 				f := out(loc)
@@ -492,6 +505,12 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 		if f.kept {
 			f.layoutKept()
 		}
+	}
+	if extra != nil {
+		if usedNames[strings.ToLower(extra.location)] {
+			extra.setLocation(freshName(extra.location))
+		}
+		usedNames[strings.ToLower(extra.location)] = true
 	}
 	if files {
 		if err := p.placeFiles(o, dir, target, freshName); err != nil {

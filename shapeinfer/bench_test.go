@@ -39,7 +39,7 @@ func sharedWeights(tb testing.TB, maxBytes int64) func(name string, dims ...int6
 
 // decoderOfSize generates a decoder of about n nodes (small hidden size:
 // the node count is what matters).
-func decoderOfSize(b *testing.B, n int64) *onnxgraph.Model {
+func decoderOfSize(b testing.TB, n int64) *onnxgraph.Model {
 	cfg := tfConfig{hidden: 16, heads: 2, ffn: 32, vocab: 64, maxPos: 64, weight: sharedWeights(b, 4*64*64)}
 	probe, base := cfg, cfg
 	probe.layers = 1

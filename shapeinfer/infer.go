@@ -1,6 +1,7 @@
 package shapeinfer
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strconv"
@@ -101,6 +102,15 @@ func (r *Result) NoInference() []*onnxgraph.Node {
 
 // Infer sets the type and shape of every value of m it can. See Options.
 func Infer(m *onnxgraph.Model, opts *Options) (*Result, error) {
+	return InferContext(context.Background(), m, opts)
+}
+
+// InferContext is Infer, stopped when ctx is done: it looks at ctx every
+// few hundred nodes and returns ctx's error, having written nothing back.
+func InferContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	o := Options{}
 	if opts != nil {
 		o = *opts
@@ -109,7 +119,7 @@ func Infer(m *onnxgraph.Model, opts *Options) (*Result, error) {
 	if g := m.Graph(); g != nil {
 		size = 2*g.NumNodes() + len(g.Inputs()) + len(g.Initializers())
 	}
-	e := &engine{m: m, opts: o, res: &Result{
+	e := &engine{ctx: ctx, m: m, opts: o, res: &Result{
 		types:     make(map[*onnxgraph.Value]*Type, size),
 		data:      map[*onnxgraph.Value]*Data{},
 		reasons:   map[*onnxgraph.Value]*Reason{},
@@ -130,6 +140,8 @@ func Infer(m *onnxgraph.Model, opts *Options) (*Result, error) {
 }
 
 type engine struct {
+	ctx   context.Context
+	steps int // nodes inferred, to look at ctx now and then
 	m     *onnxgraph.Model
 	opts  Options
 	res   *Result
@@ -247,6 +259,11 @@ func (s *scope) inferGraph(g *onnxgraph.Graph, top bool) error {
 		return err
 	}
 	for _, n := range order {
+		if s.e.steps++; s.e.steps%256 == 0 {
+			if err := s.e.ctx.Err(); err != nil {
+				return err
+			}
+		}
 		if err := s.inferNode(n); err != nil {
 			return err
 		}

@@ -1,8 +1,11 @@
 package shapeinfer_test
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
@@ -45,5 +48,31 @@ func TestUnreliableTypesStayUnknown(t *testing.T) {
 	var ie *shapeinfer.Error
 	if !errors.As(err, &ie) || ie.Code != shapeinfer.CodeInvalid {
 		t.Errorf("strict: %v", err)
+	}
+}
+
+// TestInferContext: a cancelled context stops inference of a big graph
+// within a few hundred nodes, and nothing is written back.
+func TestInferContext(t *testing.T) {
+	m := decoderOfSize(t, 30_000)
+	before, err := m.Bytes(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := shapeinfer.InferContext(ctx, m, &shapeinfer.Options{WriteBack: true}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled before: %v", err)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 5*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = shapeinfer.InferContext(ctx, m, &shapeinfer.Options{WriteBack: true})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("cancelled during: %v after %v", err, time.Since(start))
+	}
+	after, _ := m.Bytes(nil)
+	if !bytes.Equal(before, after) {
+		t.Error("a stopped inference wrote into the model")
 	}
 }

@@ -34,6 +34,8 @@ func register(c *command) { commands[c.name] = c }
 
 func init() { register(toTFLiteCommand()) }
 
+func init() { register(simplifyCommand()) }
+
 // errUsage marks an error whose message is followed by the command's usage.
 var errUsage = errors.New("usage")
 
