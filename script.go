@@ -50,15 +50,18 @@ func (s Step) Op() string {
 	return s.Args.Op()
 }
 
-// StepArgs is the options of one script operation. The operations are the
-// types of this package whose names end in Step; ScriptOps lists them.
+// StepArgs is the options of one script operation. This package's
+// operations are its types whose names end in Step (ScriptOps lists
+// them); packages built on it add theirs (package simplify's
+// "simplify"), which ParseScriptWith reads.
 type StepArgs interface {
 	// Op returns the operation's name as the command line calls it.
 	Op() string
-	// validate checks the options alone, before any model is seen.
-	validate() error
-	// apply runs the edit on m and returns its report.
-	apply(m *Model) (any, error)
+	// Validate checks the options alone, before any model is seen.
+	Validate() error
+	// Apply runs the edit on m and returns its report. It must leave m
+	// as it was when it fails, as every edit of this package does.
+	Apply(m *Model) (any, error)
 }
 
 // scriptOps is the table of script operations, keyed by the command-line
@@ -187,11 +190,11 @@ func (m *Model) Replay(s *Script, report *ScriptReport) *Model {
 // applyStep runs one step; like a step of a chain it counts as an edit
 // (see Generation), whatever the edit itself records.
 func applyStep(m *Model, a StepArgs) (any, error) {
-	if err := a.validate(); err != nil {
+	if err := a.Validate(); err != nil {
 		return nil, err
 	}
 	defer m.touch()
-	return a.apply(m)
+	return a.Apply(m)
 }
 
 // JSON returns the script in the form ParseScript reads, one step per
@@ -257,7 +260,13 @@ func spaceJSON(b []byte) []byte {
 // for an unknown option, the option; a syntax error names its line.
 // Options are checked as far as they can be without a model (a rename
 // needs a search string, a deletion names, ...).
-func ParseScript(data []byte) (*Script, error) {
+func ParseScript(data []byte) (*Script, error) { return ParseScriptWith(data, nil) }
+
+// ParseScriptWith is ParseScript that also reads the operations of extra,
+// by name, each made empty by its function and filled from the step's
+// options: the operations of packages built on this one
+// (simplify.ScriptOps). A name of this package's cannot be replaced.
+func ParseScriptWith(data []byte, extra map[string]func() StepArgs) (*Script, error) {
 	lineAt := func(off int64) int {
 		if off > int64(len(data)) {
 			off = int64(len(data))
@@ -309,7 +318,7 @@ func ParseScript(data []byte) (*Script, error) {
 				if err := dec.Decode(&raw); err != nil {
 					return nil, syntax(err, dec)
 				}
-				st, err := parseStep(raw, len(s.Steps)+1, lineAt(start), func(rel int) int { return lineAt(start + int64(rel)) })
+				st, err := parseStep(raw, len(s.Steps)+1, lineAt(start), func(rel int) int { return lineAt(start + int64(rel)) }, extra)
 				if err != nil {
 					return nil, err
 				}
@@ -356,7 +365,7 @@ func expectDelim(dec *json.Decoder, d json.Delim) error {
 
 // parseStep reads one step object. lineOf turns an offset inside raw into
 // a line of the whole script.
-func parseStep(raw json.RawMessage, step, line int, lineOf func(int) int) (Step, error) {
+func parseStep(raw json.RawMessage, step, line int, lineOf func(int) int, extra map[string]func() StepArgs) (Step, error) {
 	fail := func(op string, line int, err error) (Step, error) {
 		return Step{}, &ScriptError{Step: step, Op: op, Line: line, Err: err}
 	}
@@ -364,13 +373,26 @@ func parseStep(raw json.RawMessage, step, line int, lineOf func(int) int) (Step,
 	if err := json.Unmarshal(raw, &head); err != nil {
 		return fail("", line, errorf(ErrInvalid, "a step is an object {\"op\": ..., options...}"))
 	}
+	known := func() string {
+		names := ScriptOps()
+		for k := range extra {
+			if scriptOps[k] == nil {
+				names = append(names, k)
+			}
+		}
+		slices.Sort(names)
+		return strings.Join(names, ", ")
+	}
 	var op string
 	if err := json.Unmarshal(head["op"], &op); err != nil || op == "" {
-		return fail("", line, errorf(ErrInvalid, "the step has no \"op\" (one of %s)", strings.Join(ScriptOps(), ", ")))
+		return fail("", line, errorf(ErrInvalid, "the step has no \"op\" (one of %s)", known()))
 	}
 	mk, ok := scriptOps[op]
 	if !ok {
-		return fail(op, line, errorf(ErrInvalid, "unknown operation %q (one of %s)", op, strings.Join(ScriptOps(), ", ")))
+		mk, ok = extra[op]
+	}
+	if !ok || mk == nil {
+		return fail(op, line, errorf(ErrInvalid, "unknown operation %q (one of %s)", op, known()))
 	}
 	delete(head, "op")
 	rest, _ := json.Marshal(head)
@@ -392,7 +414,7 @@ func parseStep(raw json.RawMessage, step, line int, lineOf func(int) int) (Step,
 		}
 		return fail(op, at, errorf(ErrInvalid, "%v", strings.TrimPrefix(err.Error(), "json: ")))
 	}
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return fail(op, line, err)
 	}
 	return Step{Args: args, Line: line}, nil
@@ -525,7 +547,8 @@ func (s *RenameStep) options() (*RenameOptions, error) {
 	return o, nil
 }
 
-func (s *RenameStep) validate() error {
+// Validate checks the options without a model.
+func (s *RenameStep) Validate() error {
 	o, err := s.options()
 	if err != nil {
 		return err
@@ -534,8 +557,12 @@ func (s *RenameStep) validate() error {
 	return need(s.From != "" || o.Mode == RenamePrefix || o.Mode == RenameSuffix, "rename needs from")
 }
 
-func (s *RenameStep) apply(m *Model) (any, error) {
-	o, _ := s.options()
+// Apply runs RenameModel on m.
+func (s *RenameStep) Apply(m *Model) (any, error) {
+	o, err := s.options()
+	if err != nil {
+		return nil, err
+	}
 	return RenameModel(m, s.From, s.To, o)
 }
 
@@ -550,11 +577,13 @@ type DeleteNodesStep struct {
 // Op returns "delete-nodes".
 func (*DeleteNodesStep) Op() string { return "delete-nodes" }
 
-func (s *DeleteNodesStep) validate() error {
+// Validate checks the options without a model.
+func (s *DeleteNodesStep) Validate() error {
 	return need(len(s.Names) > 0, "delete-nodes needs names")
 }
 
-func (s *DeleteNodesStep) apply(m *Model) (any, error) {
+// Apply runs DeleteNodesModel on m.
+func (s *DeleteNodesStep) Apply(m *Model) (any, error) {
 	return DeleteNodesModel(m, &DeleteNodesOptions{Names: s.Names, Replace: s.Map, RelaxShapes: s.RelaxShapes})
 }
 
@@ -568,9 +597,11 @@ type ExtractStep struct {
 // Op returns "extract".
 func (*ExtractStep) Op() string { return "extract" }
 
-func (s *ExtractStep) validate() error { return need(len(s.Outputs) > 0, "extract needs outputs") }
+// Validate checks the options without a model.
+func (s *ExtractStep) Validate() error { return need(len(s.Outputs) > 0, "extract needs outputs") }
 
-func (s *ExtractStep) apply(m *Model) (any, error) {
+// Apply runs ExtractModel on m.
+func (s *ExtractStep) Apply(m *Model) (any, error) {
 	return ExtractModel(m, &ExtractOptions{Inputs: s.Inputs, Outputs: s.Outputs, AddMissingInputs: s.AddMissingInputs})
 }
 
@@ -582,9 +613,11 @@ type AddOutputsStep struct {
 // Op returns "add-outputs".
 func (*AddOutputsStep) Op() string { return "add-outputs" }
 
-func (s *AddOutputsStep) validate() error { return need(len(s.Names) > 0, "add-outputs needs names") }
+// Validate checks the options without a model.
+func (s *AddOutputsStep) Validate() error { return need(len(s.Names) > 0, "add-outputs needs names") }
 
-func (s *AddOutputsStep) apply(m *Model) (any, error) {
+// Apply runs AddOutputsModel on m.
+func (s *AddOutputsStep) Apply(m *Model) (any, error) {
 	return AddOutputsModel(m, &AddOutputsOptions{Names: s.Names})
 }
 
@@ -598,11 +631,13 @@ type DeleteOutputsStep struct {
 // Op returns "delete-outputs".
 func (*DeleteOutputsStep) Op() string { return "delete-outputs" }
 
-func (s *DeleteOutputsStep) validate() error {
+// Validate checks the options without a model.
+func (s *DeleteOutputsStep) Validate() error {
 	return need(len(s.Names) > 0, "delete-outputs needs names")
 }
 
-func (s *DeleteOutputsStep) apply(m *Model) (any, error) {
+// Apply runs DeleteOutputsModel on m.
+func (s *DeleteOutputsStep) Apply(m *Model) (any, error) {
 	return DeleteOutputsModel(m, &DeleteOutputsOptions{Names: s.Names, PruneInputs: s.PruneInputs})
 }
 
@@ -634,14 +669,16 @@ func (s *ModifyStep) UnmarshalJSON(b []byte) error {
 // Op returns "modify".
 func (*ModifyStep) Op() string { return "modify" }
 
-func (s *ModifyStep) validate() error {
+// Validate checks the options without a model.
+func (s *ModifyStep) Validate() error {
 	if err := need(s.Node != "", "modify needs node"); err != nil {
 		return err
 	}
 	return need(len(s.Attr)+len(s.Const)+len(s.DeleteAttr) > 0, "modify needs attr, const or delete-attr")
 }
 
-func (s *ModifyStep) apply(m *Model) (any, error) {
+// Apply runs ModifyModel on m.
+func (s *ModifyStep) Apply(m *Model) (any, error) {
 	o := &ModifyOptions{DeleteAttrs: s.DeleteAttr}
 	if len(s.Attr) > 0 {
 		o.Attrs = map[string]any{}
@@ -698,7 +735,8 @@ func (s *SetDimsStep) dims() (map[string][]Dim, error) {
 	return out, nil
 }
 
-func (s *SetDimsStep) validate() error {
+// Validate checks the options without a model.
+func (s *SetDimsStep) Validate() error {
 	if err := need(len(s.Input)+len(s.Output) > 0, "set-dims needs input or output"); err != nil {
 		return err
 	}
@@ -706,7 +744,8 @@ func (s *SetDimsStep) validate() error {
 	return err
 }
 
-func (s *SetDimsStep) apply(m *Model) (any, error) {
+// Apply runs SetDimsModel on m.
+func (s *SetDimsStep) Apply(m *Model) (any, error) {
 	if m.graph == nil {
 		return nil, errorf(ErrInvalid, "the model has no graph")
 	}
@@ -747,7 +786,8 @@ func (s *SetBatchStep) batch() (Dim, error) {
 	return d[0], nil
 }
 
-func (s *SetBatchStep) validate() error {
+// Validate checks the options without a model.
+func (s *SetBatchStep) Validate() error {
 	if err := need(s.Batch != "", "set-batch needs batch"); err != nil {
 		return err
 	}
@@ -758,7 +798,8 @@ func (s *SetBatchStep) validate() error {
 	return err
 }
 
-func (s *SetBatchStep) apply(m *Model) (any, error) {
+// Apply runs SetBatchModel on m.
+func (s *SetBatchStep) Apply(m *Model) (any, error) {
 	d, _ := s.batch()
 	return SetBatchModel(m, d, &SetBatchOptions{Inputs: s.Inputs, Outputs: s.Outputs, InputsOnly: s.InputsOnly, KeepValueInfo: s.KeepValueInfo})
 }
@@ -793,7 +834,8 @@ func (s *RewireStep) options() (*RewireOptions, error) {
 	return o, nil
 }
 
-func (s *RewireStep) validate() error {
+// Validate checks the options without a model.
+func (s *RewireStep) Validate() error {
 	if err := need(s.From != "" && s.To != "", "rewire needs from and to"); err != nil {
 		return err
 	}
@@ -801,8 +843,12 @@ func (s *RewireStep) validate() error {
 	return err
 }
 
-func (s *RewireStep) apply(m *Model) (any, error) {
-	o, _ := s.options()
+// Apply runs RewireModel on m.
+func (s *RewireStep) Apply(m *Model) (any, error) {
+	o, err := s.options()
+	if err != nil {
+		return nil, err
+	}
 	return RewireModel(m, o)
 }
 
@@ -816,9 +862,11 @@ type PruneStep struct {
 // Op returns "prune".
 func (*PruneStep) Op() string { return "prune" }
 
-func (s *PruneStep) validate() error { return nil }
+// Validate checks the options without a model.
+func (s *PruneStep) Validate() error { return nil }
 
-func (s *PruneStep) apply(m *Model) (any, error) {
+// Apply runs PruneModel (and TopoSortModel with Sort) on m.
+func (s *PruneStep) Apply(m *Model) (any, error) {
 	if !s.Sort {
 		return PruneModel(m, &PruneOptions{Inputs: s.Inputs})
 	}
@@ -842,9 +890,11 @@ type NameNodesStep struct {
 // Op returns "name-nodes".
 func (*NameNodesStep) Op() string { return "name-nodes" }
 
-func (s *NameNodesStep) validate() error { return nil }
+// Validate checks the options without a model.
+func (s *NameNodesStep) Validate() error { return nil }
 
-func (s *NameNodesStep) apply(m *Model) (any, error) {
+// Apply runs NameNodesModel on m.
+func (s *NameNodesStep) Apply(m *Model) (any, error) {
 	return NameNodesModel(m, &NameNodesOptions{Prefix: s.Prefix, SkipFunctions: s.SkipFunctions})
 }
 
@@ -864,9 +914,11 @@ func (s *StripDocsStep) kinds() (DocKind, error) {
 	return ParseDocKinds(s.Only)
 }
 
-func (s *StripDocsStep) validate() error { _, err := s.kinds(); return err }
+// Validate checks the options without a model.
+func (s *StripDocsStep) Validate() error { _, err := s.kinds(); return err }
 
-func (s *StripDocsStep) apply(m *Model) (any, error) {
+// Apply runs StripDocsModel on m.
+func (s *StripDocsStep) Apply(m *Model) (any, error) {
 	k, _ := s.kinds()
 	return StripDocsModel(m, &StripDocsOptions{Kinds: k})
 }
@@ -881,8 +933,10 @@ type SetOpsetStep struct {
 // Op returns "set-opset".
 func (*SetOpsetStep) Op() string { return "set-opset" }
 
-func (s *SetOpsetStep) validate() error { return need(s.Opset > 0, "set-opset needs opset") }
+// Validate checks the options without a model.
+func (s *SetOpsetStep) Validate() error { return need(s.Opset > 0, "set-opset needs opset") }
 
-func (s *SetOpsetStep) apply(m *Model) (any, error) {
+// Apply runs SetOpsetModel on m.
+func (s *SetOpsetStep) Apply(m *Model) (any, error) {
 	return SetOpsetModel(m, s.Domain, s.Opset, &SetOpsetOptions{Convert: s.Convert})
 }

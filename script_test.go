@@ -299,3 +299,61 @@ func ExampleModel_Replay() {
 	// <nil> 2 11
 	// [Input3]
 }
+
+// stripStep is an operation a package built on onnxgraph adds: it strips
+// the docs of the nodes, Times times.
+type stripStep struct {
+	Times int `json:"times"`
+}
+
+func (*stripStep) Op() string { return "strip-twice" }
+func (s *stripStep) Validate() error {
+	if s.Times < 1 {
+		return errors.New("times must be at least 1")
+	}
+	return nil
+}
+func (s *stripStep) Apply(m *onnxgraph.Model) (any, error) {
+	var last any
+	for i := 0; i < s.Times; i++ {
+		r, err := onnxgraph.StripDocsModel(m, nil)
+		if err != nil {
+			return nil, err
+		}
+		last = r
+	}
+	return last, nil
+}
+
+func TestParseScriptWith(t *testing.T) {
+	extra := map[string]func() onnxgraph.StepArgs{
+		"strip-twice": func() onnxgraph.StepArgs { return &stripStep{} },
+		"rename":      func() onnxgraph.StepArgs { return &stripStep{} }, // cannot replace the library's
+	}
+	text := []byte("{\"version\": 1, \"steps\": [\n{\"op\": \"strip-twice\", \"times\": 2},\n{\"op\": \"rename\", \"from\": \"Plus214_Output_0\", \"to\": \"y\"}]}")
+	if _, err := onnxgraph.ParseScript(text); err == nil || !strings.Contains(err.Error(), `unknown operation "strip-twice"`) {
+		t.Errorf("ParseScript: %v", err)
+	}
+	s, err := onnxgraph.ParseScriptWith(text, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Steps[1].Args.(*onnxgraph.RenameStep); !ok {
+		t.Errorf("rename was replaced: %T", s.Steps[1].Args)
+	}
+	m := samples.MNIST()
+	if _, err := s.Apply(m); err != nil || m.Graph().Outputs()[0].Name() != "y" {
+		t.Errorf("apply: %v", err)
+	}
+	if !bytes.Contains(s.JSON(), []byte(`{"op": "strip-twice", "times": 2}`)) {
+		t.Errorf("JSON:\n%s", s.JSON())
+	}
+	_, err = onnxgraph.ParseScriptWith([]byte(`{"version": 1, "steps": [{"op": "strip-twice"}]}`), extra)
+	if err == nil || !strings.Contains(err.Error(), "step 1, strip-twice, line 1: times must be at least 1") {
+		t.Errorf("invalid extra step: %v", err)
+	}
+	_, err = onnxgraph.ParseScriptWith([]byte(`{"version": 1, "steps": [{"op": "strip"}]}`), extra)
+	if err == nil || !strings.Contains(err.Error(), "strip-docs, strip-twice") {
+		t.Errorf("unknown op: %v", err)
+	}
+}

@@ -8,12 +8,13 @@ import (
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
+	"github.com/onnxgraph/onnxgraph/simplify"
 )
 
 func init() {
 	register(&command{
 		name:    "apply",
-		summary: "replay an edit script (recorded by view or --record) on a model, stopping at the first step that does not apply",
+		summary: "replay an edit script (recorded by view or --record; the edit commands and simplify) on a model, stopping at the first step that does not apply",
 		usage:   "SCRIPT IN OUT",
 		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			noInfer := fs.Bool("no-infer", false, "give the edits only the types the model declares (by default shape inference fills the rest, as each command does)")
@@ -26,7 +27,7 @@ func init() {
 				if err != nil {
 					return fmt.Errorf("onnxgraph: %w", err)
 				}
-				s, err := onnxgraph.ParseScript(text)
+				s, err := onnxgraph.ParseScriptWith(text, simplify.ScriptOps())
 				if err != nil {
 					return fmt.Errorf("%s: %w", args[0], err)
 				}

@@ -226,3 +226,26 @@ func TestDiffCommand(t *testing.T) {
 		t.Errorf("missing file: exit %d", code)
 	}
 }
+
+// TestApplySimplify: a recorded simplify step replays to the bytes the
+// simplify command writes.
+func TestApplySimplify(t *testing.T) {
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	if err := samples.ConvBN().Save(p("m.onnx")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, "simplify", p("m.onnx"), p("cli.onnx")); code != 0 {
+		t.Fatalf("simplify: %s", errOut)
+	}
+	script := "{\"version\": 1, \"steps\": [\n  {\"op\": \"simplify\"}\n]}\n"
+	if err := os.WriteFile(p("s.json"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, "apply", p("s.json"), p("m.onnx"), p("applied.onnx")); code != 0 {
+		t.Fatalf("apply: %s", errOut)
+	}
+	if !bytes.Equal(readFile(t, p("applied.onnx")), readFile(t, p("cli.onnx"))) {
+		t.Error("apply of a simplify step differs from the simplify command")
+	}
+}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/simplify"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/view.png, the README's screenshot")
@@ -471,5 +472,32 @@ func TestPageDimsAndOutputs(t *testing.T) {
 	waitJS(t, ctx, `!document.getElementById('message').hidden && document.getElementById('message').textContent.includes('removing every output')`)
 	if n := historyLen(t, ctx); n != 3 {
 		t.Errorf("history has %d steps after a refused edit, want 3", n)
+	}
+}
+
+// TestPageSimplify simplifies the detector from the toolbar (package
+// simplify fuses its BatchNormalizations) and compares the saved file
+// with Simplify's.
+func TestPageSimplify(t *testing.T) {
+	in := saveModel(t, detector(t), "detector.onnx")
+	s := serve(t, in)
+	ctx := browser(t)
+	open(t, ctx, s)
+	simple := detector(t)
+	r, err := simplify.Simplify(simple, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.NodesAfter >= r.NodesBefore {
+		t.Fatalf("simplify leaves %d of %d nodes", r.NodesAfter, r.NodesBefore)
+	}
+	run(t, ctx, click("#simplify"))
+	waitJS(t, ctx, fmt.Sprintf(`document.querySelectorAll('#history li').length === 1 && document.getElementById('status').textContent === %q`, statusLine(simple)))
+	page := filepath.Join(t.TempDir(), "page.onnx")
+	run(t, ctx, setValue("#save-path", page), click("#save"))
+	waitJS(t, ctx, `document.getElementById('message').textContent.startsWith('saved')`)
+	want := libraryEdit(t, in, func(m *onnxgraph.Model) *onnxgraph.Model { return m.Apply("Simplify", simplify.Step(nil, nil)) })
+	if !bytes.Equal(fileBytes(t, page), want) {
+		t.Error("the page's simplify saved other bytes than Simplify")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
+	"github.com/onnxgraph/onnxgraph/simplify"
 )
 
 // ErrConflict reports an edit made from a page that had not seen the
@@ -309,8 +310,12 @@ type EditResult struct {
 	Step    string `json:"step"`
 }
 
+// ScriptOps are the script operations the viewer adds to the library's:
+// package simplify's.
+func ScriptOps() map[string]func() onnxgraph.StepArgs { return simplify.ScriptOps() }
+
 // Edit applies one step, given as the JSON of a script step ({"op":
-// "rename", ...}), as a new entry of the history (dropping what was
+// "rename", ...}; ScriptOps adds "simplify"), as a new entry of the history (dropping what was
 // undone). version is the version the page saw: an edit from a page that
 // missed a change is an ErrConflict. A step the library refuses changes
 // nothing and gives an *EditError.
@@ -323,7 +328,7 @@ func (s *Session) Edit(version int, step json.RawMessage) (*EditResult, error) {
 	if version != s.version {
 		return nil, fmt.Errorf("%w (version %d, the page had %d): it has been reloaded", ErrConflict, s.version, version)
 	}
-	sc, err := onnxgraph.ParseScript([]byte(`{"version": 1, "steps": [` + string(step) + `]}`))
+	sc, err := onnxgraph.ParseScriptWith([]byte(`{"version": 1, "steps": [`+string(step)+`]}`), ScriptOps())
 	if err != nil {
 		return nil, &EditError{Err: err}
 	}

@@ -155,7 +155,7 @@ func (t *tree) graph(parent *item, g *onnxgraph.Graph, prefix string) {
 	}
 	parent.children = append(parent.children, top...)
 	for i, c := range parent.children {
-		parent.children[i] = simplify(c)
+		parent.children[i] = collapseChain(c)
 		parent.children[i].parent = parent
 	}
 	chunk(parent)
@@ -174,14 +174,14 @@ func nameSegments(name string) []string {
 	return slices.DeleteFunc(parts, func(s string) bool { return s == "" })
 }
 
-// simplify merges chains of single-group groups and lifts lone nodes, and
-// returns what should stand in it's place.
-func simplify(it *item) *item {
+// collapseChain merges chains of single-group groups and lifts lone nodes, and
+// returns what stands in its place.
+func collapseChain(it *item) *item {
 	if it.kind != kindGroup {
 		return it
 	}
 	for i, c := range it.children {
-		it.children[i] = simplify(c)
+		it.children[i] = collapseChain(c)
 		it.children[i].parent = it
 	}
 	for len(it.children) == 1 && it.children[0].kind == kindGroup {

@@ -471,6 +471,7 @@ $("save-script").addEventListener("click", async () => {
   if (r) say("script saved to " + r.path + " (replay with: onnxgraph apply SCRIPT IN OUT)", true);
 });
 $("set-batch").addEventListener("click", () => edit({ op: "set-batch", batch: $("batch").value }));
+$("simplify").addEventListener("click", () => edit({ op: "simplify" }));
 $("extract").addEventListener("click", async () => {
   const step = { op: "extract", outputs: view.extractOut };
   if (view.extractIn.length) step.inputs = view.extractIn;
