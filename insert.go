@@ -30,10 +30,10 @@ type InsertNodeOptions struct {
 	// reading Src.
 	Consumers []string
 	// GraphOutputs also re-points graph outputs that are Src to the new
-	// node's output. Its entry gets the type TypeOf gives, or else Src's
+	// node's output. Its entry gets the type TypeOf gives, or the model's
+	// type source (Infer) once the node is in place, or else Src's
 	// element type when the schema ties the output's type to Src's input,
-	// without a shape (which checkers want: set TypeOf, shapeinfer can
-	// serve).
+	// without a shape (which checkers want: set TypeOf or call Infer).
 	GraphOutputs bool
 	// SrcInput is the formal input (by schema name, or by index as "0",
 	// "1", ...) that reads Src; "" means the first formal not given a
@@ -362,8 +362,13 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 	for _, i := range outIdx {
 		old := g.outInfo[i]
 		var t *onnxproto.TypeProto
-		if o.TypeOf != nil {
-			t = o.TypeOf(out)
+		switch {
+		case opts != nil && opts.TypeOf != nil:
+			t = opts.TypeOf(out)
+		default:
+			// The types the edit started with do not know the new output:
+			// the model's source infers the model as it is now.
+			t = m.InferredType(out)
 		}
 		if t == nil {
 			t = insertedOutputType(srcElem, schema, formal(srcAt))

@@ -8,6 +8,7 @@ import (
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/samples"
+	"github.com/onnxgraph/onnxgraph/shapeinfer"
 )
 
 func TestInsertNodeMulByOne(t *testing.T) {
@@ -141,4 +142,26 @@ func ExampleModel_InsertNode() {
 	}, &r).Err()
 	fmt.Println(err, r.Node, r.Outputs, r.Consts[0].Name, r.Consts[0].Type, r.Rewired)
 	// Output: <nil> Mul [Mul_output] Mul_B float32 ["Convolution110"(Conv):0]
+}
+
+// TestInsertNodeGraphOutputInferred: with the model's type source (Infer),
+// a graph output the new node takes over gets the type inference gives the
+// model with the node in place, shape included.
+func TestInsertNodeGraphOutputInferred(t *testing.T) {
+	for _, infer := range []bool{false, true} {
+		m := samples.MNIST()
+		if infer {
+			m.Infer(shapeinfer.Types(nil))
+		}
+		opts := &onnxgraph.InsertNodeOptions{Op: "Softmax", Src: "Plus214_Output_0", GraphOutputs: true, Attrs: edAttrs(onnxgraph.AttrInt("axis", 1))}
+		if err := m.InsertNode(opts, nil).Err(); err != nil {
+			t.Fatal(err)
+		}
+		sane(t, m)
+		o := m.Graph().Outputs()[0]
+		dims, _, hasShape := o.Shape()
+		if o.Name() != "Softmax_output" || o.ElemType() != onnxgraph.Float || hasShape != infer || (infer && !slices.Equal(dims, []int64{1, 10})) {
+			t.Errorf("Infer %v: output %s %v", infer, o.Name(), o.Type())
+		}
+	}
 }

@@ -29,6 +29,9 @@ type LoadOptions struct {
 	// it (an HTTP request's Content-Length): the buffer is then sized once.
 	// A wrong hint costs time, not correctness.
 	SizeHint int64
+	// Progress, when set, is called as Open and Read read the model, with
+	// the bytes read so far and the total (0 when unknown).
+	Progress func(done, total int64)
 
 	path string // the model file, set by Open
 }
@@ -63,7 +66,8 @@ func OpenContext(ctx context.Context, path string, opts *LoadOptions) (*Model, e
 		o.Dir = filepath.Dir(path)
 	}
 	o.path = path
-	b, err := readAll(ctx, f, o.SizeHint)
+	r, size := o.counting(f)
+	b, err := readAll(ctx, r, size)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +87,8 @@ func Read(r io.Reader, opts *LoadOptions) (*Model, error) {
 // then returns ctx's error.
 func ReadContext(ctx context.Context, r io.Reader, opts *LoadOptions) (*Model, error) {
 	o := orZero(opts)
-	b, err := readAll(ctx, r, o.SizeHint)
+	r, size := o.counting(r)
+	b, err := readAll(ctx, r, size)
 	if err != nil {
 		return nil, err
 	}
@@ -110,13 +115,41 @@ func decodeContext(ctx context.Context, b []byte, o *LoadOptions) (*Model, error
 // cancellation is seen within one piece.
 const readPiece = 8 << 20
 
-// readAll reads r to its end. With a size (hint, or one r tells) it fills
-// one buffer of that size; past it, or without one, it reads chunks of
-// growing size and joins them once.
-func readAll(ctx context.Context, r io.Reader, hint int64) ([]byte, error) {
+// counting returns r with its size (o.SizeHint, or the one r tells; 0
+// when unknown), reporting what is read to o.Progress when set.
+func (o *LoadOptions) counting(r io.Reader) (io.Reader, int64) {
+	hint := o.SizeHint
 	if hint <= 0 {
 		hint = sizeOf(r)
 	}
+	if o.Progress == nil {
+		return r, hint
+	}
+	return &progressReader{r: r, fn: o.Progress, total: hint}, hint
+}
+
+// progressReader reports the bytes read through it.
+type progressReader struct {
+	r           io.Reader
+	fn          func(done, total int64)
+	done, total int64
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.done += int64(n)
+	total := p.total
+	if total > 0 {
+		total = max(total, p.done)
+	}
+	p.fn(p.done, total)
+	return n, err
+}
+
+// readAll reads r to its end. With a size (hint, or one r tells; 0 when
+// unknown) it fills one buffer of that size; past it, or without one, it
+// reads chunks of growing size and joins them once.
+func readAll(ctx context.Context, r io.Reader, hint int64) ([]byte, error) {
 	var buf []byte
 	if hint > 0 {
 		// One byte more, to see the end without growing. A lying hint

@@ -103,8 +103,11 @@ type RenameReport struct {
 // name is renamed once, however often it appears, so a replacement that
 // contains the search string does not cascade.
 //
+// An empty from with RenamePrefix or RenameSuffix matches every name in
+// scope: to is added in front of (or after) each, as in
+// Rename("", "det/", &RenameOptions{Mode: RenamePrefix, Scope: RenameValues}, nil).
 // Nothing matching is an error (ErrNotFound), as is an empty search string
-// or a result that is empty (ErrInvalid). A new value name that another
+// in the other modes or a result that is empty (ErrInvalid). A new value name that another
 // value visible from it (or seeing it) would also carry, or a new node name
 // another node carries, is an ErrNameCollision; nothing is renamed then.
 func (m *Model) Rename(from, to string, opts *RenameOptions, report *RenameReport) *Model {
@@ -115,7 +118,7 @@ func (m *Model) Rename(from, to string, opts *RenameOptions, report *RenameRepor
 func RenameModel(m *Model, from, to string, opts *RenameOptions) (*RenameReport, error) {
 	defer afterEdit(m)
 	o := orZero(opts)
-	if from == "" {
+	if from == "" && o.Mode != RenamePrefix && o.Mode != RenameSuffix {
 		return nil, errorf(ErrInvalid, "empty search string")
 	}
 	if o.Mode > RenameSuffix || o.Scope > RenameOutputs {

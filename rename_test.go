@@ -80,6 +80,11 @@ func TestRenameModes(t *testing.T) {
 		{"x", "input", onnxgraph.RenameOptions{Scope: onnxgraph.RenameInputs}, "a a+w a.w ab input y", "a+add a+neg a.relu b"},
 		{"y", "output", onnxgraph.RenameOptions{Scope: onnxgraph.RenameOutputs}, "a a+w a.w ab output x", "a+add a+neg a.relu b"},
 		{"b", "B", onnxgraph.RenameOptions{Mode: onnxgraph.RenamePartial}, "a a+w a.w aB x y", "B a+add a+neg a.relu"},
+		// An empty search string adds a prefix or suffix to every name in scope.
+		{"", "det/", onnxgraph.RenameOptions{Mode: onnxgraph.RenamePrefix, Scope: onnxgraph.RenameValues}, "det/a det/a+w det/a.w det/ab det/x det/y", "a+add a+neg a.relu b"},
+		{"", "_1", onnxgraph.RenameOptions{Mode: onnxgraph.RenameSuffix, Scope: onnxgraph.RenameNodes}, "a a+w a.w ab x y", "a+add_1 a+neg_1 a.relu_1 b_1"},
+		{"", "in/", onnxgraph.RenameOptions{Mode: onnxgraph.RenamePrefix, Scope: onnxgraph.RenameInputs}, "a a+w a.w ab in/x y", "a+add a+neg a.relu b"},
+		{"", "p.", onnxgraph.RenameOptions{Mode: onnxgraph.RenamePrefix}, "p.a p.a+w p.a.w p.ab p.x p.y", "p.a+add p.a+neg p.a.relu p.b"},
 	}
 	for _, c := range cases {
 		m := e6NameModel(t)
@@ -125,6 +130,7 @@ func TestRenameErrorsLeaveModelUnchanged(t *testing.T) {
 		{"a+neg", "b", onnxgraph.RenameOptions{Scope: onnxgraph.RenameNodes}, onnxgraph.ErrNameCollision, `renaming node "a+neg" to "b" collides with node "b"`},
 		{"ab", "", onnxgraph.RenameOptions{}, onnxgraph.ErrInvalid, "without a name"},
 		{"", "z", onnxgraph.RenameOptions{}, onnxgraph.ErrInvalid, "empty search string"},
+		{"", "z", onnxgraph.RenameOptions{Mode: onnxgraph.RenamePartial}, onnxgraph.ErrInvalid, "empty search string"},
 		{"x", "y2", onnxgraph.RenameOptions{Scope: onnxgraph.RenameOutputs}, onnxgraph.ErrNotFound, `no graph output named "x"`},
 	}
 	for _, c := range cases {
@@ -331,4 +337,18 @@ func TestValueRenameFollowsEveryReference(t *testing.T) {
 	if err := loaded.Sanity(); err != nil {
 		t.Errorf("a loaded model with dangling references fails Sanity: %v", err)
 	}
+}
+
+// An empty search string with RenamePrefix adds a prefix to every name in
+// scope: here every value, before merging the model with another.
+func ExampleModel_Rename_addPrefix() {
+	b := onnxgraph.NewBuilder(17)
+	x := b.Input("images", onnxgraph.Float, onnxgraph.Dims(4)...)
+	b.Output(b.Node(onnxgraph.NodeSpec{Op: "Relu", Name: "relu", Inputs: []any{x}, Outputs: []string{"boxes"}}).Output(0), onnxgraph.Dims(4)...)
+	m, _ := b.Build()
+
+	err := m.Rename("", "det/", &onnxgraph.RenameOptions{Mode: onnxgraph.RenamePrefix, Scope: onnxgraph.RenameValues}, nil).Err()
+	fmt.Println(err, m.Graph().Inputs()[0].Name(), m.Graph().Outputs()[0].Name(), m.Graph().Nodes()[0].Name())
+	// Output:
+	// <nil> det/images det/boxes relu
 }

@@ -67,6 +67,9 @@ type SaveOptions struct {
 	// disk takes to write the data; a killed process or a full disk needs
 	// no Sync (see SaveWith).
 	Sync bool
+	// Progress, when set, is called as the files are written, with the
+	// bytes written so far and the total to write.
+	Progress func(done, total int64)
 }
 
 // Save writes the model to path with the default options (keep the layout).
@@ -123,7 +126,8 @@ func (m *Model) WriteContext(ctx context.Context, w io.Writer, opts *SaveOptions
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(w, 1<<20)
+	plan.startProgress()
+	bw := bufio.NewWriterSize(plan.counting(w), 1<<20)
 	if err := plan.writeModel(ctx, bw); err != nil {
 		return err
 	}
@@ -271,6 +275,55 @@ type savePlan struct {
 	size   int64   // the model file's size
 	files  []*extOut
 	sync   bool
+	prog   *saveProgress // nil without SaveOptions.Progress
+}
+
+// saveProgress counts the bytes a save has written for
+// SaveOptions.Progress.
+type saveProgress struct {
+	fn          func(done, total int64)
+	done, total int64
+}
+
+func (s *saveProgress) add(n int64) {
+	if s != nil {
+		s.done += n
+		s.fn(s.done, s.total)
+	}
+}
+
+// startProgress sets the total a save reports: the model file and every
+// external file it writes.
+func (p *savePlan) startProgress() {
+	if p.prog == nil {
+		return
+	}
+	p.prog.total = p.size
+	for _, f := range p.files {
+		if !f.skip {
+			p.prog.total += f.size
+		}
+	}
+}
+
+// counting returns w, counting what goes through it when the save reports
+// progress.
+func (p *savePlan) counting(w io.Writer) io.Writer {
+	if p.prog == nil {
+		return w
+	}
+	return progressWriter{w, p.prog}
+}
+
+type progressWriter struct {
+	w io.Writer
+	p *saveProgress
+}
+
+func (w progressWriter) Write(b []byte) (int, error) {
+	n, err := w.w.Write(b)
+	w.p.add(int64(n))
+	return n, err
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -313,6 +366,9 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 		}
 	}
 	p := &savePlan{sync: o.Sync}
+	if o.Progress != nil {
+		p.prog = &saveProgress{fn: o.Progress}
+	}
 	// A tensor that already holds an unknown field with the marker's number
 	// (only a crafted file has one) would be read back as a marker: then no
 	// tensor is streamed and the skeleton carries all the data.
@@ -652,7 +708,7 @@ func (f *extOut) inPlace(final string) bool {
 // write writes f's parts at their offsets. Parts that continue each other
 // in both the source file and f are copied as one range, so a kept layout
 // costs one kernel copy per file, as cp would.
-func (f *extOut) write(ctx context.Context, w *os.File) error {
+func (f *extOut) write(ctx context.Context, w *os.File, prog *saveProgress) error {
 	pos := int64(0)
 	end := int64(0) // the end of what is written
 	for _, pt := range coalesce(f.parts) {
@@ -668,6 +724,7 @@ func (f *extOut) write(ctx context.Context, w *os.File) error {
 		if err := pt.c.writeTo(ctx, w); err != nil {
 			return err
 		}
+		prog.add(pt.c.size())
 		pos += pt.c.size()
 		end = max(end, pos)
 	}

@@ -90,6 +90,7 @@ type committer struct {
 // writeAll writes every file under its temporary name.
 func (c *committer) writeAll() error {
 	c.finals = map[string]bool{}
+	c.plan.startProgress()
 	for _, f := range c.plan.files {
 		final := filepath.Join(c.dir, filepath.FromSlash(f.location))
 		c.finals[absPath(final)] = true
@@ -99,12 +100,12 @@ func (c *committer) writeAll() error {
 		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 			return err
 		}
-		if err := c.writeTemp(final, func(w *os.File) error { return f.write(c.ctx, w) }); err != nil {
+		if err := c.writeTemp(final, func(w *os.File) error { return f.write(c.ctx, w, c.plan.prog) }); err != nil {
 			return fmt.Errorf("writing its data file %q: %w", f.location, err)
 		}
 	}
 	return c.writeTemp(c.target, func(w *os.File) error {
-		bw := bufio.NewWriterSize(w, 1<<20)
+		bw := bufio.NewWriterSize(c.plan.counting(w), 1<<20)
 		if err := c.plan.writeModel(c.ctx, bw); err != nil {
 			return err
 		}

@@ -1,54 +1,43 @@
 package main
 
 import (
-	"flag"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/onnxgraph/onnxgraph"
-	"github.com/onnxgraph/onnxgraph/shapeinfer"
 	"github.com/onnxgraph/onnxgraph/simplify"
 )
 
-func init() {
-	register(&command{
-		name:    "apply",
-		summary: "replay an edit script (recorded by view or --record; the edit commands and simplify) on a model, stopping at the first step that does not apply",
-		usage:   "SCRIPT IN OUT",
-		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			noInfer := fs.Bool("no-infer", false, "give the edits only the types the model declares (by default shape inference fills the rest, as each command does)")
-			ext := externalFlag(fs)
-			return func(args []string, out, _ io.Writer) error {
-				if len(args) != 3 {
-					return usageErr("apply needs SCRIPT, IN and OUT")
-				}
-				text, err := os.ReadFile(args[0])
-				if err != nil {
-					return fmt.Errorf("onnxgraph: %w", err)
-				}
-				s, err := onnxgraph.ParseScriptWith(text, simplify.ScriptOps())
-				if err != nil {
-					return fmt.Errorf("%s: %w", args[0], err)
-				}
-				m, err := onnxgraph.Open(args[1], nil)
-				if err != nil {
-					return err
-				}
-				defer m.Close()
-				if !*noInfer {
-					m.Infer(shapeinfer.Types(nil))
-				}
-				var r onnxgraph.ScriptReport
-				if err := m.Replay(s, &r).SaveWith(args[2], ext()); err != nil {
-					return err
-				}
-				for i, st := range s.Steps {
-					fmt.Fprintf(out, "step %d: %s\n", i+1, st.Op())
-				}
-				fmt.Fprintf(out, "applied %d steps of %s to %s, saved %s\n", len(r.Steps), args[0], args[1], args[2])
-				return nil
+// applyCmd replays an edit script on a model.
+func applyCmd(c *cmd) {
+	c.readsModels()
+	c.needsTypes(nil)
+	c.produce(2, 2, func(args []string) (*onnxgraph.Model, *report, error) {
+		var text []byte
+		var err error
+		if args[0] == stdio {
+			text, err = c.readStdin()
+		} else {
+			text, err = os.ReadFile(args[0])
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := onnxgraph.ParseScriptWith(text, simplify.ScriptOps())
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", label(args[0]), err)
+		}
+		m, err := c.open(args[1])
+		if err != nil {
+			return nil, nil, err
+		}
+		r := &onnxgraph.ScriptReport{}
+		m.Replay(s, r)
+		return m, reportOf(r, func(p *printer) {
+			for i, st := range r.Steps {
+				p.line("step %d: %s", i+1, st.Op)
 			}
-		},
+			p.line("applied %d steps of %s to %s", len(r.Steps), label(args[0]), label(args[1]))
+		}), nil
 	})
 }

@@ -1,70 +1,69 @@
 package main
 
 import (
-	"flag"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 )
 
-func init() {
-	register(&command{
-		name:    "compare",
-		summary: "run two models with ONNX Runtime on the same inputs and report, per output, the largest absolute and relative error and whether they are close (exit 1 when not)",
-		usage:   "A.onnx B.onnx",
-		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			var feed feedFlags
-			feed.register(fs)
-			rtol := fs.Float64("rtol", defaultRTol, "relative tolerance: a is close to b when |a-b| <= atol + rtol*|b| (b from B)")
-			atol := fs.Float64("atol", defaultATol, "absolute tolerance")
-			equalNaN := fs.Bool("equal-nan", false, "count NaN in both as equal")
-			var maps multiFlag
-			fs.Var(&maps, "map", "`A_NAME=B_NAME`: A's input or output A_NAME is B's B_NAME (repeatable; otherwise names match)")
-			return func(args []string, out, errOut io.Writer) error {
-				if len(args) != 2 {
-					return usageErr("compare needs A.onnx and B.onnx")
-				}
-				if *rtol < 0 || *atol < 0 || math.IsNaN(*rtol) || math.IsNaN(*atol) {
-					return usageErr("--rtol and --atol cannot be negative")
-				}
-				opts := compareOptions{
-					RTol: zeroTol(*rtol), ATol: zeroTol(*atol), EqualNaN: *equalNaN,
-					Inputs: feed.inputs, Dims: feed.dims, Seed: feed.seed, Lib: feed.lib,
-					Map: map[string]string{},
-				}
-				for _, m := range maps {
-					a, b, ok := strings.Cut(m, "=")
-					if !ok || a == "" || b == "" {
-						return usageErr("--map %s: want A_NAME=B_NAME", m)
-					}
-					if _, dup := opts.Map[a]; dup {
-						return usageErr("--map: %s mapped twice", a)
-					}
-					opts.Map[a] = b
-				}
-				res, err := compareRun(args[0], args[1], opts, errOut)
-				if err != nil {
-					return err
-				}
-				printComparison(out, args[0], args[1], res, opts)
-				var bad []string
-				for _, d := range res.diffs {
-					if !d.Close {
-						bad = append(bad, d.label())
-					}
-				}
-				if len(bad) > 0 {
-					return &exitCode{1, fmt.Errorf("compare: %d of %d outputs not close: %s", len(bad), len(res.diffs), capJoin(bad, 10))}
-				}
-				return nil
+// compareCmd runs two models on the same inputs and compares their outputs.
+func compareCmd(c *cmd) {
+	feed := c.feedFlags()
+	rtol := c.flags.Float64("rtol", defaultRTol, "relative tolerance: a is close to b when |a-b| <= atol + rtol*|b| (b from B)")
+	atol := c.flags.Float64("atol", defaultATol, "absolute tolerance")
+	equalNaN := c.flags.Bool("equal-nan", false, "count NaN in both as equal")
+	var maps []string
+	c.flags.StringArrayVar(&maps, "map", nil, "`A_NAME=B_NAME`: A's input or output A_NAME is B's B_NAME (repeatable; otherwise names match)")
+	opts := compareOptions{Map: map[string]string{}}
+	c.before(func() error {
+		if *rtol < 0 || *atol < 0 || math.IsNaN(*rtol) || math.IsNaN(*atol) {
+			return usageErr("--rtol and --atol cannot be negative")
+		}
+		opts.RTol, opts.ATol, opts.EqualNaN = zeroTol(*rtol), zeroTol(*atol), *equalNaN
+		opts.Inputs, opts.Dims, opts.Seed, opts.Lib = feed.inputs, feed.dims, feed.seed, feed.lib
+		for _, m := range maps {
+			a, b, ok := strings.Cut(m, "=")
+			if !ok || a == "" || b == "" {
+				return usageErr("--map %s: want A_NAME=B_NAME", m)
 			}
-		},
+			if _, dup := opts.Map[a]; dup {
+				return usageErr("--map: %s mapped twice", a)
+			}
+			opts.Map[a] = b
+		}
+		return nil
+	})
+	c.readsModels()
+	c.do(2, 2, func(args []string) (*report, error) {
+		if err := c.initORT(opts.Lib); err != nil {
+			return nil, err
+		}
+		paths := make([]string, 2)
+		for i, a := range args {
+			var err error
+			if paths[i], err = c.modelFile(a); err != nil {
+				return nil, err
+			}
+		}
+		res, err := compareRun(paths[0], paths[1], opts, c.openSession)
+		if err != nil {
+			return nil, err
+		}
+		r := comparisonReport(label(args[0]), label(args[1]), res, opts)
+		var bad []string
+		for _, d := range res.diffs {
+			if !d.Close {
+				bad = append(bad, d.label())
+			}
+		}
+		if len(bad) > 0 {
+			return r, fmt.Errorf("compare: %d of %d outputs not close: %s", len(bad), len(res.diffs), capJoin(bad, 10))
+		}
+		return r, nil
 	})
 }
 
@@ -146,23 +145,25 @@ type comparison struct {
 // model without a counterpart is an error, as is having no output in
 // common. ONNX Runtime must be installed (see initORT).
 func compareModels(a, b string, opts compareOptions) ([]outputDiff, error) {
-	res, err := compareRun(a, b, opts, io.Discard)
+	if _, err := loadORT(opts.Lib); err != nil {
+		return nil, err
+	}
+	res, err := compareRun(a, b, opts, ort.NewSession)
 	if err != nil {
 		return nil, err
 	}
 	return res.diffs, nil
 }
 
-func compareRun(pathA, pathB string, opts compareOptions, errOut io.Writer) (*comparison, error) {
-	if _, err := initORT(opts.Lib); err != nil {
-		return nil, err
-	}
-	sa, err := openSession(pathA, errOut)
+// compareRun compares the models at pathA and pathB, loaded with open, in
+// ONNX Runtime, which the caller has loaded.
+func compareRun(pathA, pathB string, opts compareOptions, open func(string) (*ort.Session, error)) (*comparison, error) {
+	sa, err := open(pathA)
 	if err != nil {
 		return nil, err
 	}
 	defer sa.Close()
-	sb, err := openSession(pathB, errOut)
+	sb, err := open(pathB)
 	if err != nil {
 		return nil, err
 	}
@@ -314,53 +315,94 @@ func mergeInput(a, b feedInput) (feedInput, error) {
 	return m, nil
 }
 
-func printComparison(out io.Writer, pathA, pathB string, res *comparison, opts compareOptions) {
-	fmt.Fprintf(out, "A: %s\nB: %s\n", pathA, pathB)
-	fmt.Fprintf(out, "onnxruntime: %s\n", ort.Version())
-	printInputs(out, res.fed)
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "OUTPUT\tTYPE\tMAX ABS\tMAX REL\tMISMATCHED\tCLOSE")
-	var notes []string
+// compared is compare's report.
+type compared struct {
+	A, B        string
+	ONNXRuntime string       `json:"onnxruntime"`
+	Inputs      []fedReport  `json:"inputs"`
+	Outputs     []diffReport `json:"outputs"`
+	OnlyA       []string     `json:"only_a,omitempty"` // outputs of A not compared
+	OnlyB       []string     `json:"only_b,omitempty"`
+	RTol, ATol  float64
+	EqualNaN    bool `json:"equal_nan"`
+	Close       int  `json:"close"` // outputs close
+}
+
+// diffReport is how an output of A differs from its counterpart in B.
+type diffReport struct {
+	A, B           string
+	DTypeA, DTypeB string
+	ShapeA, ShapeB []int64
+	MaxAbs, MaxRel jsonFloat
+	Mismatches     int
+	Elements       int64
+	Close          bool
+	Worst          string `json:",omitempty"` // where the difference is largest: "[i,j] A a, B b"
+	Problem        string `json:",omitempty"`
+}
+
+func comparisonReport(pathA, pathB string, res *comparison, opts compareOptions) *report {
+	r := &compared{A: pathA, B: pathB, ONNXRuntime: ort.Version(), Inputs: fedReports(res.fed), OnlyA: res.onlyA, OnlyB: res.onlyB, EqualNaN: opts.EqualNaN}
+	r.RTol, r.ATol = opts.tolerances()
 	for _, d := range res.diffs {
-		typ := onnxgraph.DataTypeName(d.DTypeA) + " " + shapeString(d.ShapeA)
-		if typB := onnxgraph.DataTypeName(d.DTypeB) + " " + shapeString(d.ShapeB); typB != typ {
+		x := diffReport{A: d.A, B: d.B, DTypeA: onnxgraph.DataTypeName(d.DTypeA), DTypeB: onnxgraph.DataTypeName(d.DTypeB),
+			ShapeA: d.ShapeA, ShapeB: d.ShapeB, MaxAbs: jsonFloat(d.MaxAbs), MaxRel: jsonFloat(d.MaxRel),
+			Mismatches: d.Mismatches, Elements: onnxgraph.NumElements(d.ShapeA), Close: d.Close, Problem: d.Problem}
+		if !d.Close && d.Worst >= 0 && d.Problem == "" {
+			x.Worst = fmt.Sprintf("%s: A %s, B %s", indexString(d.Worst, d.ShapeA), num(d.WorstA), num(d.WorstB))
+		}
+		if d.Close {
+			r.Close++
+		}
+		r.Outputs = append(r.Outputs, x)
+	}
+	return reportOf(r, func(p *printer) { printComparison(p, r) })
+}
+
+func printComparison(p *printer, r *compared) {
+	p.line("A: %s", r.A)
+	p.line("B: %s", r.B)
+	p.line("onnxruntime: %s", r.ONNXRuntime)
+	printInputs(p, r.Inputs)
+	tw, flush := p.table(0)
+	tw.line("OUTPUT\tTYPE\tMAX ABS\tMAX REL\tMISMATCHED\tCLOSE")
+	var notes []string
+	for _, d := range r.Outputs {
+		label := d.A
+		if d.A != d.B {
+			label = d.A + "=" + d.B
+		}
+		typ := d.DTypeA + " " + shapeString(d.ShapeA)
+		if typB := d.DTypeB + " " + shapeString(d.ShapeB); typB != typ {
 			typ += " vs " + typB
 		}
 		close := "yes"
 		if !d.Close {
 			close = "NO"
 		}
-		n := onnxgraph.NumElements(d.ShapeA)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\n", d.label(), typ, num(d.MaxAbs), num(d.MaxRel), d.Mismatches, n, close)
+		tw.line("%s\t%s\t%s\t%s\t%d/%d\t%s", label, typ, num(float64(d.MaxAbs)), num(float64(d.MaxRel)), d.Mismatches, d.Elements, close)
 		switch {
 		case d.Problem != "":
-			notes = append(notes, fmt.Sprintf("%s: %s", d.label(), d.Problem))
-		case !d.Close && d.Worst >= 0:
-			notes = append(notes, fmt.Sprintf("%s: largest difference at %s: A %s, B %s", d.label(), indexString(d.Worst, d.ShapeA), num(d.WorstA), num(d.WorstB)))
+			notes = append(notes, esc(label)+": "+d.Problem)
+		case d.Worst != "":
+			notes = append(notes, esc(label)+": largest difference at "+d.Worst)
 		}
 	}
-	tw.Flush()
+	flush()
 	for _, n := range notes {
-		fmt.Fprintf(out, "  %s\n", n)
+		p.line("  %s", n)
 	}
-	if len(res.onlyA) > 0 {
-		fmt.Fprintf(out, "not compared, only in A: %s\n", capJoin(res.onlyA, 10))
+	if len(r.OnlyA) > 0 {
+		p.line("not compared, only in A: %s", capJoin(r.OnlyA, 10))
 	}
-	if len(res.onlyB) > 0 {
-		fmt.Fprintf(out, "not compared, only in B: %s\n", capJoin(res.onlyB, 10))
-	}
-	rtol, atol := opts.tolerances()
-	closeN := 0
-	for _, d := range res.diffs {
-		if d.Close {
-			closeN++
-		}
+	if len(r.OnlyB) > 0 {
+		p.line("not compared, only in B: %s", capJoin(r.OnlyB, 10))
 	}
 	nan := ""
-	if opts.EqualNaN {
+	if r.EqualNaN {
 		nan = ", NaN equal to NaN"
 	}
-	fmt.Fprintf(out, "%d of %d outputs close (|a-b| <= atol + rtol*|b|, rtol %s, atol %s%s)\n", closeN, len(res.diffs), num(rtol), num(atol), nan)
+	p.line("%d of %d outputs close (|a-b| <= atol + rtol*|b|, rtol %s, atol %s%s)", r.Close, len(r.Outputs), num(r.RTol), num(r.ATol), nan)
 }
 
 // indexString renders the row-major index i in shape as [i0,i1,...].

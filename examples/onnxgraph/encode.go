@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -19,109 +17,119 @@ import (
 // encode and decode are sed4onnx: the base64 of a tensor's raw bytes, as
 // the rawData fields of a model's JSON form show it.
 
-func init() {
-	register(&command{
-		name:    "encode",
-		summary: "print the base64 of a tensor's raw data, from a .npy file or from values (sed4onnx encode)",
-		usage:   "--npy FILE | --dtype TYPE VALUES",
-		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			npy := fs.String("npy", "", "a .npy file to encode")
-			dtype := fs.String("dtype", "", "the element type of VALUES: float32, float16, bfloat16, int64, uint8, bool, string, float8e4m3fn, int4, ...")
-			return func(args []string, out, _ io.Writer) error {
-				var t *onnxgraph.Tensor
-				switch {
-				case *npy != "" && *dtype == "" && len(args) == 0:
-					var err error
-					if t, err = onnxgraph.ReadNPYFile(*npy); err != nil {
-						return err
-					}
-				case *npy == "" && *dtype != "" && len(args) == 1:
-					dt, err := encParseDType(*dtype)
-					if err != nil {
-						return err
-					}
-					if dt == onnxgraph.String {
-						fmt.Fprintln(out, base64.StdEncoding.EncodeToString([]byte(args[0])))
-						return nil
-					}
-					if t, err = encParseValues(dt, args[0]); err != nil {
-						return err
-					}
-				default:
-					return usageErr("encode needs --npy FILE, or --dtype TYPE and VALUES (a number or a nested list such as [-1,3,224,224])")
-				}
-				if t.DataType() == onnxgraph.String {
-					// As sed4onnx does, a string encodes as its bytes.
-					s, err := t.Strings()
-					if err != nil {
-						return err
-					}
-					if len(s) != 1 {
-						return fmt.Errorf("onnxgraph: encode: a string array has no raw form; only a single string encodes")
-					}
-					fmt.Fprintln(out, base64.StdEncoding.EncodeToString(s[0]))
-					return nil
-				}
-				s, err := t.Base64()
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(out, s)
-				return nil
+// encoded is what encode and decode report: a tensor's element type,
+// shape, and its data as base64, as values or as a .npy file.
+type encoded struct {
+	DType  string  `json:"dtype"`
+	Dims   []int64 `json:"dims"`
+	Base64 string  `json:"base64,omitempty"`
+	Values string  `json:"values,omitempty"` // nested lists, as decode prints them
+	NPY    string  `json:"npy,omitempty"`    // the .npy file decode wrote
+}
+
+// encodeCmd prints the base64 of a tensor's raw data (sed4onnx encode).
+func encodeCmd(c *cmd) {
+	npy := c.flags.String("npy", "", "a .npy file to encode")
+	dtype := c.flags.String("dtype", "", "the element type of VALUES: float32, float16, bfloat16, int64, uint8, bool, string, float8e4m3fn, int4, ...")
+	c.do(0, 1, func(args []string) (*report, error) {
+		var t *onnxgraph.Tensor
+		switch {
+		case *npy != "" && *dtype == "" && len(args) == 0:
+			var err error
+			if t, err = onnxgraph.ReadNPYFile(*npy); err != nil {
+				return nil, err
 			}
-		},
+		case *npy == "" && *dtype != "" && len(args) == 1:
+			dt, err := encParseDType(*dtype)
+			if err != nil {
+				return nil, err
+			}
+			if dt == onnxgraph.String {
+				return encodedReport(encoded{DType: "string", Dims: []int64{}, Base64: base64.StdEncoding.EncodeToString([]byte(args[0]))}), nil
+			}
+			if t, err = encParseValues(dt, args[0]); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, usageErr("encode needs --npy FILE, or --dtype TYPE and VALUES (a number or a nested list such as [-1,3,224,224])")
+		}
+		e := encoded{DType: onnxgraph.DataTypeName(t.DataType()), Dims: t.Dims()}
+		if t.DataType() == onnxgraph.String {
+			// As sed4onnx does, a string encodes as its bytes.
+			s, err := t.Strings()
+			if err != nil {
+				return nil, err
+			}
+			if len(s) != 1 {
+				return nil, fmt.Errorf("encode: a string array has no raw form; only a single string encodes")
+			}
+			e.Base64 = base64.StdEncoding.EncodeToString(s[0])
+			return encodedReport(e), nil
+		}
+		var err error
+		if e.Base64, err = t.Base64(); err != nil {
+			return nil, err
+		}
+		return encodedReport(e), nil
 	})
-	register(&command{
-		name:    "decode",
-		summary: "decode the base64 of a tensor's raw data and print its values or write a .npy file (sed4onnx decode)",
-		usage:   "--dtype TYPE [--shape D1,D2,...] [--npy OUT.npy] BASE64",
-		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			dtype := fs.String("dtype", "", "the element type (required): float32, float16, bfloat16, int64, uint8, bool, string, float8e4m3fn, int4, ...")
-			shape := fs.String("shape", "", "the shape, comma-separated, one dim may be -1; default: 1-D")
-			npy := fs.String("npy", "", "write the tensor to this .npy file instead of printing it")
-			return func(args []string, out, _ io.Writer) error {
-				if len(args) != 1 || *dtype == "" {
-					return usageErr("decode needs --dtype TYPE and BASE64")
-				}
-				dt, err := encParseDType(*dtype)
+}
+
+// decodeCmd decodes the base64 of a tensor's raw data (sed4onnx decode).
+func decodeCmd(c *cmd) {
+	dtype := c.flags.String("dtype", "", "the element type (required): float32, float16, bfloat16, int64, uint8, bool, string, float8e4m3fn, int4, ...")
+	shape := c.flags.String("shape", "", "the shape, comma-separated, one dim may be -1; default: 1-D")
+	npy := c.flags.String("npy", "", "write the tensor to this .npy file instead of printing it")
+	c.require("dtype")
+	c.do(1, 1, func(args []string) (*report, error) {
+		dt, err := encParseDType(*dtype)
+		if err != nil {
+			return nil, err
+		}
+		dims := []int64{-1}
+		if *shape != "" {
+			dims = dims[:0]
+			for _, f := range strings.Split(*shape, ",") {
+				d, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
 				if err != nil {
-					return err
+					return nil, usageErr("bad --shape %q", *shape)
 				}
-				dims := []int64{-1}
-				if *shape != "" {
-					dims = dims[:0]
-					for _, f := range strings.Split(*shape, ",") {
-						d, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
-						if err != nil {
-							return usageErr("bad --shape %q", *shape)
-						}
-						dims = append(dims, d)
-					}
-				}
-				t, err := onnxgraph.TensorFromBase64("decoded", dt, dims, args[0])
-				if err != nil {
-					return err
-				}
-				if *npy != "" {
-					if err := t.WriteNPYFile(*npy); err != nil {
-						return err
-					}
-					fmt.Fprintf(out, "wrote %s: %s %v\n", *npy, onnxgraph.DataTypeName(dt), t.Dims())
-					return nil
-				}
-				if dt == onnxgraph.String {
-					s, _ := t.Strings()
-					fmt.Fprintln(out, string(s[0]))
-					return nil
-				}
-				s, err := encFormatValues(t)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(out, s)
-				return nil
+				dims = append(dims, d)
 			}
-		},
+		}
+		t, err := onnxgraph.TensorFromBase64("decoded", dt, dims, args[0])
+		if err != nil {
+			return nil, err
+		}
+		e := encoded{DType: onnxgraph.DataTypeName(dt), Dims: t.Dims()}
+		switch {
+		case *npy != "":
+			if err := t.WriteNPYFile(*npy); err != nil {
+				return nil, err
+			}
+			e.NPY = *npy
+		case dt == onnxgraph.String:
+			s, _ := t.Strings()
+			e.Values = string(s[0])
+		default:
+			if e.Values, err = encFormatValues(t); err != nil {
+				return nil, err
+			}
+		}
+		return encodedReport(e), nil
+	})
+}
+
+// encodedReport prints the base64, the values, or what was written.
+func encodedReport(e encoded) *report {
+	return reportOf(e, func(p *printer) {
+		switch {
+		case e.NPY != "":
+			p.line("wrote %s: %s %v", e.NPY, e.DType, e.Dims)
+		case e.Base64 != "":
+			p.line("%s", e.Base64)
+		default:
+			p.line("%s", e.Values)
+		}
 	})
 }
 
@@ -243,7 +251,7 @@ func encParseValues(dt onnxgraph.DataType, text string) (*onnxgraph.Tensor, erro
 		}
 		return onnxgraph.NewTensorOf("values", dt, dims, vals)
 	case dt == onnxgraph.Complex64 || dt == onnxgraph.Complex128:
-		return nil, fmt.Errorf("onnxgraph: encode: complex values are not supported; use --npy")
+		return nil, fmt.Errorf("encode: complex values are not supported; use --npy")
 	}
 	floats := make([]float64, len(flat))
 	ints := make([]int64, len(flat))

@@ -1,66 +1,41 @@
 package main
 
 import (
-	"flag"
-	"fmt"
-	"io"
-	"strings"
-
 	"github.com/onnxgraph/onnxgraph"
 )
 
-func init() {
-	register(&command{
-		name:    "extract",
-		summary: "keep the part of a model between boundary tensors (sne4onnx): the nodes computing --outputs from --inputs",
-		usage:   "IN OUT",
-		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			inputs := fs.String("inputs", "", "tensors where the part starts, comma separated: they become its inputs")
-			outputs := fs.String("outputs", "", "tensors the part computes, comma separated: they become its only outputs")
-			addMissing := fs.Bool("add-missing-inputs", false, "make every other tensor the outputs need (an original input not listed, say) an input too")
-			noInfer := fs.Bool("no-infer", false, "declare only the types the model declares (by default shape inference fills the rest)")
-			ext := externalFlag(fs)
-			return func(args []string, out, _ io.Writer) error {
-				if len(args) != 2 {
-					return usageErr("extract needs IN and OUT")
-				}
-				opts := &onnxgraph.ExtractOptions{Inputs: splitList(*inputs), Outputs: splitList(*outputs), AddMissingInputs: *addMissing}
-				if len(opts.Outputs) == 0 {
-					return usageErr("extract needs --outputs")
-				}
-				if !*noInfer {
-					opts.TypeOf = inferredTypes()
-				}
-				m, err := onnxgraph.Open(args[0], nil)
-				if err != nil {
-					return err
-				}
-				defer m.Close()
-				var r onnxgraph.ExtractReport
-				if err := m.Extract(opts, &r).SaveWith(args[1], ext()); err != nil {
-					return err
-				}
-				fmt.Fprintf(out, "kept %d nodes and %d initializers, left out %d nodes\n", r.Nodes, r.Initializers, r.Dropped)
-				printValues(out, "input", r.Inputs)
-				printValues(out, "output", r.Outputs)
-				if len(r.Added) > 0 {
-					fmt.Fprintf(out, "added as inputs (needed, not listed): %s\n", strings.Join(r.Added, ", "))
-				}
-				if len(r.Unused) > 0 {
-					fmt.Fprintf(out, "inputs no output needs: %s\n", strings.Join(r.Unused, ", "))
-				}
-				for _, s := range r.Renamed {
-					fmt.Fprintf(out, "renamed the kept copy of an input: %s\n", s)
-				}
-				if len(r.DroppedFunctions) > 0 {
-					fmt.Fprintf(out, "dropped unused functions: %s\n", strings.Join(r.DroppedFunctions, ", "))
-				}
-				if r.DroppedTrainingInfo {
-					fmt.Fprintln(out, "dropped training_info")
-				}
-				warnTypes(out, r.NoType, r.NoShape)
-				return nil
+// extractCmd keeps the part of a model between boundary tensors
+// (sne4onnx).
+func extractCmd(c *cmd) {
+	inputs := c.flags.String("inputs", "", "tensors where the part starts, comma separated: they become its inputs")
+	outputs := c.flags.String("outputs", "", "tensors the part computes, comma separated: they become its only outputs")
+	addMissing := c.flags.Bool("add-missing-inputs", false, "make every other tensor the outputs need (an original input not listed, say) an input too")
+	untyped := c.flags.Bool("allow-untyped", false, "keep boundary tensors whose type or shape is unknown (checkers will refuse the model)")
+	c.needsTypes(nil)
+	c.require("outputs")
+	c.edit(func(m *onnxgraph.Model) (*report, error) {
+		var r onnxgraph.ExtractReport
+		m.Extract(&onnxgraph.ExtractOptions{Inputs: splitList(*inputs), Outputs: splitList(*outputs), AddMissingInputs: *addMissing, AllowUntyped: *untyped}, &r)
+		return reportOf(&r, func(p *printer) {
+			p.line("kept %d nodes and %d initializers, left out %d nodes", r.Nodes, r.Initializers, r.Dropped)
+			printValues(p, "input", r.Inputs)
+			printValues(p, "output", r.Outputs)
+			if len(r.Added) > 0 {
+				p.line("added as inputs (needed, not listed): %s", capJoin(r.Added, 50))
 			}
-		},
+			if len(r.Unused) > 0 {
+				p.line("inputs no output needs: %s", capJoin(r.Unused, 50))
+			}
+			for _, s := range r.Renamed {
+				p.line("renamed the kept copy of an input: %s", s)
+			}
+			if len(r.DroppedFunctions) > 0 {
+				p.line("dropped unused functions: %s", capJoin(r.DroppedFunctions, 50))
+			}
+			if r.DroppedTrainingInfo {
+				p.line("dropped training_info")
+			}
+			warnTypes(p, r.NoType, r.NoShape)
+		}), nil
 	})
 }

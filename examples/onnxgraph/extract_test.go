@@ -17,11 +17,14 @@ func TestExtractCommand(t *testing.T) {
 	if m := edOpen(t, out); m.Graph().NumNodes() != 4 {
 		t.Errorf("%d nodes", m.Graph().NumNodes())
 	}
-	// Without inference the types are unknown: said so.
-	s = edRun(t, 0, "extract", in, out, "--inputs", "Pooling66_Output_0", "--outputs", "Pooling160_Output_0", "--no-infer")
+	// Without inference the types are unknown: an error, unless allowed,
+	// and then said so.
+	e := edRun(t, 1, "extract", in, out, "--inputs", "Pooling66_Output_0", "--outputs", "Pooling160_Output_0", "--no-infer")
+	edContains(t, e, `the type of "Pooling66_Output_0", "Pooling160_Output_0" is unknown`)
+	s = edRun(t, 0, "extract", in, out, "--inputs", "Pooling66_Output_0", "--outputs", "Pooling160_Output_0", "--no-infer", "--allow-untyped")
 	edContains(t, s, "input Pooling66_Output_0: type unknown", "warning: no type known for Pooling66_Output_0, Pooling160_Output_0")
 	// A missing input: an error naming it, then the option that adds it.
-	e := edRun(t, 1, "extract", in, out, "--outputs", "ReLU28_Output_0")
+	e = edRun(t, 1, "extract", in, out, "--outputs", "ReLU28_Output_0")
 	edContains(t, e, `"Input3"`, "AddMissingInputs")
 	s = edRun(t, 0, "extract", in, out, "--outputs", "ReLU28_Output_0", "--add-missing-inputs")
 	edContains(t, s, "added as inputs (needed, not listed): Input3", "output ReLU28_Output_0: float32[1,8,28,28]")

@@ -1,115 +1,116 @@
 package main
 
 import (
-	"flag"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/opschema"
 )
 
-func init() {
-	register(&command{
-		name:    "gen-op",
-		summary: "build a one-node model for an operator, checked against its schema (sog4onnx)",
-		usage:   "OUT",
-		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			op := fs.String("op", "", "the operator, e.g. Gemm")
-			opset := fs.Int64("opset", 0, "the opset of the default domain (default: the newest known)")
-			domain := fs.String("domain", "", "the operator's domain (a custom domain skips the schema checks)")
-			domainVersion := fs.Int64("domain-version", 1, "the version imported for a domain other than the default")
-			name := fs.String("name", "", "the node's name (default: OpType_0)")
-			ir := fs.Int64("ir", 0, "the IR version (default: the one the opset came with)")
-			var ins, outs, attrs multiFlag
-			fs.Var(&ins, "input", "an input NAME:TYPE:DIMS (A:float32:1,512; dims may be names, ? for unknown, empty for a scalar); "+
-				"NAME:TYPE:DIMS=VALUES makes it a constant (1,2,3, one value to fill, or @file.npy); an empty NAME skips an optional input; repeatable, in order")
-			fs.Var(&outs, "output", "an output NAME:TYPE:DIMS; repeatable, in order")
-			fs.Var(&attrs, "attr", "an attribute NAME=VALUE typed by the schema (transB=0, perm=0,2,3,1), NAME:TYPE=VALUE for a custom operator "+
-				"(TYPE int, float, string, ints, floats, strings), NAME=@file.npy for a tensor; repeatable")
-			return func(args []string, out, _ io.Writer) error {
-				if len(args) != 1 {
-					return usageErr("gen-op needs OUT")
-				}
-				if *op == "" {
-					return usageErr("gen-op needs --op")
-				}
-				v := *opset
-				if v == 0 {
-					v = int64(opschema.MaxOpset(""))
-				}
-				b := onnxgraph.NewBuilder(v)
-				if *domain != "" && *domain != "ai.onnx" {
-					b.Import(*domain, *domainVersion)
-				}
-				if *ir > 0 {
-					b.IRVersion(*ir)
-				}
-				spec := onnxgraph.NodeSpec{Op: *op, Domain: *domain, Name: *name, Attrs: onnxgraph.Attrs{}}
-				for _, s := range ins {
-					in, err := genOpInput(b, s)
-					if err != nil {
-						return err
-					}
-					spec.Inputs = append(spec.Inputs, in)
-				}
-				var outDecl []genOpValue
-				for _, s := range outs {
-					o, err := parseGenOpValue(s)
-					if err != nil {
-						return err
-					}
-					spec.Outputs = append(spec.Outputs, o.name)
-					outDecl = append(outDecl, o)
-				}
-				for _, s := range attrs {
-					k, val, ok := strings.Cut(s, "=")
-					if !ok || k == "" {
-						return usageErr("--attr %q is not NAME=VALUE", s)
-					}
-					var v any = val
-					if strings.HasPrefix(val, "@") {
-						t, err := onnxgraph.ReadNPYFile(val[1:])
-						if err != nil {
-							return err
-						}
-						v = t
-					}
-					if key, typ, typed := strings.Cut(k, ":"); typed {
-						at, err := parseAttrTypeName(typ)
-						if err != nil {
-							return usageErr("--attr %q: %v", s, err)
-						}
-						a, err := onnxgraph.NewAttr(key, at, v)
-						if err != nil {
-							return err
-						}
-						v, k = a, key
-					}
-					spec.Attrs[k] = v
-				}
-				n := b.Node(spec)
-				if n != nil {
-					for i, o := range outDecl {
-						if v := n.Output(i); v != nil {
-							b.OutputAs(v, o.dt, o.dims...)
-						}
-					}
-				}
-				m, err := b.Build()
-				if err != nil {
-					return err
-				}
-				if err := m.Save(args[0]); err != nil {
-					return err
-				}
-				s := m.Summarize()
-				fmt.Fprintf(out, "wrote %s: %s, %d inputs, %d outputs, opset %d\n", args[0], n.OpType(), len(s.Inputs), len(s.Outputs), v)
-				return nil
+// genOpCmd builds a one-node model for an operator (sog4onnx).
+func genOpCmd(c *cmd) {
+	op := c.flags.String("op", "", "the operator, e.g. Gemm")
+	opset := c.flags.Int64("opset", 0, "the opset of the default domain (default: the newest known)")
+	domain := c.flags.String("domain", "", "the operator's domain (a custom domain skips the schema checks)")
+	domainVersion := c.flags.Int64("domain-version", 1, "the version imported for a domain other than the default")
+	name := c.flags.String("name", "", "the node's name (default: OpType_0)")
+	ir := c.flags.Int64("ir", 0, "the IR version (default: the one the opset came with)")
+	var ins, outs, attrs []string
+	c.flags.StringArrayVar(&ins, "input", nil, "an input NAME:TYPE:DIMS (A:float32:1,512; dims may be names, ? for unknown, empty for a scalar); "+
+		"NAME:TYPE:DIMS=VALUES makes it a constant (1,2,3, one value to fill, or @file.npy); an empty NAME skips an optional input; repeatable, in order")
+	c.flags.StringArrayVar(&outs, "output", nil, "an output NAME:TYPE:DIMS; repeatable, in order")
+	c.flags.StringArrayVar(&attrs, "attr", nil, "an attribute NAME=VALUE typed by the schema (transB=0, perm=0,2,3,1), NAME:TYPE=VALUE for a custom operator "+
+		"(TYPE int, float, string, ints, floats, strings), NAME=@file.npy for a tensor; repeatable")
+	c.require("op")
+	c.produce(0, 0, func([]string) (*onnxgraph.Model, *report, error) {
+		v := *opset
+		if v == 0 {
+			v = int64(opschema.MaxOpset(""))
+		}
+		b := onnxgraph.NewBuilder(v)
+		if *domain != "" && *domain != "ai.onnx" {
+			b.Import(*domain, *domainVersion)
+		}
+		if *ir > 0 {
+			b.IRVersion(*ir)
+		}
+		spec := onnxgraph.NodeSpec{Op: *op, Domain: *domain, Name: *name, Attrs: onnxgraph.Attrs{}}
+		for _, s := range ins {
+			in, err := genOpInput(b, s)
+			if err != nil {
+				return nil, nil, err
 			}
-		},
+			spec.Inputs = append(spec.Inputs, in)
+		}
+		var outDecl []genOpValue
+		for _, s := range outs {
+			o, err := parseGenOpValue(s)
+			if err != nil {
+				return nil, nil, err
+			}
+			spec.Outputs = append(spec.Outputs, o.name)
+			outDecl = append(outDecl, o)
+		}
+		for _, s := range attrs {
+			k, a, err := genOpAttr(s)
+			if err != nil {
+				return nil, nil, err
+			}
+			spec.Attrs[k] = a
+		}
+		n := b.Node(spec)
+		if n != nil {
+			for i, o := range outDecl {
+				if v := n.Output(i); v != nil {
+					b.OutputAs(v, o.dt, o.dims...)
+				}
+			}
+		}
+		m, err := b.Build()
+		if err != nil {
+			return nil, nil, err
+		}
+		s := m.Summarize()
+		data := struct {
+			Op      string `json:"op"`
+			Inputs  int    `json:"inputs"`
+			Outputs int    `json:"outputs"`
+			Opset   int64  `json:"opset"`
+		}{n.OpType(), len(s.Inputs), len(s.Outputs), v}
+		return m, reportOf(data, func(p *printer) {
+			p.line("wrote %s: %s, %d inputs, %d outputs, opset %d", writtenLabel(c.argv[0]), data.Op, data.Inputs, data.Outputs, data.Opset)
+		}), nil
 	})
+}
+
+// genOpAttr reads an --attr NAME=VALUE or NAME:TYPE=VALUE.
+func genOpAttr(s string) (string, any, error) {
+	k, val, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return "", nil, usageErr("--attr %q is not NAME=VALUE", s)
+	}
+	var v any = val
+	if strings.HasPrefix(val, "@") {
+		t, err := onnxgraph.ReadNPYFile(val[1:])
+		if err != nil {
+			return "", nil, err
+		}
+		v = t
+	}
+	key, typ, typed := strings.Cut(k, ":")
+	if !typed {
+		return k, v, nil
+	}
+	at, err := parseAttrTypeName(typ)
+	if err != nil {
+		return "", nil, usageErr("--attr %q: %v", s, err)
+	}
+	a, err := onnxgraph.NewAttr(key, at, v)
+	if err != nil {
+		return "", nil, err
+	}
+	return key, a, nil
 }
 
 type genOpValue struct {

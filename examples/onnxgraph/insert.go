@@ -1,9 +1,7 @@
 package main
 
 import (
-	"flag"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -12,104 +10,78 @@ import (
 	"github.com/onnxgraph/onnxgraph/opschema"
 )
 
-func init() {
-	register(&command{
-		name:    "insert-node",
-		summary: "insert a new node between a tensor and some or all of its readers (sna4onnx)",
-		usage:   "IN OUT",
-		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			op := fs.String("op", "", "the operator, e.g. Mul")
-			domain := fs.String("domain", "", "the operator's domain (default: the ONNX domain)")
-			name := fs.String("name", "", "the node's name (default: from the operator, made unique)")
-			between := fs.String("between", "", "SRC, or SRC:NODE1,NODE2: the tensor the node reads, and the readers that switch to its output (default: every reader)")
-			var attrs, consts multiFlag
-			fs.Var(&attrs, "attr", "an attribute NAME=VALUE, typed by the operator's schema (3, 0.5, text, 1,2,3 or [1,2,3] for lists); repeatable")
-			fs.Var(&consts, "const", "a constant input FORMAL=VALUE created with the node: a number, a list (1,2,3 or [1,2,3]) or @file.npy; FORMAL is the schema's input name (B for Mul) or its index; repeatable")
-			srcInput := fs.String("src-input", "", "the input (schema name or index) that reads SRC (default: the first one without a constant)")
-			graphOutputs := fs.Bool("graph-outputs", false, "also re-point graph outputs that are SRC to the node's output")
-			nOut := fs.Int("outputs", 0, "number of outputs (default: the schema's minimum)")
-			noInfer := fs.Bool("no-infer", false, "do not run shape inference for SRC's type (which constants follow) and the new output's")
-			ext := externalFlag(fs)
-			return func(args []string, out, _ io.Writer) error {
-				if len(args) != 2 {
-					return usageErr("insert-node needs IN and OUT")
-				}
-				if *op == "" || *between == "" {
-					return usageErr("insert-node needs --op and --between")
-				}
-				m, err := onnxgraph.Open(args[0], nil)
-				if err != nil {
-					return err
-				}
-				defer m.Close()
-				opts := &onnxgraph.InsertNodeOptions{Op: *op, Domain: *domain, Name: *name, SrcInput: *srcInput, GraphOutputs: *graphOutputs, Outputs: *nOut}
-				opts.Src, opts.Consumers = splitBetween(m, *between)
-				var schema *opschema.Schema
-				if v, ok := m.Opset(*domain); ok {
-					schema, _ = opschema.Lookup(*domain, *op, int(v))
-				}
-				for _, spec := range attrs {
-					k, v, ok := strings.Cut(spec, "=")
-					if !ok || k == "" {
-						return usageErr("--attr %q is not NAME=VALUE", spec)
-					}
-					typ := opschema.AttrUndefined
-					if schema != nil {
-						if a, ok := schema.Attribute(k); ok {
-							typ = a.Type
-						}
-					}
-					a, err := parseAttr(k, typ, v)
-					if err != nil {
-						return err
-					}
-					opts.Attrs = append(opts.Attrs, a)
-				}
-				for _, spec := range consts {
-					k, v, ok := strings.Cut(spec, "=")
-					if !ok || k == "" || v == "" {
-						return usageErr("--const %q is not FORMAL=VALUE", spec)
-					}
-					c, err := parseConst(k, v)
-					if err != nil {
-						return err
-					}
-					if opts.Consts == nil {
-						opts.Consts = map[string]any{}
-					}
-					opts.Consts[k] = c
-				}
-				if !*noInfer {
-					// Src's type from the model as loaded; the new output's
-					// (for --graph-outputs) from the model with the node in.
-					before := inferredTypes()
-					opts.TypeOf = func(v *onnxgraph.Value) *onnxproto.TypeProto {
-						if v.Name() == opts.Src {
-							return before(v)
-						}
-						if res := inferSafely(v.Graph().Model()); res != nil {
-							if t := res.Type(v); t != nil {
-								return t.Proto()
-							}
-						}
-						return nil
-					}
-				}
-				var r onnxgraph.InsertNodeReport
-				if err := m.InsertNode(opts, &r).SaveWith(args[1], ext()); err != nil {
-					return err
-				}
-				fmt.Fprintf(out, "inserted %s (%s, opset %d) reading %s, outputs %s\n", r.Node, *op, r.Opset, opts.Src, strings.Join(r.Outputs, ", "))
-				printValues(out, "constant", r.Consts)
-				if len(r.Rewired) > 0 {
-					fmt.Fprintf(out, "readers switched: %s\n", capJoin(r.Rewired, 20))
-				}
-				for _, s := range r.Graph {
-					fmt.Fprintf(out, "graph output %s\n", s)
-				}
-				return nil
+// insertNodeCmd inserts a node between a tensor and its readers
+// (sna4onnx).
+func insertNodeCmd(c *cmd) {
+	op := c.flags.String("op", "", "the operator, e.g. Mul")
+	domain := c.flags.String("domain", "", "the operator's domain (default: the ONNX domain)")
+	name := c.flags.String("name", "", "the node's name (default: from the operator, made unique)")
+	between := c.flags.String("between", "", "SRC, or SRC:NODE1,NODE2: the tensor the node reads, and the readers that switch to its output (default: every reader)")
+	var attrs, consts []string
+	c.flags.StringArrayVar(&attrs, "attr", nil, "an attribute NAME=VALUE, typed by the operator's schema (3, 0.5, text, 1,2,3 or [1,2,3] for lists); repeatable")
+	c.flags.StringArrayVar(&consts, "const", nil, "a constant input FORMAL=VALUE created with the node: a number, a list (1,2,3 or [1,2,3]) or @file.npy; FORMAL is the schema's input name (B for Mul) or its index; repeatable")
+	srcInput := c.flags.String("src-input", "", "the input (schema name or index) that reads SRC (default: the first one without a constant)")
+	graphOutputs := c.flags.Bool("graph-outputs", false, "also re-point graph outputs that are SRC to the node's output")
+	nOut := c.flags.Int("outputs", 0, "number of outputs (default: the schema's minimum)")
+	c.needsTypes(nil)
+	c.require("op", "between")
+	c.before(func() error {
+		for _, spec := range attrs {
+			if k, _, ok := strings.Cut(spec, "="); !ok || k == "" {
+				return usageErr("--attr %q is not NAME=VALUE", spec)
 			}
-		},
+		}
+		for _, spec := range consts {
+			if k, v, ok := strings.Cut(spec, "="); !ok || k == "" || v == "" {
+				return usageErr("--const %q is not FORMAL=VALUE", spec)
+			}
+		}
+		return nil
+	})
+	c.edit(func(m *onnxgraph.Model) (*report, error) {
+		opts := &onnxgraph.InsertNodeOptions{Op: *op, Domain: *domain, Name: *name, SrcInput: *srcInput, GraphOutputs: *graphOutputs, Outputs: *nOut}
+		opts.Src, opts.Consumers = splitBetween(m, *between)
+		var schema *opschema.Schema
+		if v, ok := m.Opset(*domain); ok {
+			schema, _ = opschema.Lookup(*domain, *op, int(v))
+		}
+		for _, spec := range attrs {
+			k, v, _ := strings.Cut(spec, "=")
+			typ := opschema.AttrUndefined
+			if schema != nil {
+				if a, ok := schema.Attribute(k); ok {
+					typ = a.Type
+				}
+			}
+			a, err := parseAttr(k, typ, v)
+			if err != nil {
+				return nil, err
+			}
+			opts.Attrs = append(opts.Attrs, a)
+		}
+		for _, spec := range consts {
+			k, v, _ := strings.Cut(spec, "=")
+			x, err := parseConst(k, v)
+			if err != nil {
+				return nil, err
+			}
+			if opts.Consts == nil {
+				opts.Consts = map[string]any{}
+			}
+			opts.Consts[k] = x
+		}
+		var r onnxgraph.InsertNodeReport
+		m.InsertNode(opts, &r)
+		return reportOf(&r, func(p *printer) {
+			p.line("inserted %s (%s, opset %d) reading %s, outputs %s", r.Node, *op, r.Opset, opts.Src, capJoin(r.Outputs, 20))
+			printValues(p, "constant", r.Consts)
+			if len(r.Rewired) > 0 {
+				p.line("readers switched: %s", capJoin(r.Rewired, 20))
+			}
+			for _, s := range r.Graph {
+				p.line("graph output %s", s)
+			}
+		}), nil
 	})
 }
 
@@ -145,7 +117,7 @@ func parseConst(name, s string) (any, error) {
 	for _, it := range items {
 		f, err := strconv.ParseFloat(it, 64)
 		if err != nil {
-			return nil, fmt.Errorf("onnxgraph: --const %s: %q is not a number", name, it)
+			return nil, fmt.Errorf("--const %s: %q is not a number", name, it)
 		}
 		floats = append(floats, f)
 		n, err := strconv.ParseInt(it, 10, 64)
@@ -170,7 +142,7 @@ func parseConst(name, s string) (any, error) {
 // it parses so, else as STRING. Lists are "1,2,3" or "[1,2,3]".
 func parseAttr(name string, typ opschema.AttrType, s string) (*onnxproto.AttributeProto, error) {
 	bad := func(err error) error {
-		return fmt.Errorf("onnxgraph: --attr %s=%s: not a %v: %v", name, s, typ, err)
+		return fmt.Errorf("--attr %s=%s: not a %v: %v", name, s, typ, err)
 	}
 	items := splitList(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "["), "]"))
 	if typ == opschema.AttrUndefined {
@@ -233,5 +205,5 @@ func parseAttr(name string, typ opschema.AttrType, s string) (*onnxproto.Attribu
 		}
 		return a, nil
 	}
-	return nil, fmt.Errorf("onnxgraph: --attr %s: %v attributes cannot be given on the command line", name, typ)
+	return nil, fmt.Errorf("--attr %s: %v attributes cannot be given on the command line", name, typ)
 }

@@ -1,131 +1,104 @@
 package main
 
 import (
-	"flag"
-	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
 )
 
-func init() {
-	register(&command{
-		name:    "merge",
-		summary: "combine models step by step, wiring tensors of the models so far to tensors the next one reads (snc4onnx)",
-		usage:   "A B [C...] OUT",
-		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			var connect multiFlag
-			fs.Var(&connect, "connect", "a junction SRC=DST, or K:SRC=DST for step K (K joins model K+1 to the models before it; K may be left out with two models); several pairs of one step may be given as a comma list; repeatable")
-			prefixes := fs.String("prefix", "", "one prefix per model, comma separated, prepended as written to every name of that model (a/,b/); an empty item leaves a model alone")
-			dims := fs.Bool("prefix-dims", false, "also prefix symbolic dimension names")
-			relax := fs.Bool("relax-shapes", false, "accept junctions whose shapes differ (element types must match)")
-			opset := fs.String("opset", "fail", "differing opset imports: fail, or max (import the highest and warn about operators that changed)")
-			meta := fs.String("metadata", "first", "a metadata key with different values: first (keep the first model's, report the others) or fail")
-			keep := fs.Bool("keep-outputs", false, "keep connected sources among the graph outputs")
-			noInfer := fs.Bool("no-infer", false, "check junctions against declared types only (by default shape inference fills undeclared ones)")
-			verbose := fs.Bool("v", false, "list every rename")
-			ext := externalFlag(fs)
-			return func(args []string, out, _ io.Writer) error {
-				if len(args) < 3 {
-					return usageErr("merge needs at least two models and OUT")
-				}
-				paths, dst := args[:len(args)-1], args[len(args)-1]
-				opts := &onnxgraph.MergeOptions{
-					Connect:              make([][]onnxgraph.Connection, len(paths)-1),
-					PrefixDimParams:      *dims,
-					RelaxShapes:          *relax,
-					KeepConnectedOutputs: *keep,
-				}
-				if *prefixes != "" {
-					opts.Prefixes = strings.Split(*prefixes, ",")
-				}
-				switch *opset {
-				case "fail":
-				case "max":
-					opts.Opsets = onnxgraph.OpsetMax
-				default:
-					return usageErr("--opset is fail or max, not %q", *opset)
-				}
-				switch *meta {
-				case "first":
-				case "fail":
-					opts.Metadata = onnxgraph.MetadataFail
-				default:
-					return usageErr("--metadata is first or fail, not %q", *meta)
-				}
-				if !*noInfer {
-					opts.TypeOf = inferredTypes()
-				}
-				for _, spec := range connect {
-					step, pairs, err := parseConnect(spec, len(paths)-1)
-					if err != nil {
-						return err
-					}
-					opts.Connect[step-1] = append(opts.Connect[step-1], pairs...)
-				}
-				models := make([]*onnxgraph.Model, len(paths))
-				for i, p := range paths {
-					m, err := onnxgraph.Open(p, nil)
-					if err != nil {
-						return err
-					}
-					defer m.Close()
-					models[i] = m
-				}
-				m, r, err := onnxgraph.Merge(models, opts)
-				if err != nil {
-					return err
-				}
-				if err := m.SaveWith(dst, ext()); err != nil {
-					return err
-				}
-				fmt.Fprintf(out, "merged %d models into %s\n", len(paths), dst)
-				for _, c := range r.Connections {
-					fmt.Fprintf(out, "connected %s\n", c)
-				}
-				counts := make([]int, len(paths))
-				for _, rn := range r.Renames {
-					counts[rn.Model]++
-					if *verbose {
-						fmt.Fprintf(out, "renamed %s %s -> %s (model %d)\n", rn.Kind, rn.Old, rn.New, rn.Model+1)
-					}
-				}
-				for i, n := range counts {
-					if n > 0 {
-						fmt.Fprintf(out, "model %d: %d names prefixed with %q\n", i+1, n, opts.Prefixes[i])
-					}
-				}
-				if len(r.RemovedInputs) > 0 {
-					fmt.Fprintf(out, "removed inputs: %s\n", capJoin(r.RemovedInputs, 20))
-				}
-				if len(r.RemovedOutputs) > 0 {
-					fmt.Fprintf(out, "no longer outputs: %s\n", capJoin(r.RemovedOutputs, 20))
-				}
-				printPruned(out, r.Pruned)
-				for _, s := range r.Opsets {
-					fmt.Fprintf(out, "opset %s\n", s)
-				}
-				for _, s := range r.OpsetWarnings {
-					fmt.Fprintf(out, "warning: %s\n", s)
-				}
-				for _, s := range r.MetadataConflicts {
-					fmt.Fprintf(out, "metadata conflict %s\n", s)
-				}
-				for _, s := range r.SharedFunctions {
-					fmt.Fprintf(out, "function %s is identical in both models: kept once\n", s)
-				}
-				for _, s := range r.Unchecked {
-					fmt.Fprintf(out, "warning: type unknown, junction not checked: %s\n", s)
-				}
-				g := m.Graph()
-				printValues(out, "input", summaries(g.Inputs()))
-				printValues(out, "output", summaries(g.Outputs()))
-				return nil
+// mergeCmd combines models step by step (snc4onnx).
+func mergeCmd(c *cmd) {
+	var connect []string
+	c.flags.StringArrayVar(&connect, "connect", nil, "a junction SRC=DST, or K:SRC=DST for step K (K joins model K+1 to the models before it; K may be left out with two models); several pairs of one step may be given as a comma list; repeatable")
+	prefixes := c.flags.String("prefix", "", "one prefix per model, comma separated, prepended as written to every name of that model (a/,b/); an empty item leaves a model alone")
+	dims := c.flags.Bool("prefix-dims", false, "also prefix symbolic dimension names")
+	relax := c.flags.Bool("relax-shapes", false, "accept junctions whose shapes differ (element types must match)")
+	var opset, meta string
+	c.choice(&opset, "opset", "fail", "differing opset imports: fail, or max (import the highest and warn about operators that changed)", "fail", "max")
+	c.choice(&meta, "metadata", "first", "a metadata key with different values: first (keep the first model's, report the others) or fail", "first", "fail")
+	keep := c.flags.Bool("keep-outputs", false, "keep connected sources among the graph outputs")
+	untyped := c.flags.Bool("allow-untyped", false, "accept junctions whose element type is unknown, unchecked")
+	c.readsModels()
+	c.needsTypes(nil)
+	opts := &onnxgraph.MergeOptions{}
+	c.produce(2, -1, func(paths []string) (*onnxgraph.Model, *report, error) {
+		if opset == "max" {
+			opts.Opsets = onnxgraph.OpsetMax
+		}
+		if meta == "fail" {
+			opts.Metadata = onnxgraph.MetadataFail
+		}
+		opts.Connect = make([][]onnxgraph.Connection, len(paths)-1)
+		opts.PrefixDimParams, opts.RelaxShapes, opts.KeepConnectedOutputs, opts.AllowUntyped = *dims, *relax, *keep, *untyped
+		if *prefixes != "" {
+			opts.Prefixes = strings.Split(*prefixes, ",")
+		}
+		for _, spec := range connect {
+			step, pairs, err := parseConnect(spec, len(paths)-1)
+			if err != nil {
+				return nil, nil, err
 			}
-		},
+			opts.Connect[step-1] = append(opts.Connect[step-1], pairs...)
+		}
+		models := make([]*onnxgraph.Model, len(paths))
+		for i, p := range paths {
+			m, err := c.open(p)
+			if err != nil {
+				return nil, nil, err
+			}
+			models[i] = m
+		}
+		m, r, err := onnxgraph.Merge(models, opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		return m, reportOf(r, func(p *printer) { printMerge(p, c, len(paths), opts, r, m) }), nil
 	})
+}
+
+func printMerge(p *printer, c *cmd, models int, opts *onnxgraph.MergeOptions, r *onnxgraph.MergeReport, m *onnxgraph.Model) {
+	p.line("merged %d models into %s", models, c.argv[len(c.argv)-1])
+	for _, s := range r.Connections {
+		p.line("connected %s", s)
+	}
+	counts := make([]int, models)
+	for _, rn := range r.Renames {
+		counts[rn.Model]++
+		if c.verbose(1) {
+			p.line("renamed %s %s -> %s (model %d)", rn.Kind, rn.Old, rn.New, rn.Model+1)
+		}
+	}
+	for i, n := range counts {
+		if n > 0 {
+			p.line("model %d: %d names prefixed with %q", i+1, n, opts.Prefixes[i])
+		}
+	}
+	if len(r.RemovedInputs) > 0 {
+		p.line("removed inputs: %s", capJoin(r.RemovedInputs, 20))
+	}
+	if len(r.RemovedOutputs) > 0 {
+		p.line("no longer outputs: %s", capJoin(r.RemovedOutputs, 20))
+	}
+	printPruned(p, r.Pruned)
+	for _, s := range r.Opsets {
+		p.line("opset %s", s)
+	}
+	for _, s := range r.OpsetWarnings {
+		p.line("warning: %s", s)
+	}
+	for _, s := range r.MetadataConflicts {
+		p.line("metadata conflict %s", s)
+	}
+	for _, s := range r.SharedFunctions {
+		p.line("function %s is identical in both models: kept once", s)
+	}
+	for _, s := range r.Unchecked {
+		p.line("warning: type unknown, junction not checked: %s", s)
+	}
+	g := m.Graph()
+	printValues(p, "input", summaries(g.Inputs()))
+	printValues(p, "output", summaries(g.Outputs()))
 }
 
 // parseConnect reads "K:SRC=DST[,SRC=DST...]" (K optional with one step).

@@ -1,120 +1,89 @@
 package main
 
 import (
-	"flag"
-	"fmt"
-	"io"
-	"strings"
-
 	"github.com/onnxgraph/onnxgraph"
 )
 
-func init() {
-	register(&command{
-		name:    "add-outputs",
-		summary: "make tensors graph outputs, with their types (soa4onnx)",
-		usage:   "IN OUT",
-		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			names := fs.String("names", "", "tensors to make outputs, comma separated")
-			noInfer := fs.Bool("no-infer", false, "declare only the types the model declares (by default shape inference fills the rest)")
-			ext := externalFlag(fs)
-			return func(args []string, out, _ io.Writer) error {
-				if len(args) != 2 {
-					return usageErr("add-outputs needs IN and OUT")
-				}
-				opts := &onnxgraph.AddOutputsOptions{Names: splitList(*names)}
-				if len(opts.Names) == 0 {
-					return usageErr("add-outputs needs --names")
-				}
-				if !*noInfer {
-					opts.TypeOf = inferredTypes()
-				}
-				m, err := onnxgraph.Open(args[0], nil)
-				if err != nil {
-					return err
-				}
-				defer m.Close()
-				var r onnxgraph.OutputsReport
-				if err := m.AddOutputs(opts, &r).SaveWith(args[1], ext()); err != nil {
-					return err
-				}
-				printValues(out, "added output", r.Added)
-				if len(r.Skipped) > 0 {
-					fmt.Fprintf(out, "already outputs: %s\n", strings.Join(r.Skipped, ", "))
-				}
-				warnTypes(out, r.NoType, r.NoShape)
-				return nil
+// addOutputsCmd makes tensors graph outputs (soa4onnx).
+func addOutputsCmd(c *cmd) {
+	names := c.flags.String("names", "", "tensors to make outputs, comma separated")
+	untyped := c.flags.Bool("allow-untyped", false, "add outputs whose type or shape is unknown (checkers will refuse the model)")
+	c.needsTypes(nil)
+	c.require("names")
+	c.edit(func(m *onnxgraph.Model) (*report, error) {
+		var r onnxgraph.OutputsReport
+		m.AddOutputs(&onnxgraph.AddOutputsOptions{Names: splitList(*names), AllowUntyped: *untyped}, &r)
+		return reportOf(&r, func(p *printer) {
+			printValues(p, "added output", r.Added)
+			if len(r.Skipped) > 0 {
+				p.line("already outputs: %s", capJoin(r.Skipped, 50))
 			}
-		},
+			warnTypes(p, r.NoType, r.NoShape)
+		}), nil
 	})
-	register(&command{
-		name:    "delete-outputs",
-		summary: "remove graph outputs and everything that only served them (sod4onnx)",
-		usage:   "IN OUT",
-		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			names := fs.String("names", "", "graph outputs to remove, comma separated")
-			inputs := fs.Bool("prune-inputs", false, "also remove graph inputs that only served them")
-			ext := externalFlag(fs)
-			return func(args []string, out, _ io.Writer) error {
-				if len(args) != 2 {
-					return usageErr("delete-outputs needs IN and OUT")
-				}
-				opts := &onnxgraph.DeleteOutputsOptions{Names: splitList(*names), PruneInputs: *inputs}
-				if len(opts.Names) == 0 {
-					return usageErr("delete-outputs needs --names")
-				}
-				m, err := onnxgraph.Open(args[0], nil)
-				if err != nil {
-					return err
-				}
-				defer m.Close()
-				var r onnxgraph.OutputsReport
-				if err := m.DeleteOutputs(opts, &r).SaveWith(args[1], ext()); err != nil {
-					return err
-				}
-				fmt.Fprintf(out, "removed outputs %s\n", strings.Join(r.Removed, ", "))
-				printPruned(out, r.Pruned)
-				if len(r.Inputs) > 0 {
-					fmt.Fprintf(out, "removed inputs %s\n", strings.Join(r.Inputs, ", "))
-				}
-				return nil
+}
+
+// deleteOutputsCmd removes graph outputs and what only served them
+// (sod4onnx).
+func deleteOutputsCmd(c *cmd) {
+	names := c.flags.String("names", "", "graph outputs to remove, comma separated")
+	inputs := c.flags.Bool("prune-inputs", false, "also remove graph inputs that only served them")
+	c.require("names")
+	c.edit(func(m *onnxgraph.Model) (*report, error) {
+		var r onnxgraph.OutputsReport
+		m.DeleteOutputs(&onnxgraph.DeleteOutputsOptions{Names: splitList(*names), PruneInputs: *inputs}, &r)
+		return reportOf(&r, func(p *printer) {
+			p.line("removed outputs %s", capJoin(r.Removed, 50))
+			printPruned(p, r.Pruned)
+			if len(r.Inputs) > 0 {
+				p.line("removed inputs %s", capJoin(r.Inputs, 50))
 			}
-		},
+		}), nil
 	})
-	register(&command{
-		name:    "prune",
-		summary: "remove dead code: unused nodes, initializers, value_info, functions (and inputs with --inputs); optionally sort",
-		usage:   "IN OUT",
-		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			inputs := fs.Bool("inputs", false, "also remove graph inputs nothing reads")
-			sort := fs.Bool("sort", false, "also sort nodes topologically")
-			ext := externalFlag(fs)
-			return func(args []string, out, _ io.Writer) error {
-				if len(args) != 2 {
-					return usageErr("prune needs IN and OUT")
+}
+
+// pruneCmd removes dead code.
+func pruneCmd(c *cmd) {
+	inputs := c.flags.Bool("inputs", false, "also remove graph inputs nothing reads")
+	sort := c.flags.Bool("sort", false, "also sort nodes topologically (as the sort command does)")
+	c.edit(func(m *onnxgraph.Model) (*report, error) {
+		var r onnxgraph.PruneReport
+		m.Prune(&onnxgraph.PruneOptions{Inputs: *inputs}, &r)
+		if *sort {
+			m.TopoSort()
+		}
+		return reportOf(&r, func(p *printer) {
+			p.line("removed %d nodes, %d initializers, %d value_info entries, %d functions, %d inputs",
+				len(r.Nodes), len(r.Initializers), len(r.ValueInfo), len(r.Functions), len(r.Inputs))
+			for _, l := range [][]string{r.Nodes, r.Initializers, r.ValueInfo, r.Functions, r.Inputs} {
+				if len(l) > 0 {
+					p.line("  %s", capJoin(l, 20))
 				}
-				m, err := onnxgraph.Open(args[0], nil)
-				if err != nil {
-					return err
-				}
-				defer m.Close()
-				var r onnxgraph.PruneReport
-				m.Prune(&onnxgraph.PruneOptions{Inputs: *inputs}, &r)
-				if *sort {
-					m.TopoSort()
-				}
-				if err := m.SaveWith(args[1], ext()); err != nil {
-					return err
-				}
-				fmt.Fprintf(out, "removed %d nodes, %d initializers, %d value_info entries, %d functions, %d inputs\n",
-					len(r.Nodes), len(r.Initializers), len(r.ValueInfo), len(r.Functions), len(r.Inputs))
-				for _, l := range [][]string{r.Nodes, r.Initializers, r.ValueInfo, r.Functions, r.Inputs} {
-					if len(l) > 0 {
-						fmt.Fprintf(out, "  %s\n", capJoin(l, 20))
-					}
-				}
-				return nil
 			}
-		},
+		}), nil
+	})
+}
+
+// sortCmd sorts the nodes of every graph topologically.
+func sortCmd(c *cmd) {
+	c.edit(func(m *onnxgraph.Model) (*report, error) {
+		var r struct {
+			Moved  int `json:"moved"`  // nodes of the main graph at another place
+			Graphs int `json:"graphs"` // graphs sorted: the main graph, subgraphs, function bodies
+		}
+		before := m.Graph().Nodes()
+		m.TopoSort()
+		for i, n := range m.Graph().Nodes() {
+			if before[i] != n {
+				r.Moved++
+			}
+		}
+		m.Graph().Walk(func(*onnxgraph.Graph) bool { r.Graphs++; return true })
+		for _, f := range m.Functions() {
+			f.Body().Walk(func(*onnxgraph.Graph) bool { r.Graphs++; return true })
+		}
+		return reportOf(&r, func(p *printer) {
+			p.line("sorted %d graphs; %d nodes of the main graph moved", r.Graphs, r.Moved)
+		}), nil
 	})
 }

@@ -104,3 +104,36 @@ func TestCopyQuiet(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
+
+// TestByteProgressRendering: a progress of bytes shows the bytes done,
+// their total, the rate and the time left, and when done the total, the
+// time and the rate; with no total known, the bytes and the rate.
+func TestByteProgressRendering(t *testing.T) {
+	var buf bytes.Buffer
+	clock := &fakeClock{t: time.Unix(0, 0)}
+	p := newByteProgress(&buf, "loading m.onnx", 48<<20, clock.now)
+	clock.advance(100 * time.Millisecond)
+	p.set(1 << 20) // too soon after the first line: not drawn
+	clock.advance(1900 * time.Millisecond)
+	p.set(12 << 20)
+	clock.advance(6 * time.Second)
+	p.set(48 << 20)
+	p.done()
+	p.done()
+	want := "\rloading m.onnx 0 B of 48.00 MiB" +
+		"\rloading m.onnx 12.00 MiB of 48.00 MiB, 6.00 MiB/s, 6s left" +
+		"\rloading m.onnx 48.00 MiB of 48.00 MiB, 6.00 MiB/s         " +
+		"\rloading m.onnx 48.00 MiB in 8s (6.00 MiB/s)      \n"
+	if got := buf.String(); got != want {
+		t.Errorf("drew\n%q\nwant\n%q", got, want)
+	}
+
+	buf.Reset()
+	p = newByteProgress(&buf, "reading standard input", 0, clock.now)
+	clock.advance(time.Second)
+	p.set(3 << 10)
+	p.done()
+	if got, want := buf.String(), "\rreading standard input 0 B\rreading standard input 3.0 KiB, 3.0 KiB/s\rreading standard input 3.0 KiB in 1s (3.0 KiB/s)\n"; got != want {
+		t.Errorf("drew %q, want %q", got, want)
+	}
+}

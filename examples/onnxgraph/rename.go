@@ -1,60 +1,68 @@
 package main
 
 import (
-	"flag"
-	"fmt"
-	"io"
-
 	"github.com/onnxgraph/onnxgraph"
 )
 
-func init() {
-	register(&command{
-		name:    "rename",
-		summary: "rename nodes and values by literal exact, partial, prefix or suffix match (sor4onnx)",
-		usage:   "IN OUT",
-		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			from := fs.String("from", "", "the literal text to look for (no regular expressions)")
-			to := fs.String("to", "", "the replacement")
-			mode := fs.String("mode", "exact", "exact (whole name), partial (every occurrence), prefix or suffix")
-			scope := fs.String("scope", "all", "all, nodes, values, inputs (graph inputs) or outputs (graph outputs)")
-			funcs := fs.Bool("functions", false, "also rename inside model-local functions")
-			verbose := fs.Bool("v", false, "list every renamed name")
-			return func(args []string, out, _ io.Writer) error {
-				if len(args) != 2 {
-					return usageErr("rename needs IN and OUT")
-				}
-				if *from == "" {
-					return usageErr("rename needs --from")
-				}
-				md, err := onnxgraph.ParseRenameMode(*mode)
-				if err != nil {
-					return usageErr("%v", err)
-				}
-				sc, err := onnxgraph.ParseRenameScope(*scope)
-				if err != nil {
-					return usageErr("%v", err)
-				}
-				m, err := onnxgraph.Open(args[0], nil)
-				if err != nil {
-					return err
-				}
-				defer m.Close()
-				var r onnxgraph.RenameReport
-				if err := m.Rename(*from, *to, &onnxgraph.RenameOptions{Mode: md, Scope: sc, Functions: *funcs}, &r).Save(args[1]); err != nil {
-					return err
-				}
-				fmt.Fprintf(out, "renamed %d nodes and %d values\n", len(r.Nodes), len(r.Values))
-				if *verbose {
-					for _, x := range r.Nodes {
-						fmt.Fprintf(out, "  node  %s -> %s\n", x.Old, x.New)
-					}
-					for _, x := range r.Values {
-						fmt.Fprintf(out, "  value %s -> %s\n", x.Old, x.New)
-					}
-				}
-				return nil
+// renameCmd renames nodes and values (sor4onnx), or adds a prefix or
+// suffix to every name in scope.
+func renameCmd(c *cmd) {
+	from := c.flags.String("from", "", "the literal text to look for (no regular expressions)")
+	to := c.flags.String("to", "", "the replacement")
+	var mode, scope string
+	c.flags.StringVar(&mode, "mode", "exact", "exact (whole name), partial (every occurrence), prefix or suffix")
+	c.complete("mode", "exact", "partial", "prefix", "suffix")
+	addPrefix := c.flags.String("add-prefix", "", "add this text in front of every name in scope (instead of --from and --to)")
+	addSuffix := c.flags.String("add-suffix", "", "add this text after every name in scope (instead of --from and --to)")
+	c.flags.StringVar(&scope, "scope", "all", "what to rename: all, nodes, values, inputs (graph inputs) or outputs (graph outputs)")
+	c.complete("scope", "all", "nodes", "values", "inputs", "outputs")
+	funcs := c.flags.Bool("functions", false, "also rename inside model-local functions")
+	var search, replace string
+	opts := &onnxgraph.RenameOptions{}
+	c.before(func() (err error) {
+		adds := 0
+		for _, s := range []string{*addPrefix, *addSuffix} {
+			if s != "" {
+				adds++
 			}
-		},
+		}
+		switch {
+		case adds > 1:
+			return usageErr("--add-prefix and --add-suffix exclude each other: run rename twice")
+		case adds == 1 && (*from != "" || *to != "" || c.flags.Changed("mode")):
+			return usageErr("--add-prefix and --add-suffix replace --from, --to and --mode")
+		case *addPrefix != "":
+			// An empty search string at the front of every name.
+			opts.Mode, replace = onnxgraph.RenamePrefix, *addPrefix
+		case *addSuffix != "":
+			opts.Mode, replace = onnxgraph.RenameSuffix, *addSuffix
+		case *from == "":
+			return usageErr("rename needs --from (or --add-prefix or --add-suffix)")
+		default:
+			search, replace = *from, *to
+			if opts.Mode, err = onnxgraph.ParseRenameMode(mode); err != nil {
+				return usageErr("%v", err)
+			}
+		}
+		if opts.Scope, err = onnxgraph.ParseRenameScope(scope); err != nil {
+			return usageErr("%v", err)
+		}
+		opts.Functions = *funcs
+		return nil
+	})
+	c.edit(func(m *onnxgraph.Model) (*report, error) {
+		var r onnxgraph.RenameReport
+		m.Rename(search, replace, opts, &r)
+		return reportOf(&r, func(p *printer) {
+			p.line("renamed %d nodes and %d values", len(r.Nodes), len(r.Values))
+			if c.verbose(1) {
+				for _, x := range r.Nodes {
+					p.line("  node  %s -> %s", x.Old, x.New)
+				}
+				for _, x := range r.Values {
+					p.line("  value %s -> %s", x.Old, x.New)
+				}
+			}
+		}), nil
 	})
 }

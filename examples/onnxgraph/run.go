@@ -2,64 +2,94 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 )
 
-func init() {
-	register(&command{
-		name:    "run",
-		summary: "run a model with ONNX Runtime on given, random or constant inputs; print each output's type, shape and checksum, and with --repeat the latency (sit4onnx)",
-		usage:   "MODEL",
-		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			var feed feedFlags
-			feed.register(fs)
-			repeat := fs.Int("repeat", 0, "time this many runs and print the latency (mean, median, min, max, p90); 0 runs once untimed")
-			warmup := fs.Int("warmup", 1, "with --repeat, untimed runs before the timed ones")
-			save := fs.String("save-outputs", "", "write each output to `DIR`/NAME.npy (characters other than letters, digits, '.', '-' and '_' in NAME become '_')")
-			return func(args []string, out, errOut io.Writer) error {
-				if len(args) != 1 {
-					return usageErr("run needs one MODEL")
-				}
-				if *repeat < 0 || *warmup < 0 {
-					return usageErr("--repeat and --warmup cannot be negative")
-				}
-				return runModel(args[0], &feed, *repeat, *warmup, *save, out, errOut)
-			}
-		},
+// runCmd runs a model with ONNX Runtime (sit4onnx).
+func runCmd(c *cmd) {
+	feed := c.feedFlags()
+	repeat := c.flags.Int("repeat", 0, "time this many runs and print the latency (mean, median, min, max, p90); 0 runs once untimed")
+	warmup := c.flags.Int("warmup", 1, "with --repeat, untimed runs before the timed ones")
+	save := c.flags.String("save-outputs", "", "write each output to `DIR`/NAME.npy (characters other than letters, digits, '.', '-' and '_' in NAME become '_')")
+	c.before(func() error {
+		if *repeat < 0 || *warmup < 0 {
+			return usageErr("--repeat and --warmup cannot be negative")
+		}
+		return nil
+	})
+	c.readsModels()
+	c.do(1, 1, func(args []string) (*report, error) {
+		return c.runModel(args[0], feed, *repeat, *warmup, *save)
 	})
 }
 
 // feedFlags are the flags run and compare share: what to feed the model.
 type feedFlags struct {
-	inputs multiFlag
-	dims   multiFlag
+	inputs []string
+	dims   []string
 	seed   uint64
 	lib    string
 }
 
-func (f *feedFlags) register(fs *flag.FlagSet) {
-	fs.Var(&f.inputs, "input", "`NAME=SOURCE`: feed input NAME from SOURCE, which is a .npy file, random (seeded, see --seed), ones or zeros; a SOURCE alone applies to every input not named (repeatable; default random)")
-	fs.Var(&f.dims, "dims", "`NAME=D0,D1,...` gives input NAME that shape, SYM=SIZE gives every dimension named SYM that size (repeatable; unset symbolic dimensions are 1)")
-	fs.Uint64Var(&f.seed, "seed", 0, "seed of the random inputs")
-	fs.StringVar(&f.lib, "ort-lib", "", "ONNX Runtime shared library (default $"+ort.EnvLibrary+", then the npm package onnxruntime-node)")
+// feedFlags declares the flags of what to feed a model.
+func (c *cmd) feedFlags() *feedFlags {
+	f := &feedFlags{}
+	c.flags.StringArrayVar(&f.inputs, "input", nil, "`NAME=SOURCE`: feed input NAME from SOURCE, which is a .npy file, random (seeded, see --seed), ones or zeros; a SOURCE alone applies to every input not named (repeatable; default random)")
+	c.flags.StringArrayVar(&f.dims, "dims", nil, "`NAME=D0,D1,...` gives input NAME that shape, SYM=SIZE gives every dimension named SYM that size (repeatable; unset symbolic dimensions are 1)")
+	c.flags.Uint64Var(&f.seed, "seed", 0, "seed of the random inputs")
+	c.flags.StringVar(&f.lib, "ort-lib", "", "ONNX Runtime shared library (default $"+ort.EnvLibrary+", then the npm package onnxruntime-node)")
+	return f
 }
 
 // initORT loads ONNX Runtime from lib, or from where ort.FindLibrary looks
+// when lib is "", and routes its log to the command's standard error:
+// warnings (-v: information too, -vv: everything), each once, as lines of
+// their own. Errors are not printed from the log: the failing call returns
+// them, and the command prints them once.
+func (c *cmd) initORT(lib string) error {
+	level := ort.LogWarning
+	switch {
+	case c.g.quiet:
+		level = ort.LogFatal
+	case c.verbose(2):
+		level = ort.LogVerbose
+	case c.verbose(1):
+		level = ort.LogInfo
+	}
+	seen := map[string]bool{}
+	err := ort.SetLog(level, func(m ort.LogMessage) {
+		if (m.Level >= ort.LogError && !c.verbose(1)) || seen[m.Text] {
+			return
+		}
+		seen[m.Text] = true
+		text := strings.TrimRight(m.Text, "\n")
+		if c.verbose(2) && m.Location != "" {
+			text += " (" + m.Location + ")"
+		}
+		printError(c.stderr, fmt.Errorf("onnxruntime %s: %s", m.Level, text))
+	})
+	if err != nil {
+		return err
+	}
+	c.cleanups = append(c.cleanups, func() { ort.SetLog(ort.LogError, nil) })
+	_, err = loadORT(lib)
+	return err
+}
+
+// loadORT loads ONNX Runtime from lib, or from where ort.FindLibrary looks
 // when lib is "", and returns the library's path.
-func initORT(lib string) (string, error) {
+func loadORT(lib string) (string, error) {
 	if lib != "" {
 		if st, err := os.Stat(lib); err != nil || !st.Mode().IsRegular() {
 			return "", fmt.Errorf("run: --ort-lib %s is not a file: point it at libonnxruntime, or install ONNX Runtime in the repository's root folder with `%s`", lib, ort.InstallHint)
@@ -70,32 +100,69 @@ func initORT(lib string) (string, error) {
 			return "", err
 		}
 	}
-	if err := ort.Init(lib); err != nil {
-		return "", err
-	}
-	return lib, nil
+	return lib, ort.Init(lib)
 }
 
 // openSession loads the model into ONNX Runtime, showing progress on a
 // terminal.
-func openSession(path string, errOut io.Writer) (*ort.Session, error) {
-	p := startProgress(errOut, "loading "+path+" into ONNX Runtime", 0)
+func (c *cmd) openSession(path string) (*ort.Session, error) {
+	p := c.progress("loading "+path+" into ONNX Runtime", 0)
 	defer p.done()
 	return ort.NewSession(path)
 }
 
-func runModel(path string, feed *feedFlags, repeat, warmup int, saveDir string, out, errOut io.Writer) error {
-	if _, err := initORT(feed.lib); err != nil {
-		return err
+// ran is run's report.
+type ran struct {
+	Model       string       `json:"model"`
+	ONNXRuntime string       `json:"onnxruntime"`
+	Inputs      []fedReport  `json:"inputs"`
+	Outputs     []outReport  `json:"outputs"`
+	Latency     *ort.Latency `json:"latency,omitempty"`
+	Warmup      int          `json:"warmup,omitempty"`
+	Saved       []savedNPY   `json:"saved,omitempty"`
+}
+
+type outReport struct {
+	Name   string    `json:"name"`
+	DType  string    `json:"dtype"`
+	Shape  []int64   `json:"shape"`
+	SHA256 string    `json:"sha256"`
+	Stats  *outStats `json:"stats,omitempty"`
+}
+
+// outStats are an output's statistics (see ort.Stats).
+type outStats struct {
+	Count          int       `json:"count"`
+	NaNs           int       `json:"nans"`
+	Mean, Min, Max jsonFloat `json:"-"`
+}
+
+// MarshalJSON writes the statistics, infinities and NaN as strings.
+func (s outStats) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"count": s.Count, "nans": s.NaNs, "mean": s.Mean, "min": s.Min, "max": s.Max})
+}
+
+type savedNPY struct {
+	Output string `json:"output"`
+	File   string `json:"file"`
+}
+
+func (c *cmd) runModel(arg string, feed *feedFlags, repeat, warmup int, saveDir string) (*report, error) {
+	if err := c.initORT(feed.lib); err != nil {
+		return nil, err
 	}
-	s, err := openSession(path, errOut)
+	path, err := c.modelFile(arg)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	s, err := c.openSession(path)
+	if err != nil {
+		return nil, err
 	}
 	defer s.Close()
 	fed, err := makeInputs(modelInputs(path, s.Inputs()), feed.inputs, feed.dims, feed.seed)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	inputs := make(map[string]*ort.Tensor, len(fed))
 	for _, f := range fed {
@@ -103,17 +170,17 @@ func runModel(path string, feed *feedFlags, repeat, warmup int, saveDir string, 
 	}
 	b, err := s.Bind(inputs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer b.Close()
 
 	var times []time.Duration
 	if repeat == 0 {
 		if err := b.Run(); err != nil {
-			return err
+			return nil, err
 		}
 	} else {
-		p := startProgress(errOut, "running "+path, warmup+repeat)
+		p := c.progress("running "+label(arg), warmup+repeat)
 		for i := range warmup + repeat {
 			start := time.Now()
 			err := b.Run()
@@ -122,7 +189,7 @@ func runModel(path string, feed *feedFlags, repeat, warmup int, saveDir string, 
 			}
 			if err != nil {
 				p.done()
-				return err
+				return nil, err
 			}
 			p.step()
 		}
@@ -130,43 +197,55 @@ func runModel(path string, feed *feedFlags, repeat, warmup int, saveDir string, 
 	}
 	outputs, err := b.Outputs()
 	if err != nil {
-		return err
+		return nil, err
 	}
-
-	fmt.Fprintf(out, "model: %s\n", path)
-	fmt.Fprintf(out, "onnxruntime: %s\n", ort.Version())
-	printInputs(out, fed)
-	fmt.Fprintln(out, "outputs:")
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	r := &ran{Model: label(arg), ONNXRuntime: ort.Version(), Inputs: fedReports(fed)}
 	for _, x := range s.Outputs() {
 		t := outputs[x.Name]
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", x.Name, onnxgraph.DataTypeName(t.DType), shapeString(t.Shape), describeTensor(t))
+		o := outReport{Name: x.Name, DType: onnxgraph.DataTypeName(t.DType), Shape: t.Shape, SHA256: t.Checksum()}
+		if st, err := t.Stats(); err == nil && st.Count > 0 {
+			o.Stats = &outStats{st.Count, st.NaNs, jsonFloat(st.Mean), jsonFloat(st.Min), jsonFloat(st.Max)}
+		}
+		r.Outputs = append(r.Outputs, o)
 	}
-	tw.Flush()
 	if repeat > 0 {
 		l := ort.LatencyOf(times)
-		fmt.Fprintf(out, "latency over %d runs after %d warm-up: mean %s  median %s  min %s  max %s  p90 %s\n",
-			l.Runs, warmup, ms(l.Mean), ms(l.Median), ms(l.Min), ms(l.Max), ms(l.P90))
+		r.Latency, r.Warmup = &l, warmup
 	}
 	if saveDir != "" {
-		if err := saveOutputs(out, saveDir, s.Outputs(), outputs); err != nil {
-			return err
+		if r.Saved, err = saveOutputs(saveDir, s.Outputs(), outputs); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return reportOf(r, func(p *printer) {
+		p.line("model: %s", r.Model)
+		p.line("onnxruntime: %s", r.ONNXRuntime)
+		printInputs(p, r.Inputs)
+		p.line("outputs:")
+		tw, flush := p.table(0)
+		for _, o := range r.Outputs {
+			tw.line("  %s\t%s\t%s\t%s", o.Name, o.DType, shapeString(o.Shape), describeOutput(o))
+		}
+		flush()
+		if l := r.Latency; l != nil {
+			p.line("latency over %d runs after %d warm-up: mean %s  median %s  min %s  max %s  p90 %s",
+				l.Runs, r.Warmup, ms(l.Mean), ms(l.Median), ms(l.Min), ms(l.Max), ms(l.P90))
+		}
+		for _, sv := range r.Saved {
+			p.line("saved %s to %s", sv.Output, sv.File)
+		}
+	}), nil
 }
 
-// describeTensor is the checksum of t's bytes and, for numeric types, the
-// mean, minimum and maximum of its values.
-func describeTensor(t *ort.Tensor) string {
-	s := "sha256:" + t.Checksum()
-	st, err := t.Stats()
-	if err != nil || st.Count == 0 {
-		return s
-	}
-	s += fmt.Sprintf("  mean %s  min %s  max %s", num(st.Mean), num(st.Min), num(st.Max))
-	if st.NaNs > 0 {
-		s += fmt.Sprintf("  NaN %d", st.NaNs)
+// describeOutput is the checksum of an output's bytes and, for numeric
+// types, the mean, minimum and maximum of its values.
+func describeOutput(o outReport) string {
+	s := "sha256:" + o.SHA256
+	if st := o.Stats; st != nil {
+		s += fmt.Sprintf("  mean %s  min %s  max %s", num(float64(st.Mean)), num(float64(st.Min)), num(float64(st.Max)))
+		if st.NaNs > 0 {
+			s += fmt.Sprintf("  NaN %d", st.NaNs)
+		}
 	}
 	return s
 }
@@ -190,10 +269,11 @@ func shapeString(shape []int64) string {
 }
 
 // saveOutputs writes each output to dir as a .npy file named after it.
-func saveOutputs(out io.Writer, dir string, order []ort.ValueInfo, outputs map[string]*ort.Tensor) error {
+func saveOutputs(dir string, order []ort.ValueInfo, outputs map[string]*ort.Tensor) ([]savedNPY, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("run: %w", err)
+		return nil, fmt.Errorf("run: %w", err)
 	}
+	var saved []savedNPY
 	used := map[string]bool{}
 	for _, x := range order {
 		base := npyFileName(x.Name)
@@ -205,14 +285,14 @@ func saveOutputs(out io.Writer, dir string, order []ort.ValueInfo, outputs map[s
 		file := filepath.Join(dir, name+".npy")
 		t, err := outputs[x.Name].Graph(x.Name)
 		if err != nil {
-			return fmt.Errorf("run: output %q: %w", x.Name, err)
+			return nil, fmt.Errorf("run: output %q: %w", x.Name, err)
 		}
 		if err := t.WriteNPYFile(file); err != nil {
-			return fmt.Errorf("run: output %q: %w", x.Name, err)
+			return nil, fmt.Errorf("run: output %q: %w", x.Name, err)
 		}
-		fmt.Fprintf(out, "saved %s to %s\n", x.Name, file)
+		saved = append(saved, savedNPY{x.Name, file})
 	}
-	return nil
+	return saved, nil
 }
 
 // npyFileName makes a value name safe as a file name.
@@ -498,18 +578,35 @@ func readNPYInput(path string, x feedInput) (*ort.Tensor, error) {
 	return ort.FromGraph(t)
 }
 
+// fedReport is an input fed to a run, as reports show it.
+type fedReport struct {
+	Name   string   `json:"name"`
+	DType  string   `json:"dtype"`
+	Shape  []int64  `json:"shape"`
+	Source string   `json:"source"`
+	Notes  []string `json:"notes,omitempty"`
+}
+
+func fedReports(fed []fedInput) []fedReport {
+	out := make([]fedReport, len(fed))
+	for i, f := range fed {
+		out[i] = fedReport{f.name, onnxgraph.DataTypeName(f.tensor.DType), f.tensor.Shape, f.source, f.notes}
+	}
+	return out
+}
+
 // printInputs lists the inputs fed and notes the dimensions that took a
 // default size.
-func printInputs(out io.Writer, fed []fedInput) {
-	fmt.Fprintln(out, "inputs:")
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+func printInputs(p *printer, fed []fedReport) {
+	p.line("inputs:")
+	tw, flush := p.table(0)
 	for _, f := range fed {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", f.name, onnxgraph.DataTypeName(f.tensor.DType), shapeString(f.tensor.Shape), f.source)
+		tw.line("  %s\t%s\t%s\t%s", f.Name, f.DType, shapeString(f.Shape), f.Source)
 	}
-	tw.Flush()
+	flush()
 	for _, f := range fed {
-		for _, n := range f.notes {
-			fmt.Fprintf(out, "  note: %s\n", n)
+		for _, n := range f.Notes {
+			p.line("  note: %s", n)
 		}
 	}
 }

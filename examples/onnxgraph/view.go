@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,38 +17,34 @@ var viewWait = func(s *view.Server) {
 	<-ctx.Done()
 }
 
-func init() {
-	register(&command{
-		name:    "view",
-		summary: "see and edit a model in the browser: groups of exporter names, shapes on edges, edits recorded as a script",
-		usage:   "MODEL",
-		flags: func(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			addr := fs.String("addr", "127.0.0.1:0", "where to listen (HOST:PORT); a host other than 127.0.0.1, ::1 or localhost serves beyond this machine")
-			noBrowser := fs.Bool("no-browser", false, "print the address without opening a browser")
-			return func(args []string, out, errOut io.Writer) error {
-				if len(args) != 1 {
-					return usageErr("view needs MODEL")
-				}
-				s, err := view.Start(args[0], &view.Options{Addr: *addr})
-				if err != nil {
-					return err
-				}
-				defer s.Close()
-				if !s.Loopback() {
-					fmt.Fprintln(errOut, "warning: serving beyond this machine: anyone who can reach it and has the address (with its token) can edit the model")
-				}
-				if st := s.Session.Status(); st.Error != "" {
-					fmt.Fprintf(errOut, "warning: the model failed to load; the page shows why: %s\n", st.Error)
-				}
-				fmt.Fprintf(out, "onnxgraph view: %s at %s\n(Ctrl+C to stop)\n", args[0], s.URL())
-				if !*noBrowser {
-					if err := view.OpenBrowser(s.URL()); err != nil {
-						fmt.Fprintf(errOut, "could not open a browser (%v): open the address above\n", err)
-					}
-				}
-				viewWait(s)
-				return nil
+// viewCmd serves a model to the browser, to see and edit it.
+func viewCmd(c *cmd) {
+	addr := c.flags.String("addr", "127.0.0.1:0", "where to listen, HOST:PORT; a host other than 127.0.0.1, ::1 or localhost serves beyond this machine")
+	noBrowser := c.flags.Bool("no-browser", false, "print the address without opening a browser")
+	c.do(1, 1, func(args []string) (*report, error) {
+		if args[0] == stdio {
+			return nil, usageErr("view needs a model file (undo reads it again), not standard input")
+		}
+		s, err := view.Start(args[0], &view.Options{Addr: *addr})
+		if err != nil {
+			return nil, err
+		}
+		defer s.Close()
+		if !s.Loopback() {
+			c.warn("serving beyond this machine: anyone who can reach it and has the address (with its token) can edit the model")
+		}
+		if st := s.Session.Status(); st.Error != "" {
+			c.warn("the model failed to load; the page shows why: %s", st.Error)
+		}
+		p := &printer{w: c.stdout}
+		p.line("onnxgraph view: %s at %s", args[0], s.URL())
+		p.line("(Ctrl+C to stop)")
+		if !*noBrowser {
+			if err := view.OpenBrowser(s.URL()); err != nil {
+				c.warn("could not open a browser (%v): open the address above", err)
 			}
-		},
+		}
+		viewWait(s)
+		return nil, nil
 	})
 }

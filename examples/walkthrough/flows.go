@@ -89,6 +89,13 @@ func mnistFlow(w *walker) {
 	w.cli("summary", "renamed.onnx")
 	w.compare("--map", "Plus214_Output_0=Add214_Output_0", "mnist.onnx", "renamed.onnx")
 
+	w.say("names everywhere: a prefix on every value name, through a pipe (- is standard input or output;")
+	w.say("the reports go to standard error while the model flows on standard output)")
+	w.pipe([]string{"rename", "mnist.onnx", "-", "--add-prefix", "det/", "--scope", "values"}, []string{"set-batch", "-", "-", "--batch", "N"}, []string{"summary", "-"})
+	w.say("every report is JSON with --json: here the library's RenameReport")
+	w.cli("rename", "--add-prefix", "det/", "--scope", "inputs", "--json", "mnist.onnx", "det.onnx")
+	w.compare("--map", "Input3=det/Input3", "mnist.onnx", "det.onnx")
+
 	w.say("make the batch dynamic, then run three images at once")
 	w.cli("set-batch", "--batch", "N", "mnist.onnx", "mnist_n.onnx")
 	w.cli("summary", "mnist_n.onnx")

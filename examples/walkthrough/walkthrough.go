@@ -108,6 +108,38 @@ func (w *walker) cli(args ...string) string {
 	return text
 }
 
+// pipe runs commands as a shell pipeline does, each reading the one
+// before it on standard input, printing the pipeline and, in order, each
+// command's standard error and the last one's standard output; a non-zero
+// exit is a failure of the walkthrough.
+func (w *walker) pipe(cmds ...[]string) string {
+	w.steps += len(cmds)
+	parts := make([]string, len(cmds))
+	for i, args := range cmds {
+		parts[i] = "onnxgraph " + strings.Join(args, " ")
+	}
+	fmt.Fprintf(w.out, "\n$ %s\n", strings.Join(parts, " | "))
+	var text bytes.Buffer
+	var in []byte
+	for i, args := range cmds {
+		cmd := exec.Command(w.bin, args...)
+		cmd.Dir = w.dir
+		cmd.Env = w.env
+		cmd.Stdin = bytes.NewReader(in)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &text
+		if err := cmd.Run(); err != nil {
+			w.fail("%s: %v", parts[i], err)
+		}
+		in = out.Bytes()
+	}
+	text.Write(in)
+	for _, line := range strings.Split(strings.TrimRight(text.String(), "\n"), "\n") {
+		fmt.Fprintf(w.out, "  %s\n", line)
+	}
+	return text.String()
+}
+
 var closeLine = regexp.MustCompile(`(?m)^(\d+) of (\d+) outputs close`)
 
 // compare runs the CLI's compare and requires every compared output close.

@@ -142,9 +142,9 @@ var initMu sync.Mutex
 var initLib string // the library Init loaded, "" before
 
 // Init loads the ONNX Runtime shared library at libPath and creates the
-// runtime's environment. Later calls with the same path do nothing; a call
-// with another path is an error, since a process holds one environment.
-// Init is safe for concurrent use.
+// runtime's environment, its log routed as SetLog says. Later calls with
+// the same path do nothing; a call with another path is an error, since a
+// process holds one environment. Init is safe for concurrent use.
 func Init(libPath string) error {
 	initMu.Lock()
 	defer initMu.Unlock()
@@ -155,11 +155,16 @@ func Init(libPath string) error {
 		return nil
 	}
 	ortgo.SetSharedLibraryPath(libPath)
+	if err := createLoggingEnv(libPath); err != nil {
+		return err
+	}
 	if err := ortgo.InitializeEnvironment(); err != nil {
 		return fmt.Errorf("ort: initialize %s: %w", libPath, err)
 	}
 	initLib = libPath
-	return nil
+	// onnxruntime_go's environment is the one created above; the level
+	// SetLog set applies.
+	return ortgo.SetEnvironmentLogLevel(ortgo.LoggingLevel(currentLogLevel()))
 }
 
 // Version returns the version of the loaded ONNX Runtime library, "" before
