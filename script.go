@@ -592,6 +592,7 @@ type ExtractStep struct {
 	Inputs           []string `json:"inputs,omitempty"`
 	Outputs          []string `json:"outputs"`
 	AddMissingInputs bool     `json:"add-missing-inputs,omitempty"`
+	AllowUntyped     bool     `json:"allow-untyped,omitempty"`
 }
 
 // Op returns "extract".
@@ -602,12 +603,13 @@ func (s *ExtractStep) Validate() error { return need(len(s.Outputs) > 0, "extrac
 
 // Apply runs ExtractModel on m.
 func (s *ExtractStep) Apply(m *Model) (any, error) {
-	return ExtractModel(m, &ExtractOptions{Inputs: s.Inputs, Outputs: s.Outputs, AddMissingInputs: s.AddMissingInputs})
+	return ExtractModel(m, &ExtractOptions{Inputs: s.Inputs, Outputs: s.Outputs, AddMissingInputs: s.AddMissingInputs, AllowUntyped: s.AllowUntyped})
 }
 
 // AddOutputsStep is the script form of AddOutputs (command "add-outputs").
 type AddOutputsStep struct {
-	Names []string `json:"names"`
+	Names        []string `json:"names"`
+	AllowUntyped bool     `json:"allow-untyped,omitempty"`
 }
 
 // Op returns "add-outputs".
@@ -618,7 +620,7 @@ func (s *AddOutputsStep) Validate() error { return need(len(s.Names) > 0, "add-o
 
 // Apply runs AddOutputsModel on m.
 func (s *AddOutputsStep) Apply(m *Model) (any, error) {
-	return AddOutputsModel(m, &AddOutputsOptions{Names: s.Names})
+	return AddOutputsModel(m, &AddOutputsOptions{Names: s.Names, AllowUntyped: s.AllowUntyped})
 }
 
 // DeleteOutputsStep is the script form of DeleteOutputs (command
@@ -813,13 +815,14 @@ type RewireStep struct {
 	GraphOutputs bool   `json:"graph-outputs,omitempty"`
 	RelaxShapes  bool   `json:"relax-shapes,omitempty"`
 	KeepDead     bool   `json:"keep-dead,omitempty"`
+	AllowUntyped bool   `json:"allow-untyped,omitempty"`
 }
 
 // Op returns "rewire".
 func (*RewireStep) Op() string { return "rewire" }
 
 func (s *RewireStep) options() (*RewireOptions, error) {
-	o := &RewireOptions{From: s.From, To: s.To, GraphOutputs: s.GraphOutputs, RelaxShapes: s.RelaxShapes, KeepDead: s.KeepDead}
+	o := &RewireOptions{From: s.From, To: s.To, GraphOutputs: s.GraphOutputs, RelaxShapes: s.RelaxShapes, KeepDead: s.KeepDead, AllowUntyped: s.AllowUntyped}
 	if s.Consumer != "" {
 		node, idx, hasIdx := strings.Cut(s.Consumer, ":")
 		o.Consumer = node

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/view"
 	"github.com/onnxgraph/onnxgraph/samples"
+	"github.com/onnxgraph/onnxgraph/simplify"
 )
 
 func readFile(t *testing.T, p string) []byte {
@@ -247,5 +249,67 @@ func TestApplySimplify(t *testing.T) {
 	}
 	if !bytes.Equal(readFile(t, p("applied.onnx")), readFile(t, p("cli.onnx"))) {
 		t.Error("apply of a simplify step differs from the simplify command")
+	}
+}
+
+// TestRecord: each edit command given --record appends its step; apply of
+// the script on the first model gives the bytes the commands wrote.
+func TestRecord(t *testing.T) {
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	if err := samples.MNIST().Save(p("0.onnx")); err != nil {
+		t.Fatal(err)
+	}
+	steps := [][]string{
+		{"rename", "--add-prefix", "m/", "--scope", "nodes"},
+		{"rename", "--from", "Plus28_Output_0", "--to", "sum"},
+		{"delete-nodes", "--names", "m/ReLU28"},
+		{"modify", "--node", "m/Pooling66", "--attr", "strides=1,1", "--attr", "kernel_shape=2,2"},
+		{"add-outputs", "--names", "Pooling66_Output_0"},
+		{"set-dims", "--input", "Input3=B,1,28,28"},
+		{"set-batch", "--batch", "N"},
+		{"name-nodes", "--prefix", "x_"},
+		{"strip-docs"},
+		{"rewire", "--from", "Pooling66_Output_0", "--to", "sum", "--consumer", "m/Convolution110", "--relax-shapes"},
+		{"extract", "--outputs", "Plus214_Output_0", "--add-missing-inputs"},
+		{"prune", "--sort"},
+		{"simplify"},
+		{"set-opset", "--opset", "17", "--convert"},
+	}
+	in := p("0.onnx")
+	for i, st := range steps {
+		out := p(fmt.Sprintf("%d.onnx", i+1))
+		args := append([]string{st[0], in, out, "--record", p("s.json")}, st[1:]...)
+		if code, _, errOut := runCLI(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		in = out
+	}
+	sc, err := onnxgraph.ParseScriptWith(readFile(t, p("s.json")), simplify.ScriptOps())
+	if err != nil || len(sc.Steps) != len(steps) {
+		t.Fatalf("script: %v\n%s", err, readFile(t, p("s.json")))
+	}
+	for i, st := range sc.Steps {
+		if st.Op() != steps[i][0] || st.Line != 4+i {
+			t.Errorf("step %d: %s on line %d", i+1, st.Op(), st.Line)
+		}
+	}
+	if code, _, errOut := runCLI(t, "apply", p("s.json"), p("0.onnx"), p("replayed.onnx")); code != 0 {
+		t.Fatalf("apply: %s", errOut)
+	}
+	if !bytes.Equal(readFile(t, p("replayed.onnx")), readFile(t, in)) {
+		code, out, _ := runCLI(t, "diff", in, p("replayed.onnx"))
+		t.Errorf("apply of the recorded script differs from the commands' result (diff exit %d):\n%s", code, out)
+	}
+	// What a script cannot replay is refused, and a file that is not a
+	// script is not overwritten.
+	if code, _, errOut := runCLI(t, "set-batch", p("0.onnx"), p("x.onnx"), "--batch", "4", "--write-shapes", "--record", p("s.json")); code != 2 || !strings.Contains(errOut, "--write-shapes") {
+		t.Errorf("--record --write-shapes: exit %d: %s", code, errOut)
+	}
+	if err := os.WriteFile(p("notes.json"), []byte("notes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, "prune", p("0.onnx"), p("y.onnx"), "--record", p("notes.json")); code != 1 || !strings.Contains(errOut, "notes.json") || string(readFile(t, p("notes.json"))) != "notes" {
+		t.Errorf("--record into a file that is not a script: exit %d: %s", code, errOut)
 	}
 }
