@@ -519,7 +519,9 @@ func constOf(v *Value) (*Tensor, bool) {
 		return nil, false
 	}
 	if v.init != nil {
-		if v.input {
+		if v.input && v.graph.model.IRVersion() >= 4 {
+			// An overridable default. Before IR 4 every initializer had to
+			// be an input: there, as in ONNX Runtime, it is a constant.
 			return nil, false
 		}
 		return v.graph.model.tensor(v.init), true

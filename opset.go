@@ -132,6 +132,17 @@ func SetOpsetModel(m *Model, domain string, version int64, opts *SetOpsetOptions
 			}
 		}
 	}
+	// raiseIR raises ir_version to what the target opset needs: before
+	// adapters run too, so that what they add follows the new version's
+	// rules (an initializer is a graph input only before IR 4).
+	raiseIR := func(m *Model) {
+		if isDefaultDomain(domain) && version > from {
+			if need := minIRVersion(version); m.IRVersion() < need {
+				m.p.IrVersion = proto.Int64(need)
+				r.IRTo = need
+			}
+		}
+	}
 	relabel := func(m *Model) {
 		for _, imp := range m.p.OpsetImport {
 			if imp.GetDomain() == domain || (isDefaultDomain(domain) && isDefaultDomain(imp.GetDomain())) {
@@ -148,12 +159,7 @@ func SetOpsetModel(m *Model, domain string, version int64, opts *SetOpsetOptions
 				}
 			}
 		}
-		if isDefaultDomain(domain) && version > from {
-			if need := minIRVersion(version); m.IRVersion() < need {
-				m.p.IrVersion = proto.Int64(need)
-				r.IRTo = need
-			}
-		}
+		raiseIR(m)
 	}
 	if !o.Convert {
 		for _, t := range trees {
@@ -185,7 +191,9 @@ func SetOpsetModel(m *Model, domain string, version int64, opts *SetOpsetOptions
 		return r, nil
 	}
 	err := m.Atomic(func(m *Model) error {
-		c := &convCtx{m: m, domain: domain, to: version, typeOf: o.TypeOf, r: r, orphans: map[*Value]bool{}}
+		legacy := m.IRVersion() < 4
+		raiseIR(m)
+		c := &convCtx{legacyInits: legacy, m: m, domain: domain, to: version, typeOf: o.TypeOf, r: r, orphans: map[*Value]bool{}}
 		for _, t := range trees {
 			var nodes []*Node
 			t.g.Walk(func(g *Graph) bool {
@@ -243,16 +251,19 @@ func minIRVersion(v int64) int64 {
 
 // convCtx is the state of one conversion.
 type convCtx struct {
-	m       *Model
-	domain  string
-	to      int64
-	typeOf  func(*Value) *onnxproto.TypeProto
-	r       *SetOpsetReport
-	work    []convItem
-	orphans map[*Value]bool // constants an adapter stopped reading
-	final   []*Node
-	did     []string // what adapters did to the node being converted
-	steps   int      // how many version steps it went through
+	m      *Model
+	domain string
+	to     int64
+	typeOf func(*Value) *onnxproto.TypeProto
+	// legacyInits: the model was older than IR 4, whose initializers are
+	// graph inputs and constants all the same.
+	legacyInits bool
+	r           *SetOpsetReport
+	work        []convItem
+	orphans     map[*Value]bool // constants an adapter stopped reading
+	final       []*Node
+	did         []string // what adapters did to the node being converted
+	steps       int      // how many version steps it went through
 }
 
 type convItem struct {

@@ -200,6 +200,19 @@ func (s *stepCtx) base(what string) string {
 
 func (s *stepCtx) rank(v *Value) int { return rankOf(v, s.typeOf) }
 
+// constOf is constOf as the model was before the conversion raised its IR
+// version: an initializer listed as a graph input is a constant in a
+// model older than IR 4, where every initializer had to be an input.
+func (s *stepCtx) constOf(v *Value) (*Tensor, bool) {
+	if t, ok := constOf(v); ok {
+		return t, true
+	}
+	if s.legacyInits && v != nil && v.init != nil {
+		return v.graph.model.tensor(v.init), true
+	}
+	return nil, false
+}
+
 func (s *stepCtx) elem(v *Value) DataType { return elemOf(v, s.typeOf) }
 
 func (s *stepCtx) ints(name string) ([]int64, bool) {
@@ -533,7 +546,7 @@ func inputToAttrDown(slot int, name string) func(*stepCtx) (*Node, error) {
 		if v == nil {
 			return s.n, nil
 		}
-		t, ok := constOf(v)
+		t, ok := s.constOf(v)
 		if !ok {
 			return nil, fmt.Errorf("input %q (%s) is computed at run time; it cannot become an attribute", v.name, name)
 		}
@@ -606,7 +619,7 @@ func legacyBroadcastUp(s *stepCtx) (*Node, error) {
 	if trailing == 0 {
 		return s.n, nil
 	}
-	if t, ok := constOf(b); ok {
+	if t, ok := s.constOf(b); ok {
 		dims := t.Dims()
 		for i := int64(0); i < trailing; i++ {
 			dims = append(dims, 1)
@@ -735,7 +748,7 @@ func dropoutRatioDown(s *stepCtx) (*Node, error) {
 		return nil, fmt.Errorf("the mask output is used, and Dropout-10 does not define it outside training")
 	}
 	if tm := s.input(2); tm != nil {
-		t, ok := constOf(tm)
+		t, ok := s.constOf(tm)
 		var vals []int64
 		var err error
 		if ok {
@@ -792,7 +805,7 @@ func concatAxisUp(s *stepCtx) (*Node, error) {
 }
 
 func constantValueDown(s *stepCtx) (*Node, error) {
-	t, ok := constOf(s.n.Output(0))
+	t, ok := s.constOf(s.n.Output(0))
 	for _, name := range []string{"value_string", "value_strings"} {
 		if a := s.n.Attr(name); a != nil {
 			var ss []string
@@ -1034,7 +1047,7 @@ func padDown(s *stepCtx) (*Node, error) {
 	var value float64
 	hasValue := false
 	if cv := s.input(2); cv != nil {
-		t, ok := constOf(cv)
+		t, ok := s.constOf(cv)
 		if !ok {
 			return nil, fmt.Errorf("constant_value %q is computed at run time", cv.name)
 		}

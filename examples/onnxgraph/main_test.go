@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -116,5 +117,47 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if code, out, _ := runCLI(t, "help"); code != 0 || !strings.Contains(out, "copy") || !strings.Contains(out, "summary") {
 		t.Errorf("help: exit %d, %q", code, out)
+	}
+}
+
+// TestCopyNeverChangesTheInputsData is the trust issue's case: copy, run in
+// the folder of m.onnx whose tensors live in m.data, asked to write its
+// data file as m.data. It refuses naming both files, writes nothing, and
+// m.data and m.onnx stay byte for byte as they were.
+func TestCopyNeverChangesTheInputsData(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "m.onnx")
+	m := samples.MNIST()
+	if err := m.SaveWith(in, &onnxgraph.SaveOptions{External: onnxgraph.ExternalSingle, Location: "m.data", Threshold: 64}); err != nil {
+		t.Fatal(err)
+	}
+	sums := func() map[string][32]byte {
+		out := map[string][32]byte{}
+		for _, f := range []string{"m.onnx", "m.data"} {
+			b, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[f] = sha256.Sum256(b)
+		}
+		return out
+	}
+	before := sums()
+	code, _, stderr := runCLI(t, "copy", "--external", "m.data", in, filepath.Join(dir, "m2.onnx"))
+	if code != 1 || !strings.Contains(stderr, `"m.data"`) || !strings.Contains(stderr, "m.onnx") || !strings.HasPrefix(stderr, "onnxgraph: ") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "m2.onnx")); err == nil {
+		t.Error("m2.onnx was written")
+	}
+	if after := sums(); after != nil && (after["m.onnx"] != before["m.onnx"] || after["m.data"] != before["m.data"]) {
+		t.Error("the input's files changed")
+	}
+	// Another name works, and the input still loads with its weights.
+	if code, _, stderr := runCLI(t, "copy", "--external", "m2.data", in, filepath.Join(dir, "m2.onnx")); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if after := sums(); after["m.data"] != before["m.data"] {
+		t.Error("the input's data changed")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/litert"
 	"github.com/onnxgraph/onnxgraph/samples"
+	"github.com/onnxgraph/onnxgraph/shapeinfer"
 	"github.com/onnxgraph/onnxgraph/tflite"
 )
 
@@ -59,7 +60,7 @@ func TestCLI(t *testing.T) {
 	}
 
 	// Dynamic dims: refused without --input, converted with it.
-	b := onnxgraph.NewBuilder(17)
+	b := onnxgraph.NewBuilder(17).Infer(shapeinfer.Types(nil))
 	img := b.Input("images", onnxgraph.Float, onnxgraph.DimParam("N"), onnxgraph.DimOf(3), onnxgraph.DimOf(16), onnxgraph.DimOf(16))
 	b.Output(b.Op("Relu", nil, img))
 	dyn, err := b.Build()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/samples"
+	"github.com/onnxgraph/onnxgraph/shapeinfer"
 	"github.com/onnxgraph/onnxgraph/tflite"
 )
 
@@ -19,7 +20,7 @@ type net struct {
 }
 
 func newNet(opset int64) *net {
-	return &net{b: onnxgraph.NewBuilder(opset), r: rand.New(rand.NewPCG(7, 11))}
+	return &net{b: onnxgraph.NewBuilder(opset).Infer(shapeinfer.Types(nil)), r: rand.New(rand.NewPCG(7, 11))}
 }
 
 func (n *net) weights(dims ...int64) *onnxgraph.Tensor {

@@ -52,7 +52,7 @@ func e6Open(t *testing.T, p string) *onnxgraph.Model {
 	return m
 }
 
-func TestEdits6CLI(t *testing.T) {
+func TestNamesDimsOpsetCLI(t *testing.T) {
 	in := e6CLIModel(t)
 	dir := t.TempDir()
 	out := func(name string) string { return filepath.Join(dir, name) }

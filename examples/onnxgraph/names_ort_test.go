@@ -460,13 +460,13 @@ func e6ReverseAxis(x *ort.Tensor, axis int) *ort.Tensor {
 	return &ort.Tensor{DType: x.DType, Shape: x.Shape, Data: out}
 }
 
-// TestEdits6PreservingORT applies the semantics-preserving edits to the
+// TestPreservingEditsORT applies the semantics-preserving edits to the
 // backend suite and checks in ONNX Runtime that outputs do not change:
 // rename (inputs fed by their new names), name-nodes, strip-docs, a named
 // batch run at the suite's batch, NHWC layout on inputs (fed transposed
 // data) and outputs (read back transposed), layout then its inverse, and
 // RGB/BGR swaps twice.
-func TestEdits6PreservingORT(t *testing.T) {
+func TestPreservingEditsORT(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the backend suite in ONNX Runtime: not in -short mode")
 	}
