@@ -10,7 +10,8 @@
 //     boxes, the flow between them aggregated server-side, their text.
 //   - layout.go: the layered layout of a level (left to right or top-down).
 //   - session.go: the model as edited, its history (undo replays the script
-//     from the file), save, diff against the opened file.
+//     from the file), save, diff against the opened file; the script's
+//     operations are the library's and package simplify's (ScriptOps).
 //   - details.go: the side panel's view of a box, and search.
 //   - server.go: the HTTP routes, the per-run token every request carries,
 //     server-sent events that keep every tab on one history.
