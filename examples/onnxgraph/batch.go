@@ -54,4 +54,15 @@ func setBatchCmd(c *cmd) {
 			}
 		}), nil
 	})
+	c.records(func() onnxgraph.StepArgs {
+		st := &onnxgraph.SetBatchStep{Batch: *batch, InputsOnly: *inputsOnly, KeepValueInfo: *keep}
+		if *ins != "" {
+			st.Inputs = strings.Split(*ins, ",")
+		}
+		if *outs != "" {
+			st.Outputs = strings.Split(*outs, ",")
+		}
+		return st
+	})
+	c.noShapeWrites(ck)
 }

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
@@ -287,6 +288,23 @@ func (c *cmd) cleanup() {
 	}
 }
 
+// exitCode ends a command with its own exit status (diff's 1 for
+// "different", 2 for an error), printing err when not nil.
+type exitCode struct {
+	code int
+	err  error
+}
+
+func (e *exitCode) Error() string {
+	if e.err == nil {
+		return "exit status " + strconv.Itoa(e.code)
+	}
+	return e.err.Error()
+}
+
+// Unwrap returns the error printed.
+func (e *exitCode) Unwrap() error { return e.err }
+
 // usageError is an error in the command line: exit status 2.
 type usageError struct{ msg string }
 
@@ -487,6 +505,13 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int
 	ran, err := root.ExecuteC()
 	if err == nil {
 		return 0
+	}
+	var ec *exitCode
+	if errors.As(err, &ec) {
+		if ec.err != nil {
+			printError(stderr, ec.err)
+		}
+		return ec.code
 	}
 	printError(stderr, err)
 	var ue *usageError

@@ -64,7 +64,7 @@ type buildError struct {
 func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n" + string(e.out) }
 
 // writers are the commands that write an ONNX model.
-var writers = []string{"add-outputs", "copy", "delete-nodes", "delete-outputs", "extract", "from-json", "gen-op", "infer",
+var writers = []string{"add-outputs", "apply", "copy", "delete-nodes", "delete-outputs", "extract", "from-json", "gen-op", "infer",
 	"insert-node", "layout", "merge", "modify", "name-nodes", "prune", "rename", "rewire", "set-batch", "set-dims",
 	"set-opset", "shrink", "simplify", "sort", "strip-docs"}
 

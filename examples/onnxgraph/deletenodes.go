@@ -49,4 +49,7 @@ func deleteNodesCmd(c *cmd) {
 			printPruned(p, r.Pruned)
 		}), nil
 	})
+	c.records(func() onnxgraph.StepArgs {
+		return &onnxgraph.DeleteNodesStep{Names: opts.Names, Map: opts.Replace, RelaxShapes: opts.RelaxShapes}
+	})
 }

@@ -57,6 +57,23 @@ func setDimsCmd(c *cmd) {
 			}
 		}), nil
 	})
+	c.records(func() onnxgraph.StepArgs {
+		st := &onnxgraph.SetDimsStep{KeepValueInfo: *keep}
+		for _, list := range []struct {
+			specs []string
+			into  *map[string]string
+		}{{inputs, &st.Input}, {outputs, &st.Output}} {
+			for _, spec := range list.specs {
+				name, d, _ := strings.Cut(spec, "=")
+				if *list.into == nil {
+					*list.into = map[string]string{}
+				}
+				(*list.into)[name] = d
+			}
+		}
+		return st
+	})
+	c.noShapeWrites(ck)
 }
 
 func isGraphIO(m *onnxgraph.Model, name string, input bool) bool {

@@ -38,4 +38,7 @@ func extractCmd(c *cmd) {
 			warnTypes(p, r.NoType, r.NoShape)
 		}), nil
 	})
+	c.records(func() onnxgraph.StepArgs {
+		return &onnxgraph.ExtractStep{Inputs: splitList(*inputs), Outputs: splitList(*outputs), AddMissingInputs: *addMissing, AllowUntyped: *untyped}
+	})
 }

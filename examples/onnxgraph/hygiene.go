@@ -15,6 +15,9 @@ func nameNodesCmd(c *cmd) {
 			p.line("named %d nodes", len(r.Named))
 		}), nil
 	})
+	c.records(func() onnxgraph.StepArgs {
+		return &onnxgraph.NameNodesStep{Prefix: *prefix, SkipFunctions: *skipFuncs}
+	})
 }
 
 // stripDocsCmd erases doc strings (sde4onnx).
@@ -35,4 +38,5 @@ func stripDocsCmd(c *cmd) {
 				r.Model+r.Graphs+r.Nodes+r.Values, r.Model, r.Graphs, r.Nodes, r.Values, r.Bytes)
 		}), nil
 	})
+	c.records(func() onnxgraph.StepArgs { return &onnxgraph.StripDocsStep{Only: *only} })
 }

@@ -25,6 +25,8 @@ var commands = []command{
 	{"inspect", "check", "MODEL", "validate a model against the ONNX specification: print \"valid\" (exit 0) or the problems (exit 1)", checkCmd},
 	{"inspect", "run", "MODEL", "run a model with ONNX Runtime on given, random or constant inputs; print each output's type, shape and checksum, and with --repeat the latency (sit4onnx)", runCmd},
 	{"inspect", "compare", "A B", "run two models with ONNX Runtime on the same inputs and report, per output, the largest absolute and relative error and whether they are close (exit 1 when not)", compareCmd},
+	{"inspect", "diff", "A B", "list what B adds, removes, changes and renames of A: nodes (matched by place, so renames show as renames), values, inputs, outputs, opsets, metadata, initializers (by checksum); exit 0 when equal, 1 when different, 2 on error", diffCmd},
+	{"inspect", "view", "MODEL", "see and edit a model in the browser: exporter names as groups, shapes on edges, search, edits recorded as a script; serves on 127.0.0.1 with a per-run token", viewCmd},
 
 	{"graph", "extract", "IN OUT", "keep the part of a model between boundary tensors (sne4onnx): the nodes computing --outputs from --inputs", extractCmd},
 	{"graph", "merge", "A B [C...] OUT", "combine models step by step, wiring tensors of the models so far to tensors the next one reads (snc4onnx)", mergeCmd},
@@ -37,6 +39,7 @@ var commands = []command{
 	{"graph", "rewire", "IN OUT", "make one consumer input, or every read, of a value read another value (svs4onnx), then prune what became dead", rewireCmd},
 	{"graph", "modify", "IN OUT", "change a node's attributes and constant inputs, also inside If/Loop/Scan bodies (sam4onnx)", modifyCmd},
 	{"graph", "simplify", "IN OUT", "simplify a model as onnx-simplifier does, to a fixed point and at any size: fold constants and shape computations, remove no-ops, fuse BatchNorm into convolutions, share common subexpressions, remove dead code", simplifyCmd},
+	{"graph", "apply", "SCRIPT IN OUT", "replay an edit script (written by view or by --record) on a model, stopping at the first step that does not apply, which it names", applyCmd},
 	{"graph", "gen-op", "OUT", "build a one-node model for an operator, checked against its schema (sog4onnx)", genOpCmd},
 
 	{"names", "rename", "IN OUT", "rename nodes and values by literal exact, partial, prefix or suffix match, or add a prefix or suffix to every name (sor4onnx)", renameCmd},

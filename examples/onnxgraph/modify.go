@@ -44,6 +44,10 @@ func modifyCmd(c *cmd) {
 			}
 		}), nil
 	})
+	c.records(func() onnxgraph.StepArgs {
+		return &onnxgraph.ModifyStep{Node: *node, Attr: texts(opts.Attrs), Const: texts(opts.Consts), DeleteAttr: opts.DeleteAttrs}
+	})
+	c.noShapeWrites(ck)
 }
 
 // keyValues reads KEY=VALUE flags into a map (nil when there are none).
@@ -60,4 +64,16 @@ func keyValues(specs []string, flag, form string) (map[string]any, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// texts turns the values keyValues read (text) back into text.
+func texts(m map[string]any) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k], _ = v.(string)
+	}
+	return out
 }

@@ -37,4 +37,7 @@ func setOpsetCmd(c *cmd) {
 			}
 		}), nil
 	})
+	c.records(func() onnxgraph.StepArgs {
+		return &onnxgraph.SetOpsetStep{Opset: *opset, Domain: *domain, Convert: *convert}
+	})
 }

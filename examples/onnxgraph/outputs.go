@@ -21,6 +21,9 @@ func addOutputsCmd(c *cmd) {
 			warnTypes(p, r.NoType, r.NoShape)
 		}), nil
 	})
+	c.records(func() onnxgraph.StepArgs {
+		return &onnxgraph.AddOutputsStep{Names: splitList(*names), AllowUntyped: *untyped}
+	})
 }
 
 // deleteOutputsCmd removes graph outputs and what only served them
@@ -39,6 +42,9 @@ func deleteOutputsCmd(c *cmd) {
 				p.line("removed inputs %s", capJoin(r.Inputs, 50))
 			}
 		}), nil
+	})
+	c.records(func() onnxgraph.StepArgs {
+		return &onnxgraph.DeleteOutputsStep{Names: splitList(*names), PruneInputs: *inputs}
 	})
 }
 
@@ -62,6 +68,7 @@ func pruneCmd(c *cmd) {
 			}
 		}), nil
 	})
+	c.records(func() onnxgraph.StepArgs { return &onnxgraph.PruneStep{Inputs: *inputs, Sort: *sort} })
 }
 
 // sortCmd sorts the nodes of every graph topologically.

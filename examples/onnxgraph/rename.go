@@ -65,4 +65,7 @@ func renameCmd(c *cmd) {
 			}
 		}), nil
 	})
+	c.records(func() onnxgraph.StepArgs {
+		return &onnxgraph.RenameStep{From: search, To: replace, Mode: opts.Mode.String(), Scope: opts.Scope.String(), Functions: opts.Functions}
+	})
 }

@@ -51,4 +51,7 @@ func rewireCmd(c *cmd) {
 			printPruned(p, r.Pruned)
 		}), nil
 	})
+	c.records(func() onnxgraph.StepArgs {
+		return &onnxgraph.RewireStep{From: *from, To: *to, Consumer: *consumer, GraphOutputs: *outputs, RelaxShapes: *relax, KeepDead: *keep, AllowUntyped: *untyped}
+	})
 }

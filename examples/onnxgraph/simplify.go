@@ -90,6 +90,20 @@ func simplifyCmd(c *cmd) {
 		r.finish = func() { res.ModelBytesAfter = savedBytes(out, c.stdoutSize) }
 		return r, nil
 	})
+	c.records(func() onnxgraph.StepArgs {
+		st := &simplify.ScriptStep{SkipPass: opts.SkipPasses, SkipOp: opts.SkipOps, FoldQDQ: opts.FoldQDQ, MaxIterations: opts.MaxIterations}
+		if opts.MaxFoldBytes != simplify.DefaultMaxFoldBytes {
+			st.MaxFoldBytes = opts.MaxFoldBytes
+		}
+		for _, spec := range inputs {
+			name, d, _ := strings.Cut(spec, "=")
+			if st.Input == nil {
+				st.Input = map[string]string{}
+			}
+			st.Input[name] = d
+		}
+		return st
+	})
 }
 
 // savedBytes is the size of the model saved at path with its external

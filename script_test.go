@@ -1,0 +1,359 @@
+package onnxgraph_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/samples"
+	"github.com/onnxgraph/onnxgraph/shapeinfer"
+)
+
+// allSteps holds one step of every operation, options away from their
+// defaults.
+func allSteps() *onnxgraph.Script {
+	return &onnxgraph.Script{Steps: []onnxgraph.Step{
+		{Args: &onnxgraph.RenameStep{From: "a", To: "b", Mode: "prefix", Scope: "values", Functions: true}},
+		{Args: &onnxgraph.DeleteNodesStep{Names: []string{"n1", "n2"}, Map: map[string]map[string]string{"n1": {"y": "x"}}, RelaxShapes: true}},
+		{Args: &onnxgraph.ExtractStep{Inputs: []string{"x"}, Outputs: []string{"y", "z"}, AddMissingInputs: true, AllowUntyped: true}},
+		{Args: &onnxgraph.AddOutputsStep{Names: []string{"mid"}, AllowUntyped: true}},
+		{Args: &onnxgraph.DeleteOutputsStep{Names: []string{"y"}, PruneInputs: true}},
+		{Args: &onnxgraph.ModifyStep{Node: "t", Attr: map[string]string{"perm": "0,2,3,1"}, Const: map[string]string{"s": "1,2"}, DeleteAttr: []string{"k"}}},
+		{Args: &onnxgraph.SetDimsStep{Input: map[string]string{"x": "N,3,H,W"}, Output: map[string]string{"y": "N,?"}, KeepValueInfo: true}},
+		{Args: &onnxgraph.SetBatchStep{Batch: "N", Inputs: []string{"x"}, Outputs: []string{"y"}, KeepValueInfo: true}},
+		{Args: &onnxgraph.RewireStep{From: "a", To: "b", Consumer: "n:1", RelaxShapes: true, KeepDead: true, AllowUntyped: true}},
+		{Args: &onnxgraph.PruneStep{Inputs: true, Sort: true}},
+		{Args: &onnxgraph.NameNodesStep{Prefix: "p_", SkipFunctions: true}},
+		{Args: &onnxgraph.StripDocsStep{Only: "nodes,values"}},
+		{Args: &onnxgraph.SetOpsetStep{Opset: 17, Domain: "ai.onnx", Convert: true}},
+	}}
+}
+
+func TestScriptRoundTrip(t *testing.T) {
+	s := allSteps()
+	seen := map[string]bool{}
+	for _, st := range s.Steps {
+		seen[st.Op()] = true
+	}
+	for _, op := range onnxgraph.ScriptOps() {
+		if !seen[op] {
+			t.Errorf("operation %s is not covered", op)
+		}
+	}
+	text := s.JSON()
+	back, err := onnxgraph.ParseScript(text)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if len(back.Steps) != len(s.Steps) {
+		t.Fatalf("%d steps back, want %d", len(back.Steps), len(s.Steps))
+	}
+	for i, st := range back.Steps {
+		if st.Line != 4+i {
+			t.Errorf("step %d on line %d, want %d", i+1, st.Line, 4+i)
+		}
+		if !reflect.DeepEqual(st.Args, s.Steps[i].Args) {
+			t.Errorf("step %d: %#v, want %#v", i+1, st.Args, s.Steps[i].Args)
+		}
+	}
+	if again := back.JSON(); !bytes.Equal(again, text) {
+		t.Errorf("not stable:\n%s\n%s", text, again)
+	}
+	// Numbers and lists read as text.
+	b, err := onnxgraph.ParseScript([]byte(`{"version": 1, "steps": [{"op": "modify", "node": "t", "attr": {"perm": [0, 2, 3, 1], "alpha": 0.5}},
+		{"op": "set-dims", "input": {"x": ["N", 3, 224, 224]}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := b.Steps[0].Args.(*onnxgraph.ModifyStep); m.Attr["perm"] != "0,2,3,1" || m.Attr["alpha"] != "0.5" {
+		t.Errorf("attr %v", m.Attr)
+	}
+	if d := b.Steps[1].Args.(*onnxgraph.SetDimsStep); d.Input["x"] != "N,3,224,224" || b.Steps[1].Line != 2 {
+		t.Errorf("dims %v on line %d", d.Input, b.Steps[1].Line)
+	}
+}
+
+func TestParseScriptErrors(t *testing.T) {
+	cases := []struct {
+		name, text string
+		step, line int
+		want       string
+	}{
+		{"syntax", "{\n  \"version\": 1,\n  \"steps\": [\n    {\"op\": \"prune\"},,\n  ]\n}", 0, 4, "invalid character"},
+		{"ends early", "{\"version\": 1, \"steps\": [", 0, 1, "ends early"},
+		{"unknown op", "{\"version\": 1,\n\"steps\": [\n{\"op\": \"prune\"},\n{\"op\": \"delete-node\", \"names\": [\"x\"]}]}", 2, 4, `unknown operation "delete-node"`},
+		{"unknown option on its own line", "{\"version\": 1, \"steps\": [\n  {\"op\": \"delete-nodes\",\n   \"nmes\": [\"x\"]}\n]}", 1, 3, `unknown option "nmes"`},
+		{"wrong type", "{\"version\": 1, \"steps\": [\n{\"op\": \"prune\"},\n{\"op\": \"delete-nodes\", \"names\": \"x\"}]}", 2, 3, `option "names": a JSON string cannot be a list`},
+		{"missing option", "{\"version\": 1, \"steps\": [{\"op\": \"rename\", \"to\": \"b\"}]}", 1, 1, "rename needs from"},
+		{"bad mode", "{\"version\": 1, \"steps\": [{\"op\": \"rename\", \"from\": \"a\", \"mode\": \"regex\"}]}", 1, 1, `unknown rename mode "regex"`},
+		{"bad dims", "{\"version\": 1, \"steps\": [\n\n{\"op\": \"set-dims\", \"input\": {\"x\": {\"a\": 1}}}]}", 1, 3, "not a value"},
+		{"no op", "{\"version\": 1, \"steps\": [{\"names\": [\"x\"]}]}", 1, 1, `has no "op"`},
+		{"not an object", "{\"version\": 1, \"steps\": [3]}", 1, 1, "a step is an object"},
+		{"version", "{\"version\": 2, \"steps\": []}", 0, 1, "version must be 1"},
+		{"unknown key", "{\"version\": 1,\n \"stepz\": []}", 0, 2, `unknown key "stepz"`},
+		{"no steps", "{\"version\": 1}", 0, 1, `a script is`},
+		{"trailing text", "{\"version\": 1, \"steps\": []}\n{}", 0, 2, "text after the script"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := onnxgraph.ParseScript([]byte(c.text))
+			var se *onnxgraph.ScriptError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v is not a *ScriptError", err)
+			}
+			if se.Step != c.step || se.Line != c.line || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q: step %d line %d; want step %d line %d, text %q", err, se.Step, se.Line, c.step, c.line, c.want)
+			}
+			if c.step > 0 && !strings.Contains(err.Error(), fmt.Sprintf("step %d", c.step)) || !strings.Contains(err.Error(), fmt.Sprintf("line %d", c.line)) {
+				t.Errorf("error %q does not name the step and line", err)
+			}
+			if !errors.Is(err, onnxgraph.ErrInvalid) && !errors.Is(err, onnxgraph.ErrMalformed) {
+				t.Errorf("error %q matches neither ErrInvalid nor ErrMalformed", err)
+			}
+		})
+	}
+}
+
+// TestScriptApply replays a script of every operation a page or the
+// command line records on MNIST and checks it gives the same bytes as
+// the same edits made with the library's plain forms.
+func TestScriptApply(t *testing.T) {
+	script := []byte(`{"version": 1, "steps": [
+	  {"op": "rename", "from": "Plus28", "to": "add_1", "scope": "nodes"},
+	  {"op": "rename", "from": "Plus28_Output_0", "to": "sum_1", "scope": "values"},
+	  {"op": "delete-nodes", "names": ["ReLU110"]},
+	  {"op": "modify", "node": "Pooling66", "attr": {"strides": [2, 2], "kernel_shape": "2,2"}},
+	  {"op": "add-outputs", "names": ["Pooling66_Output_0"]},
+	  {"op": "set-batch", "batch": "N"}
+	]}`)
+	s, err := onnxgraph.ParseScript(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := samples.MNIST().Infer(shapeinfer.Types(nil))
+	rep, err := s.Apply(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Steps) != 6 || rep.Steps[2].Report.(*onnxgraph.DeleteNodesReport).Deleted[0] != "ReLU110(Relu)" {
+		t.Errorf("report %+v", rep.Steps)
+	}
+	want := samples.MNIST().Infer(shapeinfer.Types(nil)).
+		Rename("Plus28", "add_1", &onnxgraph.RenameOptions{Scope: onnxgraph.RenameNodes}, nil).
+		Rename("Plus28_Output_0", "sum_1", &onnxgraph.RenameOptions{Scope: onnxgraph.RenameValues}, nil).
+		DeleteNodes(&onnxgraph.DeleteNodesOptions{Names: []string{"ReLU110"}}, nil).
+		Modify("Pooling66", &onnxgraph.ModifyOptions{Attrs: map[string]any{"strides": "2,2", "kernel_shape": "2,2"}}, nil).
+		AddOutputs(&onnxgraph.AddOutputsOptions{Names: []string{"Pooling66_Output_0"}}, nil).
+		SetBatch(onnxgraph.DimParam("N"), nil, nil)
+	if err := want.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(edBytes(t, got), edBytes(t, want)) {
+		t.Error("the script's result differs from the same edits made directly")
+	}
+	// The chain form records the same.
+	chained := samples.MNIST().Infer(shapeinfer.Types(nil)).Replay(s, nil)
+	if !bytes.Equal(edBytes(t, chained), edBytes(t, want)) {
+		t.Error("Replay differs from Apply")
+	}
+}
+
+// otherExport is MNIST as a second export of the same network would be:
+// the same graph with other weights.
+func otherExport(t *testing.T) *onnxgraph.Model {
+	m := samples.MNIST()
+	for _, v := range m.Graph().Initializers() {
+		tt := v.Initializer()
+		if tt.DataType() != onnxgraph.Float {
+			continue
+		}
+		raw, _ := tt.Bytes()
+		nr := bytes.Clone(raw)
+		for i := range nr {
+			nr[i] ^= 0x10
+		}
+		nt, err := onnxgraph.NewTensor(v.Name(), onnxgraph.Float, tt.Dims(), nr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Graph().SetInitializer(v, nt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m
+}
+
+// TestScriptStepIsAnEdit: every step moves the model's generation, so
+// that types inferred before it are not reused after it, even for an edit
+// that only rewrites declarations.
+func TestScriptStepIsAnEdit(t *testing.T) {
+	m := samples.MNIST().Infer(shapeinfer.Types(nil))
+	g := m.Generation()
+	s := &onnxgraph.Script{}
+	s.Append(&onnxgraph.SetDimsStep{Input: map[string]string{"Input3": "B,1,28,28"}})
+	if _, err := s.Apply(m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Generation() == g {
+		t.Error("the generation did not change")
+	}
+	v, _ := m.Graph().Value("Pooling160_Output_0")
+	if d := m.InferredType(v).GetTensorType().GetShape().GetDim(); len(d) != 4 || d[0].GetDimParam() != "B" {
+		t.Errorf("inferred shape after set-dims: %v", d)
+	}
+}
+
+func TestScriptOnAnotherExport(t *testing.T) {
+	s := &onnxgraph.Script{}
+	s.Append(&onnxgraph.RenameStep{From: "Plus214_Output_0", To: "logits"})
+	s.Append(&onnxgraph.DeleteNodesStep{Names: []string{"ReLU28"}})
+	a, b := samples.MNIST(), otherExport(t)
+	for _, m := range []*onnxgraph.Model{a, b} {
+		if _, err := s.Apply(m.Infer(shapeinfer.Types(nil))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := onnxgraph.Diff(a, b, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Initializers) != 6 { // the six float weights; the two int64 shapes are equal
+		t.Errorf("diff of the two edited exports:\n%s", d)
+	}
+	d.Initializers = nil
+	if !d.Equal() {
+		t.Errorf("the edited exports differ in more than weights:\n%s", d)
+	}
+
+	// An export where a name the script uses is gone: it stops at that
+	// step, names it and its culprit, and leaves the model as it was.
+	c := otherExport(t)
+	if _, err := onnxgraph.RenameModel(c, "ReLU28", "relu_a", &onnxgraph.RenameOptions{Scope: onnxgraph.RenameNodes}); err != nil {
+		t.Fatal(err)
+	}
+	before := edBytes(t, c)
+	_, err = s.Apply(c)
+	var se *onnxgraph.ScriptError
+	if !errors.As(err, &se) || se.Step != 2 || se.Op != "delete-nodes" || se.Name != "ReLU28" || !errors.Is(err, onnxgraph.ErrNotFound) {
+		t.Fatalf("error %v (%+v)", err, se)
+	}
+	if !strings.Contains(err.Error(), "script step 2, delete-nodes") {
+		t.Errorf("error %q", err)
+	}
+	if !bytes.Equal(edBytes(t, c), before) {
+		t.Error("a failed script changed the model")
+	}
+}
+
+func ExampleScript_Apply() {
+	s, err := onnxgraph.ParseScript([]byte(`{"version": 1, "steps": [
+	  {"op": "rename", "from": "Plus214_Output_0", "to": "logits"},
+	  {"op": "delete-nodes", "names": ["ReLU28"]},
+	  {"op": "delete-nodes", "names": ["Relu_9"]}
+	]}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m := samples.MNIST()
+	_, err = s.Apply(m)
+	fmt.Println(err)
+	fmt.Println(m.Graph().Outputs()[0].Name()) // unchanged: the script stopped
+	s.Steps = s.Steps[:2]
+	r, _ := s.Apply(m)
+	fmt.Println(m.Graph().Outputs()[0].Name(), r.Steps[1].Report.(*onnxgraph.DeleteNodesReport).Deleted)
+	// Output:
+	// onnxgraph: script step 3, delete-nodes, line 4: delete nodes: no node named "Relu_9"
+	// Plus214_Output_0
+	// logits [ReLU28(Relu)]
+}
+
+func ExampleScript_JSON() {
+	s := &onnxgraph.Script{}
+	s.Append(&onnxgraph.RenameStep{From: "Plus", To: "Add", Mode: "prefix"})
+	s.Append(&onnxgraph.SetBatchStep{Batch: "N"})
+	fmt.Print(string(s.JSON()))
+	// Output:
+	// {
+	//   "version": 1,
+	//   "steps": [
+	//     {"op": "rename", "from": "Plus", "to": "Add", "mode": "prefix"},
+	//     {"op": "set-batch", "batch": "N"}
+	//   ]
+	// }
+}
+
+func ExampleModel_Replay() {
+	s := &onnxgraph.Script{}
+	s.Append(&onnxgraph.DeleteNodesStep{Names: []string{"ReLU28"}})
+	s.Append(&onnxgraph.SetBatchStep{Batch: "N"})
+	var r onnxgraph.ScriptReport
+	m := samples.MNIST().Infer(shapeinfer.Types(nil)).Replay(s, &r)
+	fmt.Println(m.Err(), len(r.Steps), m.Graph().NumNodes())
+	fmt.Println(r.Steps[1].Report.(*onnxgraph.SetBatchReport).Inputs)
+	// Output:
+	// <nil> 2 11
+	// [Input3]
+}
+
+// stripStep is an operation a package built on onnxgraph adds: it strips
+// the docs of the nodes, Times times.
+type stripStep struct {
+	Times int `json:"times"`
+}
+
+func (*stripStep) Op() string { return "strip-twice" }
+func (s *stripStep) Validate() error {
+	if s.Times < 1 {
+		return errors.New("times must be at least 1")
+	}
+	return nil
+}
+func (s *stripStep) Apply(m *onnxgraph.Model) (any, error) {
+	var last any
+	for i := 0; i < s.Times; i++ {
+		r, err := onnxgraph.StripDocsModel(m, nil)
+		if err != nil {
+			return nil, err
+		}
+		last = r
+	}
+	return last, nil
+}
+
+func TestParseScriptWith(t *testing.T) {
+	extra := map[string]func() onnxgraph.StepArgs{
+		"strip-twice": func() onnxgraph.StepArgs { return &stripStep{} },
+		"rename":      func() onnxgraph.StepArgs { return &stripStep{} }, // cannot replace the library's
+	}
+	text := []byte("{\"version\": 1, \"steps\": [\n{\"op\": \"strip-twice\", \"times\": 2},\n{\"op\": \"rename\", \"from\": \"Plus214_Output_0\", \"to\": \"y\"}]}")
+	if _, err := onnxgraph.ParseScript(text); err == nil || !strings.Contains(err.Error(), `unknown operation "strip-twice"`) {
+		t.Errorf("ParseScript: %v", err)
+	}
+	s, err := onnxgraph.ParseScriptWith(text, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Steps[1].Args.(*onnxgraph.RenameStep); !ok {
+		t.Errorf("rename was replaced: %T", s.Steps[1].Args)
+	}
+	m := samples.MNIST()
+	if _, err := s.Apply(m); err != nil || m.Graph().Outputs()[0].Name() != "y" {
+		t.Errorf("apply: %v", err)
+	}
+	if !bytes.Contains(s.JSON(), []byte(`{"op": "strip-twice", "times": 2}`)) {
+		t.Errorf("JSON:\n%s", s.JSON())
+	}
+	_, err = onnxgraph.ParseScriptWith([]byte(`{"version": 1, "steps": [{"op": "strip-twice"}]}`), extra)
+	if err == nil || !strings.Contains(err.Error(), "step 1, strip-twice, line 1: times must be at least 1") {
+		t.Errorf("invalid extra step: %v", err)
+	}
+	_, err = onnxgraph.ParseScriptWith([]byte(`{"version": 1, "steps": [{"op": "strip"}]}`), extra)
+	if err == nil || !strings.Contains(err.Error(), "strip-docs, strip-twice") {
+		t.Errorf("unknown op: %v", err)
+	}
+}
