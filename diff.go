@@ -752,7 +752,7 @@ func (d *differ) tensors(x, y *Tensor) (*DiffItem, error) {
 		return nil, nil
 	}
 	if x.NumBytes() != y.NumBytes() {
-		return &DiffItem{Kind: DiffChanged, Old: lx + " " + humanBytes(x.NumBytes()), New: ly + " " + humanBytes(y.NumBytes())}, nil
+		return &DiffItem{Kind: DiffChanged, Old: lx + " " + FormatBytes(x.NumBytes()), New: ly + " " + FormatBytes(y.NumBytes())}, nil
 	}
 	if sameRegion(x, y) {
 		return nil, nil

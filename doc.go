@@ -135,10 +135,12 @@
 // # Files
 //
 //	model.go, graph.go, node.go, value.go   the IR types and their accessors
+//	iter.go                                 iterators over graphs, nodes, values, uses
 //	decode.go, encode.go, clone.go          protobuf to IR, IR to protobuf, copies
-//	load.go, wire.go                        reading: zero-copy decode, external data binding
-//	save.go, save_commit.go, wire_write.go  writing: layouts, the whole-at-every-instant commit, streaming
-//	extdir.go, tensor.go                    external-data folders, tensors
+//	load.go, wire.go                        reading: sizes, context, zero-copy decode
+//	save.go, wire_write.go                  writing: layouts, plans, streaming
+//	save_commit.go, process_*.go            the whole-at-every-instant commit, stale temporaries
+//	extdir.go, srcfile.go, tensor.go        external-data folders, the file a model came from, tensors
 //	codec.go, codec_float.go, dtype.go      element types and their codecs
 //	npy.go, modeljson.go                    .npy and protobuf JSON
 //	construct.go, edit.go, names.go         graph primitives: add, remove, set, rename
@@ -152,10 +154,13 @@
 //	modify.go, layout.go, hygiene.go
 //	opset.go, opset_adapters.go             opset conversion
 //	compress.go                             Shrink
+//	script.go, diff.go                      edit scripts (Replay) and model diffs
 //	summary.go, typestring.go               reports and type text
 //	errors.go, util.go                      errors, small helpers
 //
 // Related packages: shapeinfer (symbolic shape and type inference),
 // opschema (operator schemas), onnxproto (the generated protobuf types),
-// samples (small models), tflite (export to TensorFlow Lite).
+// eval (a pure-Go evaluator of ONNX nodes and graphs), simplify (the
+// model simplifier), tflite (export to TensorFlow Lite), samples (small and
+// exporter-shaped models).
 package onnxgraph

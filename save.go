@@ -252,7 +252,7 @@ func (c chunk) read() ([]byte, error) {
 		return c.b, nil
 	}
 	if c.n > MaxProtoSize {
-		return nil, errorf(ErrTooLarge, "tensor %q has %s of external data, over protobuf's 2 GiB limit: save with external data (SaveOptions{External: ExternalSingle})", c.name, humanBytes(c.n))
+		return nil, errorf(ErrTooLarge, "tensor %q has %s of external data, over protobuf's 2 GiB limit: save with external data (SaveOptions{External: ExternalSingle})", c.name, FormatBytes(c.n))
 	}
 	var buf bytes.Buffer
 	buf.Grow(int(c.n))
@@ -621,7 +621,7 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 	}
 	p.size = size
 	if size > MaxProtoSize {
-		return nil, errorf(ErrTooLarge, "the model file would be %s, over protobuf's 2 GiB limit: save with external data (SaveOptions{External: ExternalSingle})", humanBytes(size))
+		return nil, errorf(ErrTooLarge, "the model file would be %s, over protobuf's 2 GiB limit: save with external data (SaveOptions{External: ExternalSingle})", FormatBytes(size))
 	}
 	return p, nil
 }
@@ -782,7 +782,9 @@ func (p *savePlan) writeModel(ctx context.Context, w *bufio.Writer) error {
 	return x.write(w, modelDesc, p.skel, 0)
 }
 
-func humanBytes(n int64) string {
+// FormatBytes returns n as a size people read: "512 B", "3.5 KiB",
+// "12.3 MiB", "1.25 GiB".
+func FormatBytes(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))

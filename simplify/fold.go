@@ -206,7 +206,7 @@ func (s *state) evaluate(g *onnxgraph.Graph, n *onnxgraph.Node, ins []*onnxgraph
 		want += b
 	}
 	if sized && want > allowed {
-		return nil, fmt.Sprintf("result of %s over the fold limit of %s", bytesText(want), bytesText(s.c.maxFold))
+		return nil, fmt.Sprintf("result of %s over the fold limit of %s", onnxgraph.FormatBytes(want), onnxgraph.FormatBytes(s.c.maxFold))
 	}
 	limit := max(eval.DefaultMaxElements, maxIn)
 	if sized {
@@ -231,7 +231,7 @@ func (s *state) evaluate(g *onnxgraph.Graph, n *onnxgraph.Node, ins []*onnxgraph
 		got += max(t.NumBytes(), 0)
 	}
 	if got > allowed {
-		return nil, fmt.Sprintf("result of %s over the fold limit of %s", bytesText(got), bytesText(s.c.maxFold))
+		return nil, fmt.Sprintf("result of %s over the fold limit of %s", onnxgraph.FormatBytes(got), onnxgraph.FormatBytes(s.c.maxFold))
 	}
 	return outs, ""
 }
@@ -262,17 +262,4 @@ func evalReason(err error) string {
 		return "too large to evaluate: " + msg
 	}
 	return "kernel error: " + msg
-}
-
-// bytesText renders a byte count for reports.
-func bytesText(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

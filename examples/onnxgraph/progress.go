@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/onnxgraph/onnxgraph"
 )
 
 // progress shows how far a long operation has got: a label, the steps done
@@ -211,18 +213,18 @@ func (p *progress) drawBytes(b *strings.Builder, elapsed time.Duration, final bo
 	}
 	speed := ""
 	if rate > 0 {
-		speed = human(int64(rate)) + "/s"
+		speed = onnxgraph.FormatBytes(int64(rate)) + "/s"
 	}
 	if final {
-		fmt.Fprintf(b, " %s in %s", human(p.did), roundDuration(elapsed))
+		fmt.Fprintf(b, " %s in %s", onnxgraph.FormatBytes(p.did), roundDuration(elapsed))
 		if speed != "" {
 			fmt.Fprintf(b, " (%s)", speed)
 		}
 		return
 	}
-	fmt.Fprintf(b, " %s", human(p.did))
+	fmt.Fprintf(b, " %s", onnxgraph.FormatBytes(p.did))
 	if p.size > 0 {
-		fmt.Fprintf(b, " of %s", human(p.size))
+		fmt.Fprintf(b, " of %s", onnxgraph.FormatBytes(p.size))
 	}
 	if speed != "" {
 		fmt.Fprintf(b, ", %s", speed)

@@ -120,10 +120,10 @@ func TestByteProgressRendering(t *testing.T) {
 	p.set(48 << 20)
 	p.done()
 	p.done()
-	want := "\rloading m.onnx 0 B of 48.00 MiB" +
-		"\rloading m.onnx 12.00 MiB of 48.00 MiB, 6.00 MiB/s, 6s left" +
-		"\rloading m.onnx 48.00 MiB of 48.00 MiB, 6.00 MiB/s         " +
-		"\rloading m.onnx 48.00 MiB in 8s (6.00 MiB/s)      \n"
+	want := "\rloading m.onnx 0 B of 48.0 MiB" +
+		"\rloading m.onnx 12.0 MiB of 48.0 MiB, 6.0 MiB/s, 6s left" +
+		"\rloading m.onnx 48.0 MiB of 48.0 MiB, 6.0 MiB/s         " +
+		"\rloading m.onnx 48.0 MiB in 8s (6.0 MiB/s)     \n"
 	if got := buf.String(); got != want {
 		t.Errorf("drew\n%q\nwant\n%q", got, want)
 	}

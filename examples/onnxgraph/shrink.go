@@ -51,7 +51,7 @@ func shrinkCmd(c *cmd) {
 				p.line("inserted %s", s)
 			}
 			p.line("constants: %s -> %s (dedupe saved %s, downcast saved %s)",
-				human(r.BytesBefore), human(r.BytesAfter), human(r.DedupeSaved), human(r.DowncastSaved))
+				onnxgraph.FormatBytes(r.BytesBefore), onnxgraph.FormatBytes(r.BytesAfter), onnxgraph.FormatBytes(r.DedupeSaved), onnxgraph.FormatBytes(r.DowncastSaved))
 		}), nil
 	})
 }

@@ -222,8 +222,8 @@ func printSimplifyReport(p *printer, res *simplifyResult) {
 		tw.line("%s\t%d\t%d", oc.OpType, oc.Before, oc.After)
 	}
 	tw.line("total\t%d\t%d", r.NodesBefore, r.NodesAfter)
-	tw.line("model size\t%s\t%s", human(res.ModelBytesBefore), human(res.ModelBytesAfter))
-	tw.line("weights\t%s\t%s", human(r.ParamBytesBefore), human(r.ParamBytesAfter))
+	tw.line("model size\t%s\t%s", onnxgraph.FormatBytes(res.ModelBytesBefore), onnxgraph.FormatBytes(res.ModelBytesAfter))
+	tw.line("weights\t%s\t%s", onnxgraph.FormatBytes(r.ParamBytesBefore), onnxgraph.FormatBytes(r.ParamBytesAfter))
 	flush()
 	var changes []string
 	for _, c := range r.Changes {

@@ -53,15 +53,15 @@ func printSummary(p *printer, name string, s onnxgraph.Summary) {
 	tw, flush := p.table(tabwriter.AlignRight)
 	tw.line("OP TYPE\tCOUNT\tPARAM BYTES\t")
 	for _, op := range s.Ops {
-		tw.line("%s\t%d\t%s\t", op.OpType, op.Count, human(op.ParamBytes))
+		tw.line("%s\t%d\t%s\t", op.OpType, op.Count, onnxgraph.FormatBytes(op.ParamBytes))
 	}
-	tw.line("total\t%d\t%s\t", s.TotalOps, human(s.ParamBytes))
+	tw.line("total\t%d\t%s\t", s.TotalOps, onnxgraph.FormatBytes(s.ParamBytes))
 	flush()
 	external := ""
 	if s.ExternalBytes > 0 {
-		external = fmt.Sprintf(", %s external", human(s.ExternalBytes))
+		external = fmt.Sprintf(", %s external", onnxgraph.FormatBytes(s.ExternalBytes))
 	}
-	p.line("parameters: %d (%s%s)  model size: %s", s.Parameters, human(s.ParamBytes), external, human(s.ModelBytes))
+	p.line("parameters: %d (%s%s)  model size: %s", s.Parameters, onnxgraph.FormatBytes(s.ParamBytes), external, onnxgraph.FormatBytes(s.ModelBytes))
 	for _, io := range []struct {
 		title string
 		vals  []onnxgraph.ValueSummary
@@ -78,16 +78,4 @@ func orQ(s string) string {
 		return "?"
 	}
 	return s
-}
-
-func human(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

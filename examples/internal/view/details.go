@@ -116,7 +116,7 @@ func (s *state) port(v *onnxgraph.Value) Port {
 		p.Producer = pr.Name()
 	}
 	if t := v.Initializer(); t != nil {
-		p.Init = onnxgraph.DataTypeName(t.DataType()) + "⟨" + dimsText(t.Dims()) + "⟩ " + humanBytes(max(t.NumBytes(), 0))
+		p.Init = onnxgraph.DataTypeName(t.DataType()) + "⟨" + dimsText(t.Dims()) + "⟩ " + onnxgraph.FormatBytes(max(t.NumBytes(), 0))
 		p.Const = constText(t)
 	} else if pr, _ := v.Producer(); pr != nil && pr.OpType() == "Constant" && pr.Domain() == "" {
 		for _, a := range pr.Attrs() {

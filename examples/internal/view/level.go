@@ -2,7 +2,6 @@ package view
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -375,7 +374,7 @@ func (s *state) weightLines(n *onnxgraph.Node) []string {
 		}
 	}
 	if total > 0 {
-		lines = append(lines, humanBytes(total))
+		lines = append(lines, onnxgraph.FormatBytes(total))
 	}
 	if n.OpType() == "Constant" && n.Domain() == "" {
 		for _, a := range n.Attrs() {
@@ -408,16 +407,4 @@ func dimsText(d []int64) string {
 		return "scalar"
 	}
 	return strings.Join(parts, "×")
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return strconv.FormatInt(n, 10) + " B"
 }
