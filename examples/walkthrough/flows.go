@@ -38,6 +38,11 @@ func fuseFlow(w *walker) {
 	w.save("fused_expected.onnx", fusedExpected())
 	w.compare("--seed", "3", "fused.onnx", "fused_expected.onnx")
 
+	w.say("the seed runs onnxsim three times after a merge; one simplify runs its passes to a fixed")
+	w.say("point, and --check proves the result computes the same in ONNX Runtime")
+	w.cli("simplify", "--check", "3", "fused.onnx", "fused_simple.onnx")
+	w.compare("--seed", "3", "fused.onnx", "fused_simple.onnx")
+
 	w.say("and piece by piece: each pipeline run on the same image, post-processed, added in Go")
 	img := randomFloats(rand.New(rand.NewPCG(5, 5)), 3*64*64, 1)
 	w.writeNPY("image.npy", []int64{1, 3, 64, 64}, img)
