@@ -405,3 +405,28 @@ func swapChannels(g *Graph, after *Node, x *Value, axis int, how SwapMethod, ops
 	n := layoutNode(g, split, "Concat", []*Value{so[2], so[1], so[0]}, out, fresh, r, AttrInt("axis", int64(axis)))
 	return n, n.outputs[0]
 }
+
+// ParseLayoutChanges reads layouts written as ParseLayoutChange takes them
+// and adds the values whose colour channels to reverse (SwapRGB), one
+// change per value.
+func ParseLayoutChanges(specs, swaps []string) ([]LayoutChange, error) {
+	var list []LayoutChange
+	idx := map[string]int{}
+	for _, s := range specs {
+		c, err := ParseLayoutChange(s)
+		if err != nil {
+			return nil, err
+		}
+		idx[c.Name] = len(list)
+		list = append(list, c)
+	}
+	for _, name := range swaps {
+		if i, ok := idx[name]; ok {
+			list[i].SwapRGB = true
+		} else {
+			idx[name] = len(list)
+			list = append(list, LayoutChange{Name: name, SwapRGB: true})
+		}
+	}
+	return list, nil
+}

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/onnxgraph/onnxgraph/opschema"
 )
 
 // Script is a recorded list of edits that can be replayed on a model: the
@@ -80,6 +82,10 @@ var scriptOps = map[string]func() StepArgs{
 	"name-nodes":     func() StepArgs { return &NameNodesStep{} },
 	"strip-docs":     func() StepArgs { return &StripDocsStep{} },
 	"set-opset":      func() StepArgs { return &SetOpsetStep{} },
+	"insert-node":    func() StepArgs { return &InsertNodeStep{} },
+	"sort":           func() StepArgs { return &SortStep{} },
+	"layout":         func() StepArgs { return &LayoutStep{} },
+	"shrink":         func() StepArgs { return &ShrinkStep{} },
 }
 
 // ScriptOps returns the names of the operations a script may hold, sorted.
@@ -942,4 +948,160 @@ func (s *SetOpsetStep) Validate() error { return need(s.Opset > 0, "set-opset ne
 // Apply runs SetOpsetModel on m.
 func (s *SetOpsetStep) Apply(m *Model) (any, error) {
 	return SetOpsetModel(m, s.Domain, s.Opset, &SetOpsetOptions{Convert: s.Convert})
+}
+
+// InsertNodeStep is the script form of InsertNode (command
+// "insert-node"); attributes and constants are text, typed by the
+// operator's schema at the model's opset (ParseAttr, ParseConst).
+type InsertNodeStep struct {
+	Operator     string            `json:"operator"`
+	Domain       string            `json:"domain,omitempty"`
+	Name         string            `json:"name,omitempty"`
+	Src          string            `json:"src"`
+	Consumers    []string          `json:"consumers,omitempty"`
+	SrcInput     string            `json:"src-input,omitempty"`
+	GraphOutputs bool              `json:"graph-outputs,omitempty"`
+	Attr         map[string]string `json:"attr,omitempty"`
+	Const        map[string]string `json:"const,omitempty"`
+	Outputs      int               `json:"outputs,omitempty"`
+}
+
+// UnmarshalJSON reads the step, taking numbers and lists as text.
+func (s *InsertNodeStep) UnmarshalJSON(b []byte) error {
+	type plain InsertNodeStep
+	var aux struct {
+		plain
+		Attr  map[string]argText `json:"attr"`
+		Const map[string]argText `json:"const"`
+	}
+	if err := strictJSON(b, &aux); err != nil {
+		return err
+	}
+	*s = InsertNodeStep(aux.plain)
+	s.Attr, s.Const = textMap(aux.Attr), textMap(aux.Const)
+	return nil
+}
+
+// Op returns "insert-node".
+func (*InsertNodeStep) Op() string { return "insert-node" }
+
+// Validate checks the options without a model.
+func (s *InsertNodeStep) Validate() error {
+	if err := need(s.Operator != "", "insert-node needs operator"); err != nil {
+		return err
+	}
+	return need(s.Src != "", "insert-node needs src")
+}
+
+// Apply runs InsertNodeModel on m.
+func (s *InsertNodeStep) Apply(m *Model) (any, error) {
+	o := &InsertNodeOptions{Op: s.Operator, Domain: s.Domain, Name: s.Name, Src: s.Src, Consumers: s.Consumers,
+		SrcInput: s.SrcInput, GraphOutputs: s.GraphOutputs, Outputs: s.Outputs}
+	var schema *opschema.Schema
+	if v, ok := m.Opset(s.Domain); ok {
+		schema, _ = opschema.Lookup(s.Domain, s.Operator, int(v))
+	}
+	for _, k := range sortedKeys(s.Attr) {
+		typ := opschema.AttrUndefined
+		if schema != nil {
+			if a, ok := schema.Attribute(k); ok {
+				typ = a.Type
+			}
+		}
+		a, err := ParseAttr(k, typ, s.Attr[k])
+		if err != nil {
+			return nil, culprit(k, err)
+		}
+		o.Attrs = append(o.Attrs, a)
+	}
+	for k, text := range s.Const {
+		c, err := ParseConst(text)
+		if err != nil {
+			return nil, culprit(k, err)
+		}
+		if o.Consts == nil {
+			o.Consts = map[string]any{}
+		}
+		o.Consts[k] = c
+	}
+	return InsertNodeModel(m, o)
+}
+
+// SortStep is the script form of TopoSort (command "sort").
+type SortStep struct{}
+
+// Op returns "sort".
+func (*SortStep) Op() string { return "sort" }
+
+// Validate checks the options without a model.
+func (*SortStep) Validate() error { return nil }
+
+// Apply runs TopoSortModel on m.
+func (*SortStep) Apply(m *Model) (any, error) { return nil, TopoSortModel(m) }
+
+// LayoutStep is the script form of SetLayout (command "layout"): layouts
+// as the command takes them ("x=NHWC", "x=NCHW:NHWC") and the values whose
+// colour channels to reverse.
+type LayoutStep struct {
+	Inputs       []string `json:"input,omitempty"`
+	Outputs      []string `json:"output,omitempty"`
+	RGBBGR       []string `json:"rgb-bgr,omitempty"`
+	RGBBGROutput []string `json:"rgb-bgr-output,omitempty"`
+	SplitConcat  bool     `json:"split-concat,omitempty"`
+}
+
+// Op returns "layout".
+func (*LayoutStep) Op() string { return "layout" }
+
+// Validate checks the options without a model.
+func (s *LayoutStep) Validate() error {
+	_, err := s.options()
+	return err
+}
+
+func (s *LayoutStep) options() (*LayoutOptions, error) {
+	o := &LayoutOptions{}
+	if s.SplitConcat {
+		o.Swap = SwapSplitConcat
+	}
+	var err error
+	if o.Inputs, err = ParseLayoutChanges(s.Inputs, s.RGBBGR); err != nil {
+		return nil, err
+	}
+	if o.Outputs, err = ParseLayoutChanges(s.Outputs, s.RGBBGROutput); err != nil {
+		return nil, err
+	}
+	if len(o.Inputs)+len(o.Outputs) == 0 {
+		return nil, errorf(ErrInvalid, "layout needs input, output, rgb-bgr or rgb-bgr-output")
+	}
+	return o, nil
+}
+
+// Apply runs SetLayoutModel on m.
+func (s *LayoutStep) Apply(m *Model) (any, error) {
+	o, err := s.options()
+	if err != nil {
+		return nil, err
+	}
+	return SetLayoutModel(m, o)
+}
+
+// ShrinkStep is the script form of Shrink (command "shrink", modes dedupe
+// and external: what changes the model; where the data goes is the save's
+// business).
+type ShrinkStep struct {
+	NoDedupe        bool `json:"no-dedupe,omitempty"`
+	Downcast        bool `json:"downcast,omitempty"`
+	CastWhereNeeded bool `json:"cast-where-needed,omitempty"`
+}
+
+// Op returns "shrink".
+func (*ShrinkStep) Op() string { return "shrink" }
+
+// Validate checks the options without a model.
+func (*ShrinkStep) Validate() error { return nil }
+
+// Apply runs ShrinkModel on m.
+func (s *ShrinkStep) Apply(m *Model) (any, error) {
+	return ShrinkModel(m, &ShrinkOptions{NoDedupe: s.NoDedupe, Downcast: s.Downcast, CastWhereNeeded: s.CastWhereNeeded})
 }

@@ -19,11 +19,11 @@ func layoutCmd(c *cmd) {
 		if *split {
 			opts.Swap = onnxgraph.SwapSplitConcat
 		}
-		if opts.Inputs, err = layoutChanges(ins, rgbIn); err != nil {
-			return err
+		if opts.Inputs, err = onnxgraph.ParseLayoutChanges(ins, rgbIn); err != nil {
+			return usageErr("%v", err)
 		}
-		if opts.Outputs, err = layoutChanges(outs, rgbOut); err != nil {
-			return err
+		if opts.Outputs, err = onnxgraph.ParseLayoutChanges(outs, rgbOut); err != nil {
+			return usageErr("%v", err)
 		}
 		if len(opts.Inputs)+len(opts.Outputs) == 0 {
 			return usageErr("layout needs --input, --output, --rgb-bgr or --rgb-bgr-output")
@@ -41,28 +41,7 @@ func layoutCmd(c *cmd) {
 			p.line("added %d nodes", len(r.Nodes))
 		}), nil
 	})
-}
-
-// layoutChanges reads --input or --output layouts and the values whose
-// channels to reverse.
-func layoutChanges(specs, swaps []string) ([]onnxgraph.LayoutChange, error) {
-	var list []onnxgraph.LayoutChange
-	idx := map[string]int{}
-	for _, s := range specs {
-		c, err := onnxgraph.ParseLayoutChange(s)
-		if err != nil {
-			return nil, usageErr("%v", err)
-		}
-		idx[c.Name] = len(list)
-		list = append(list, c)
-	}
-	for _, name := range swaps {
-		if i, ok := idx[name]; ok {
-			list[i].SwapRGB = true
-		} else {
-			idx[name] = len(list)
-			list = append(list, onnxgraph.LayoutChange{Name: name, SwapRGB: true})
-		}
-	}
-	return list, nil
+	c.records(func() onnxgraph.StepArgs {
+		return &onnxgraph.LayoutStep{Inputs: ins, Outputs: outs, RGBBGR: rgbIn, RGBBGROutput: rgbOut, SplitConcat: *split}
+	})
 }

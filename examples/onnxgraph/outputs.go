@@ -93,4 +93,5 @@ func sortCmd(c *cmd) {
 			p.line("sorted %d graphs; %d nodes of the main graph moved", r.Graphs, r.Moved)
 		}), nil
 	})
+	c.records(func() onnxgraph.StepArgs { return &onnxgraph.SortStep{} })
 }

@@ -54,4 +54,13 @@ func shrinkCmd(c *cmd) {
 				onnxgraph.FormatBytes(r.BytesBefore), onnxgraph.FormatBytes(r.BytesAfter), onnxgraph.FormatBytes(r.DedupeSaved), onnxgraph.FormatBytes(r.DowncastSaved))
 		}), nil
 	})
+	c.before(func() error {
+		if mode == "npy" && c.flags.Changed("record") {
+			return usageErr("--record cannot record --mode npy, which writes files beside OUT")
+		}
+		return nil
+	})
+	c.records(func() onnxgraph.StepArgs {
+		return &onnxgraph.ShrinkStep{Downcast: *downcast, CastWhereNeeded: *casts}
+	})
 }

@@ -275,6 +275,10 @@ func TestRecord(t *testing.T) {
 		{"prune", "--sort"},
 		{"simplify"},
 		{"set-opset", "--opset", "17", "--convert"},
+		{"insert-node", "--op", "Mul", "--between", "Plus214_Output_0", "--const", "B=2.0", "--graph-outputs"},
+		{"layout", "--input", "Input3=NHWC"},
+		{"sort"},
+		{"shrink", "--downcast"},
 	}
 	in := p("0.onnx")
 	for i, st := range steps {
