@@ -30,6 +30,11 @@ func allSteps() *onnxgraph.Script {
 		{Args: &onnxgraph.NameNodesStep{Prefix: "p_", SkipFunctions: true}},
 		{Args: &onnxgraph.StripDocsStep{Only: "nodes,values"}},
 		{Args: &onnxgraph.SetOpsetStep{Opset: 17, Domain: "ai.onnx", Convert: true}},
+		{Args: &onnxgraph.InsertNodeStep{Operator: "Mul", Domain: "ai.onnx", Name: "m", Src: "x", Consumers: []string{"n"}, SrcInput: "A",
+			GraphOutputs: true, Attr: map[string]string{"axis": "1"}, Const: map[string]string{"B": "2.5"}, Outputs: 1}},
+		{Args: &onnxgraph.SortStep{}},
+		{Args: &onnxgraph.LayoutStep{Inputs: []string{"x=NHWC"}, Outputs: []string{"y=NCHW:NHWC"}, RGBBGR: []string{"x"}, RGBBGROutput: []string{"y"}, SplitConcat: true}},
+		{Args: &onnxgraph.ShrinkStep{NoDedupe: true, Downcast: true, CastWhereNeeded: true}},
 	}}
 }
 
