@@ -658,6 +658,9 @@ func inferNhwcPool(c *Ctx) error {
 	if x == nil {
 		return nil
 	}
+	if len(x.Shape) < 3 {
+		return c.Errorf(CodeInvalid, "X has rank %d, want at least 3 (N, spatial..., C)", len(x.Shape))
+	}
 	out, err := channelsLastWindow(c, x.Shape, nil, x.Shape[len(x.Shape)-1])
 	if err != nil {
 		c.SetOutput(0, Tensor(x.Elem, nil))

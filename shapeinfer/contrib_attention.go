@@ -453,6 +453,9 @@ func inferPackedAttention(c *Ctx) error {
 		c.SetOutput(0, Tensor(elem, nil))
 		return nil
 	}
+	if len(q) == 0 {
+		return c.Errorf(CodeInvalid, "input has rank 0, want 2 (tokens, hidden) or 4 (packed QKV)")
+	}
 	T, width := q[0], Unknown
 	if c.Node.OpType() == "PackedAttention" {
 		if len(q) != 2 {

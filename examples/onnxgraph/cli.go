@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -48,7 +49,13 @@ type globals struct {
 	quiet   bool
 	verbose int
 	json    bool
+	ctx     context.Context // done on an interrupt: reads, saves and runs stop
 }
+
+// interrupted is the context commands run under: main makes it end on
+// SIGINT or SIGTERM, so that a long save, load or run stops, leaving no
+// partial output.
+var interrupted = context.Background()
 
 // cmd is one run of a command: its flags, its streams and what the runner
 // does around its action.
@@ -389,7 +396,7 @@ func version() string {
 
 // newRoot builds the onnxgraph command with every command of the table.
 func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	g := &globals{}
+	g := &globals{ctx: interrupted}
 	root := &cobra.Command{
 		Use:   "onnxgraph",
 		Short: "edit and inspect ONNX models",

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
@@ -534,5 +536,56 @@ func TestREADMECommandLine(t *testing.T) {
 		if !strings.Contains(s, form) {
 			t.Errorf("the README's Command line section does not show %q", form)
 		}
+	}
+}
+
+// TestInterruptStopsASave sends SIGINT to a copy of a few hundred MB: the
+// program stops within moments, exits 1 with one line, and leaves no
+// output and no temporary file.
+func TestInterruptStopsASave(t *testing.T) {
+	bin := cliBinary(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "big.onnx")
+	m := onnxgraph.NewModel(8, map[string]int64{"": 17})
+	g := m.Graph()
+	x, _ := g.AddInput("x", onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(1<<20)))
+	v := x
+	for i := range 48 {
+		w, err := onnxgraph.NewTensor(fmt.Sprintf("w%d", i), onnxgraph.Float, []int64{1 << 20}, make([]byte, 4<<20))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wv, _ := g.AddInitializer(w)
+		n, _ := g.AddNode("Add", []*onnxgraph.Value{v, wv}, []string{fmt.Sprintf("h%d", i)})
+		v = n.Output(0)
+	}
+	g.AddOutput(v, onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(1<<20)))
+	if err := m.SaveWith(in, &onnxgraph.SaveOptions{External: onnxgraph.ExternalSingle}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	cmd := exec.Command(bin, "copy", "--external", "inline", in, filepath.Join(out+".onnx"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(60 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	start := time.Now()
+	err := cmd.Wait()
+	code := cmd.ProcessState.ExitCode()
+	if code == 0 {
+		t.Skip("the copy ended before the interrupt: the machine is too fast for this test's timing")
+	}
+	if code != 1 || !strings.HasPrefix(stderr.String(), "onnxgraph: ") || strings.Count(strings.TrimSpace(stderr.String()), "\n") > 0 {
+		t.Errorf("exit %d (%v): %q", code, err, stderr.String())
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("stopped %v after the interrupt", d)
+	}
+	ents, _ := os.ReadDir(filepath.Dir(out))
+	if len(ents) != 0 {
+		t.Errorf("left behind: %v", ents)
 	}
 }

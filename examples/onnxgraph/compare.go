@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -18,7 +19,7 @@ func compareCmd(c *cmd) {
 	equalNaN := c.flags.Bool("equal-nan", false, "count NaN in both as equal")
 	var maps []string
 	c.flags.StringArrayVar(&maps, "map", nil, "`A_NAME=B_NAME`: A's input or output A_NAME is B's B_NAME (repeatable; otherwise names match)")
-	opts := compareOptions{Map: map[string]string{}}
+	opts := compareOptions{Map: map[string]string{}, Ctx: c.g.ctx}
 	c.before(func() error {
 		if *rtol < 0 || *atol < 0 || math.IsNaN(*rtol) || math.IsNaN(*atol) {
 			return usageErr("--rtol and --atol cannot be negative")
@@ -97,6 +98,8 @@ type compareOptions struct {
 	// (or B's names of mapped ones); Seed seeds the random inputs.
 	Inputs, Dims []string
 	Seed         uint64
+	// Ctx, when set, stops the runs when it is done.
+	Ctx context.Context
 	// Lib is the ONNX Runtime library; "" finds it as run does.
 	Lib string
 }
@@ -241,11 +244,15 @@ func compareRun(pathA, pathB string, opts compareOptions, open func(string) (*or
 		feedA[f.name] = f.tensor
 		feedB[toB(f.name)] = f.tensor
 	}
-	outA, err := sa.Run(feedA)
+	ctx := opts.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	outA, err := sa.RunContext(ctx, feedA)
 	if err != nil {
 		return nil, err
 	}
-	outB, err := sb.Run(feedB)
+	outB, err := sb.RunContext(ctx, feedB)
 	if err != nil {
 		return nil, err
 	}

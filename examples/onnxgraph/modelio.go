@@ -74,7 +74,7 @@ func (c *cmd) read(arg string) (*onnxgraph.Model, error) {
 			}
 			p.set(done)
 		}
-		m, err := onnxgraph.Open(arg, &o)
+		m, err := onnxgraph.OpenContext(c.g.ctx, arg, &o)
 		if p != nil {
 			p.done()
 		}
@@ -257,12 +257,12 @@ func (c *cmd) saveModel(m *onnxgraph.Model, arg string) error {
 	if arg == stdio {
 		return c.writeStdout(m, &opts)
 	}
-	err = m.SaveWith(arg, &opts)
+	err = m.SaveContext(c.g.ctx, arg, &opts)
 	if err != nil && c.spill && opts.External == onnxgraph.ExternalKeep && errors.Is(err, onnxgraph.ErrTooLarge) {
 		// As json2onnx does: over protobuf's 2 GiB limit, the big tensors
 		// go to one external file.
 		opts.External = onnxgraph.ExternalSingle
-		if err = m.SaveWith(arg, &opts); err == nil {
+		if err = m.SaveContext(c.g.ctx, arg, &opts); err == nil {
 			c.spilled = true
 		}
 	}
@@ -285,7 +285,7 @@ func (c *cmd) writeStdout(m *onnxgraph.Model, opts *onnxgraph.SaveOptions) error
 	}
 	c.stdoutUsed = true
 	n := &countingWriter{w: c.stdout}
-	err := m.Write(n, opts)
+	err := m.WriteContext(c.g.ctx, n, opts)
 	c.stdoutSize = n.n
 	return err
 }

@@ -176,14 +176,14 @@ func (c *cmd) runModel(arg string, feed *feedFlags, repeat, warmup int, saveDir 
 
 	var times []time.Duration
 	if repeat == 0 {
-		if err := b.Run(); err != nil {
+		if err := b.RunContext(c.g.ctx); err != nil {
 			return nil, err
 		}
 	} else {
 		p := c.progress("running "+label(arg), warmup+repeat)
 		for i := range warmup + repeat {
 			start := time.Now()
-			err := b.Run()
+			err := b.RunContext(c.g.ctx)
 			if i >= warmup {
 				times = append(times, time.Since(start))
 			}

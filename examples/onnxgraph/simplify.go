@@ -70,7 +70,7 @@ func simplifyCmd(c *cmd) {
 		external := externalTensor(m) != nil
 		p := c.progress("simplifying", 0)
 		var err error
-		res.Report, err = simplify.Simplify(m, opts)
+		res.Report, err = simplify.SimplifyContext(c.g.ctx, m, opts)
 		p.done()
 		if err != nil {
 			return nil, err
@@ -81,7 +81,7 @@ func simplifyCmd(c *cmd) {
 		}
 		if *check > 0 {
 			o, _ := c.out.options()
-			if err := checkSimplified(in, m, o, simplifyCheck{*check, compareOptions{RTol: zeroTol(*rtol), ATol: zeroTol(*atol), Lib: *lib}}); err != nil {
+			if err := checkSimplified(in, m, o, simplifyCheck{*check, compareOptions{RTol: zeroTol(*rtol), ATol: zeroTol(*atol), Lib: *lib, Ctx: c.g.ctx}}); err != nil {
 				return nil, err
 			}
 			res.Checked = *check

@@ -28,6 +28,7 @@
 package ort
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -227,6 +228,15 @@ func Info(modelPath string) (inputs, outputs []ValueInfo, err error) {
 // from inputs that declare the same name); an output whose shape is still
 // unknown then is an error.
 func Run(modelPath string, inputs map[string]*Tensor) (map[string]*Tensor, error) {
+	return RunContext(context.Background(), modelPath, inputs)
+}
+
+// RunContext is Run, stopped when ctx is done (ONNX Runtime terminates the
+// run between operators): it then returns ctx's error.
+func RunContext(ctx context.Context, modelPath string, inputs map[string]*Tensor) (map[string]*Tensor, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	inInfo, outInfo, err := Info(modelPath)
 	if err != nil {
 		return nil, err
@@ -280,7 +290,10 @@ func Run(modelPath string, inputs map[string]*Tensor) (map[string]*Tensor, error
 		return nil, fmt.Errorf("ort: %s: %w", modelPath, err)
 	}
 	defer s.Destroy()
-	if err := s.Run(ins, outs); err != nil {
+	if err := runTerminable(ctx, func(o *ortgo.RunOptions) error { return s.RunWithOptions(ins, outs, o) }); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("ort: %s: %w", modelPath, err)
 	}
 	result := make(map[string]*Tensor, len(outs))

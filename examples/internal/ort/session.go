@@ -1,6 +1,7 @@
 package ort
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -79,12 +80,19 @@ func (s *Session) Close() error {
 // Inputs lists, and returns every output by name. It works around
 // onnxruntime_go's output handling as the package-level Run does.
 func (s *Session) Run(inputs map[string]*Tensor) (map[string]*Tensor, error) {
+	return s.RunContext(context.Background(), inputs)
+}
+
+// RunContext is Run, stopped when ctx is done: ONNX Runtime is told to
+// terminate the run, which it does between operators, and ctx's error is
+// returned.
+func (s *Session) RunContext(ctx context.Context, inputs map[string]*Tensor) (map[string]*Tensor, error) {
 	b, err := s.Bind(inputs)
 	if err != nil {
 		return nil, err
 	}
 	defer b.Close()
-	if err := b.Run(); err != nil {
+	if err := b.RunContext(ctx); err != nil {
 		return nil, err
 	}
 	return b.Outputs()
@@ -148,17 +156,54 @@ func (s *Session) Bind(inputs map[string]*Tensor) (_ *Binding, err error) {
 }
 
 // Run runs the model once. The outputs of the previous run are released.
-func (b *Binding) Run() error {
+func (b *Binding) Run() error { return b.RunContext(context.Background()) }
+
+// RunContext is Run, stopped when ctx is done: ONNX Runtime is told to
+// terminate the run (it stops between operators) and ctx's error is
+// returned.
+func (b *Binding) RunContext(ctx context.Context) error {
 	if b.s.s == nil || b.ins == nil {
 		return errors.New("ort: binding or session is closed")
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	b.releaseAllocated()
 	b.ran = false
-	if err := b.s.s.Run(b.ins, b.outs); err != nil {
+	var err error
+	if ctx.Done() == nil {
+		err = b.s.s.Run(b.ins, b.outs)
+	} else {
+		err = runTerminable(ctx, func(o *ortgo.RunOptions) error { return b.s.s.RunWithOptions(b.ins, b.outs, o) })
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil {
 		return fmt.Errorf("ort: %s: %w", b.s.path, err)
 	}
 	b.ran = true
 	return nil
+}
+
+// runTerminable runs run with run options that a done ctx terminates.
+func runTerminable(ctx context.Context, run func(*ortgo.RunOptions) error) error {
+	o, err := ortgo.NewRunOptions()
+	if err != nil {
+		return err
+	}
+	defer o.Destroy()
+	done := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(done)
+		o.Terminate()
+	})
+	defer func() {
+		if !stop() {
+			<-done // Terminate is running: let it end before Destroy
+		}
+	}()
+	return run(o)
 }
 
 // Outputs copies the outputs of the last run, by name.

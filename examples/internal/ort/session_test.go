@@ -2,8 +2,13 @@ package ort_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
@@ -111,5 +116,49 @@ func TestRandomTensorMatchesRandomInputs(t *testing.T) {
 		if !bytes.Equal(got.Data, want[x.Name].Data) {
 			t.Errorf("%s: RandomTensor and RandomInputs differ", x.Name)
 		}
+	}
+}
+
+// TestRunContext: a run of a slow model stops soon after its context is
+// cancelled, with the context's error; a later run of the same session
+// works.
+func TestRunContext(t *testing.T) {
+	setup(t)
+	// 30 products of 1024x1024 matrices: about a second of work.
+	m := onnxgraph.NewModel(8, map[string]int64{"": 17})
+	g := m.Graph()
+	x, _ := g.AddInput("x", onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(1024, 1024)))
+	v := x
+	for i := 0; i < 30; i++ {
+		n, err := g.AddNode("MatMul", []*onnxgraph.Value{v, x}, []string{fmt.Sprintf("y%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v = n.Output(0)
+	}
+	if err := g.AddOutput(v, onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(1024, 1024))); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "slow.onnx")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ort.NewSession(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	in := map[string]*ort.Tensor{"x": {DType: onnxgraph.Float, Shape: []int64{1024, 1024}, Data: make([]byte, 4<<20)}}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = s.RunContext(ctx, in)
+	took := time.Since(start)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("cancelled run: %v after %v", err, took)
+	}
+	t.Logf("stopped after %v", took)
+	if _, err := s.Run(in); err != nil {
+		t.Errorf("a run after a cancelled one: %v", err)
 	}
 }
