@@ -4,12 +4,13 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/shapeinfer"
 )
 
 // convNet builds a conv network of about n nodes: Conv + BatchNormalization
 // + Relu blocks with a residual Add every other block.
 func convNet(tb testing.TB, n int) *onnxgraph.Model {
-	b := onnxgraph.NewBuilder(17)
+	b := onnxgraph.NewBuilder(17).Infer(shapeinfer.Types(nil))
 	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(1, 16, 32, 32)...)
 	h := x
 	for i := 0; i*7 < n; i++ {
