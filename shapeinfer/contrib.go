@@ -1,8 +1,6 @@
 package shapeinfer
 
 import (
-	"math"
-
 	"github.com/onnxgraph/onnxgraph"
 )
 
@@ -98,6 +96,16 @@ func inferOutputLike(i int) Func {
 		}
 		return nil
 	}
+}
+
+// countAttr returns int attribute name (def when absent), a count that
+// may be 0 but not negative.
+func countAttr(c *Ctx, name string, def int64) (int64, error) {
+	v := c.Int(name, def)
+	if v < 0 {
+		return 0, c.Errorf(CodeInvalid, "%s %d must not be negative", name, v)
+	}
+	return v, nil
 }
 
 // inferEveryOutputLikeFirst sets every present output to input 0's type
@@ -472,9 +480,10 @@ func checkNBitsWeight(c *Ctx) error {
 		return c.Errorf(CodeInvalid, "block_size %d must be a power of 2, at least 16", block)
 	}
 	blocks := ceilDivInt(kv, block)
+	blob := Known(block).Mul(Known(bits)).FloorDiv(Known(8)) // past int64: unknown, so no shape fits
 	want := []Shape{
-		{Known(nv), Known(blocks), Known(block * bits / 8)}, // B
-		{Known(nv), Known(blocks)},                          // scales
+		{Known(nv), Known(blocks), blob}, // B
+		{Known(nv), Known(blocks)},       // scales
 	}
 	for i, w := range want {
 		s, ok := c.InputShape(1 + i)
@@ -506,6 +515,9 @@ func inferMatMulNBitsQkv(c *Ctx) error {
 	elem := c.Elem(0)
 	a := c.Input(0)
 	nq, nkv := c.Int("Nq", 0), c.Int("Nkv", 0)
+	if nq <= 0 || nkv <= 0 {
+		return c.Errorf(CodeInvalid, "Nq %d and Nkv %d must be positive", nq, nkv)
+	}
 	if !a.HasShape() {
 		for i := range 3 {
 			c.SetOutput(i, Tensor(elem, nil))
@@ -535,6 +547,9 @@ func inferMatMulFpQ4(c *Ctx) error {
 	if !a.HasShape() {
 		c.SetOutput(0, Tensor(elem, nil))
 		return nil
+	}
+	if len(a.Shape) == 0 {
+		return c.Errorf(CodeInvalid, "A is a scalar")
 	}
 	if !ok || len(bs) != 2 {
 		out := append(Shape(nil), a.Shape...)
@@ -626,6 +641,23 @@ func channelsLastWindow(c *Ctx, x Shape, wspatial Shape, channels Dim) (Shape, e
 	return out, nil
 }
 
+// channelsLastConv computes a channels-last convolution: x [N,
+// spatial..., C] and the weight, input wi, [M, C/group, k...] give [N,
+// spatial'..., M].
+func channelsLastConv(c *Ctx, x Shape, wi int) (Shape, error) {
+	m := Unknown
+	var wspatial Shape
+	if w, ok := c.InputShape(wi); ok {
+		if len(w) != len(x) {
+			return nil, c.Errorf(CodeInvalid, "weight has rank %d, input %d", len(w), len(x))
+		}
+		if len(w) >= 3 { // else channelsLastWindow rejects x's rank
+			m, wspatial = w[0], w[2:]
+		}
+	}
+	return channelsLastWindow(c, x, wspatial, m)
+}
+
 // inferNhwcConv is NhwcConv and NhwcFusedConv: X [N, spatial..., C] and W
 // [M, C/group, k...] give [N, spatial'..., M].
 func inferNhwcConv(c *Ctx) error {
@@ -635,15 +667,7 @@ func inferNhwcConv(c *Ctx) error {
 		c.SetOutput(0, Tensor(elem, nil))
 		return nil
 	}
-	m := Unknown
-	var wspatial Shape
-	if w, ok := c.InputShape(1); ok {
-		if len(w) != len(x) {
-			return c.Errorf(CodeInvalid, "weight has rank %d, input %d", len(w), len(x))
-		}
-		m, wspatial = w[0], w[2:]
-	}
-	out, err := channelsLastWindow(c, x, wspatial, m)
+	out, err := channelsLastConv(c, x, 1)
 	if err != nil {
 		c.SetOutput(0, Tensor(elem, nil))
 		return err
@@ -672,13 +696,20 @@ func inferNhwcPool(c *Ctx) error {
 
 // inferConvTransposeWithDynamicPads: ConvTranspose whose pads come from
 // the optional Pads input ([2*spatial], begins then ends) instead of the
-// attribute; without it, the attributes apply.
+// attributes; without it, the attributes apply.
 func inferConvTransposeWithDynamicPads(c *Ctx) error {
 	if !c.HasInput(2) {
 		return inferConvTranspose(c)
 	}
-	x, ok := c.InputShape(0)
+	if pads, known := c.Data(2).KnownInts(); known {
+		return convTranspose(c, pads)
+	}
 	elem := c.Elem(0)
+	group := c.Int("group", 1)
+	if group <= 0 {
+		return c.Errorf(CodeInvalid, "group %d must be positive", group)
+	}
+	x, ok := c.InputShape(0)
 	if !ok {
 		c.SetOutput(0, Tensor(elem, nil))
 		return nil
@@ -689,44 +720,17 @@ func inferConvTransposeWithDynamicPads(c *Ctx) error {
 	}
 	out := make(Shape, r)
 	out[0], out[1] = x[0], Unknown
-	w, wok := c.InputShape(1)
-	if wok {
+	if w, ok := c.InputShape(1); ok {
 		if len(w) != r {
 			return c.Errorf(CodeInvalid, "weight has rank %d, input %d", len(w), r)
 		}
-		out[1] = w[1].Mul(Known(c.Int("group", 1)))
+		out[1] = w[1].Mul(Known(group))
 	}
-	pads, known := c.Data(2).KnownInts()
-	n := r - 2
-	if !known || len(pads) != 2*n || !wok {
-		for i := 2; i < r; i++ {
-			out[i] = c.Fresh()
-		}
-		c.SetOutput(0, Tensor(elem, out))
-		return c.Errorf(CodeDataDependent, "the pads are the value of input Pads, known only at run time")
-	}
-	strides, err := intsAttr(c, "strides", n, 1)
-	if err != nil {
-		return err
-	}
-	dil, err := intsAttr(c, "dilations", n, 1)
-	if err != nil {
-		return err
-	}
-	opad, err := intsAttr(c, "output_padding", n, 0)
-	if err != nil {
-		return err
-	}
-	for i := range n {
-		k := w[2+i]
-		if ks, ok := c.Ints("kernel_shape"); ok && len(ks) == n {
-			k = Known(ks[i])
-		}
-		eff := k.Sub(Known(1)).Mul(Known(dil[i])).Add(Known(1))
-		out[2+i] = x[2+i].Sub(Known(1)).Mul(Known(strides[i])).Add(Known(opad[i])).Add(eff).Sub(Known(pads[i] + pads[i+n]))
+	for i := 2; i < r; i++ {
+		out[i] = c.Fresh()
 	}
 	c.SetOutput(0, Tensor(elem, out))
-	return nil
+	return c.Errorf(CodeDataDependent, "the pads are the value of input Pads, known only at run time")
 }
 
 // inferCropAndResize: X [N, C, H, W], rois [R, 4] and crop_size [h, w]
@@ -754,6 +758,11 @@ func inferCropAndResize(c *Ctx) error {
 		out[2], out[3] = c.Fresh(), c.Fresh()
 		c.SetOutput(0, Tensor(elem, out))
 		return c.Errorf(CodeDataDependent, "the crop size is the value of crop_size, known only at run time")
+	}
+	for i, v := range d.Ints {
+		if n, ok := v.Value(); ok && n <= 0 {
+			return c.Errorf(CodeInvalid, "crop_size %d on axis %d must be positive", n, i)
+		}
 	}
 	out[2], out[3] = d.Ints[0], d.Ints[1]
 	c.SetOutput(0, Tensor(elem, out))
@@ -799,7 +808,11 @@ func inferMsCausalConv(c *Ctx) error {
 			c.SetOutput(1, Tensor(x.Elem, st))
 		}
 		if c.HasOutput(2) {
-			c.SetOutput(2, Tensor(x.Elem, Shape{B, Known(c.Int("state_update_capacity", 0)), ch}))
+			capacity, err := countAttr(c, "state_update_capacity", 0)
+			if err != nil {
+				return err
+			}
+			c.SetOutput(2, Tensor(x.Elem, Shape{B, Known(capacity), ch}))
 		}
 		return nil
 	}
@@ -808,12 +821,12 @@ func inferMsCausalConv(c *Ctx) error {
 	}
 	var st Shape
 	if x.HasShape() {
+		if len(x.Shape) < 3 {
+			return c.Errorf(CodeInvalid, "input has rank %d, want at least 3 (batch, channels and length...)", len(x.Shape))
+		}
 		if c.Int("channels_last", 0) != 0 {
 			st = append(Shape{x.Shape[0], state}, x.Shape[2:]...)
 		} else {
-			if len(x.Shape) < 3 {
-				return c.Errorf(CodeInvalid, "input has rank %d, want at least 3 (batch, channels, length...)", len(x.Shape))
-			}
 			nd := c.Int("ndim", 1)
 			st = append(Shape{x.Shape[0], x.Shape[1]}, x.Shape[2:len(x.Shape)-1]...)
 			st = append(st, state)
@@ -881,24 +894,11 @@ func inferMsRange(c *Ctx) error {
 	if c.HasInput(2) {
 		return inferRange(c)
 	}
-	elem := c.Elem(0)
-	s, ok1 := scalarDim(c.Data(0))
-	l, ok2 := scalarDim(c.Data(1))
-	if !ok1 || !ok2 || s.IsUnknown() || l.IsUnknown() {
-		if f0, f1 := c.Data(0), c.Data(1); isFloatData(f0) && isFloatData(f1) {
-			n := int64(max(0, math.Ceil(f1.Floats[0]-f0.Floats[0])))
-			c.SetOutput(0, Tensor(elem, Shape{Known(n)}))
-			return nil
-		}
-		c.SetOutput(0, Tensor(elem, Shape{c.Fresh()}))
-		return c.Errorf(CodeDataDependent, "the range bounds are computed at run time")
+	one := &Data{Ints: []Dim{Known(1)}}
+	if isFloatData(c.Data(0)) {
+		one = &Data{Floats: []float64{1}}
 	}
-	n := l.Sub(s)
-	if v, ok := n.Value(); ok && v < 0 {
-		n = Known(0)
-	}
-	c.SetOutput(0, Tensor(elem, Shape{n}))
-	return nil
+	return rangeBy(c, one)
 }
 
 // inferMsUnique: a 1-D input gives the unique values and their counts
@@ -950,6 +950,9 @@ func inferUnfoldTensor(c *Ctx) error {
 	ax, err := axis(c, c.Int("dim", -1), len(x.Shape))
 	if err != nil {
 		return err
+	}
+	if v, ok := x.Shape[ax].Value(); ok && v < size {
+		return c.Errorf(CodeInvalid, "size %d is larger than dim %d (%d)", size, ax, v)
 	}
 	out := append(Shape(nil), x.Shape...)
 	out[ax] = x.Shape[ax].Sub(Known(size)).FloorDiv(Known(step)).Add(Known(1))
@@ -1019,6 +1022,9 @@ func inferWordConvEmbedding(c *Ctx) error {
 	}
 	e := Unknown
 	if a := c.Attr("embedding_size"); a != nil && a.I != nil {
+		if a.GetI() <= 0 {
+			return c.Errorf(CodeInvalid, "embedding_size %d must be positive", a.GetI())
+		}
 		e = Known(a.GetI())
 	} else if w, ok := c.InputShape(1); ok && len(w) > 0 {
 		e = w[0]
@@ -1051,7 +1057,11 @@ func inferNGramHashMapping(c *Ctx) error {
 	if m < 2 || heads < 1 {
 		return c.Errorf(CodeInvalid, "max_ngram_size %d must be at least 2, n_head_per_ngram %d positive", m, heads)
 	}
-	width := Known((m - 1) * heads)
+	w, ok := mulInt(m-1, heads)
+	if !ok {
+		return c.Errorf(CodeInvalid, "(max_ngram_size-1)*n_head_per_ngram is past int64 (%d and %d)", m, heads)
+	}
+	width := Known(w)
 	ids, ok := c.InputShape(0)
 	B := Unknown
 	varlen := c.Node.OpType() == "VarlenNGramHashMapping"
@@ -1088,6 +1098,9 @@ func inferDynamicQuantizeLSTM(c *Ctx) error {
 	}
 	hidden := Unknown
 	if a := c.Attr("hidden_size"); a != nil && a.I != nil {
+		if a.GetI() <= 0 {
+			return c.Errorf(CodeInvalid, "hidden_size %d must be positive", a.GetI())
+		}
 		hidden = Known(a.GetI())
 	} else if r, ok := c.InputShape(2); ok && len(r) == 3 {
 		hidden = r[1]

@@ -42,6 +42,30 @@ func numHeads(c *Ctx, name string) (int64, error) {
 	return n, nil
 }
 
+// packedHeads returns the head count of a packed QKV input: num_heads +
+// 2*kv_num_heads.
+func packedHeads(c *Ctx, n, nkv int64) (int64, error) {
+	kv, ok := mulInt(2, nkv)
+	if ok {
+		kv, ok = addInt(n, kv)
+	}
+	if !ok {
+		return 0, c.Errorf(CodeInvalid, "num_heads %d + 2*kv_num_heads %d is past int64", n, nkv)
+	}
+	return kv, nil
+}
+
+// positiveSizes fails unless every value of sizes (attribute name) is
+// positive.
+func positiveSizes(c *Ctx, name string, sizes []int64) error {
+	for _, v := range sizes {
+		if v <= 0 {
+			return c.Errorf(CodeInvalid, "%s %v must be positive", name, sizes)
+		}
+	}
+	return nil
+}
+
 // divHeads returns hidden/heads, failing when a known hidden size is not
 // a multiple of heads.
 func divHeads(c *Ctx, what string, hidden Dim, heads int64) (Dim, error) {
@@ -70,6 +94,9 @@ func inferMsAttention(c *Ctx) error {
 	if sizes, ok := c.Ints("qkv_hidden_sizes"); ok && len(sizes) > 0 {
 		if len(sizes) != 3 {
 			return c.Errorf(CodeInvalid, "qkv_hidden_sizes has %d values, want 3", len(sizes))
+		}
+		if err := positiveSizes(c, "qkv_hidden_sizes", sizes); err != nil {
+			return err
 		}
 		hq, hv = Known(sizes[0]), Known(sizes[2])
 	} else {
@@ -289,8 +316,10 @@ func inferGroupQueryAttention(c *Ctx) error {
 		}
 		B, S, L = q[0], q[1], q[1]
 		heads := n
-		if !c.HasInput(1) {
-			heads = n + 2*nkv // packed QKV
+		if !c.HasInput(1) { // packed QKV
+			if heads, err = packedHeads(c, n, nkv); err != nil {
+				return err
+			}
 		}
 		if H, err = divHeads(c, "query hidden size", q[2], heads); err != nil {
 			return err
@@ -389,7 +418,9 @@ func inferPagedAttention(c *Ctx) error {
 		}
 		heads := n
 		if !c.HasInput(1) {
-			heads = n + 2*nkv
+			if heads, err = packedHeads(c, n, nkv); err != nil {
+				return err
+			}
 		}
 		T = q[0]
 		if H, err = divHeads(c, "query hidden size", q[1], heads); err != nil {
@@ -462,6 +493,9 @@ func inferPackedAttention(c *Ctx) error {
 			return c.Errorf(CodeInvalid, "input has rank %d, want 2 (tokens, hidden)", len(q))
 		}
 		if sizes, ok := c.Ints("qkv_hidden_sizes"); ok && len(sizes) == 3 {
+			if err := positiveSizes(c, "qkv_hidden_sizes", sizes); err != nil {
+				return err
+			}
 			width = Known(sizes[2])
 		} else if b, ok := c.InputShape(2); ok && len(b) == 1 {
 			width = exactDiv(b[0], Known(3))
@@ -586,8 +620,11 @@ func inferGatedDeltaNet(c *Ctx) error {
 		if kok {
 			hk = k[r-2]
 		}
-		cap := Known(c.Int("state_update_capacity", 0))
-		c.SetOutput(2, Tensor(onnxgraph.Float, Shape{B, cap.Mul(hv.Add(hk.Mul(dqk)).Add(hv.Mul(dv)))}))
+		capacity, err := countAttr(c, "state_update_capacity", 0)
+		if err != nil {
+			return err
+		}
+		c.SetOutput(2, Tensor(onnxgraph.Float, Shape{B, Known(capacity).Mul(hv.Add(hk.Mul(dqk)).Add(hv.Mul(dv)))}))
 	}
 	return nil
 }

@@ -120,12 +120,7 @@ func inferMsQLinearConv(c *Ctx) error {
 		c.SetOutput(0, Tensor(elem, nil))
 		return nil
 	}
-	m := Unknown
-	var wspatial Shape
-	if w, ok := c.InputShape(3); ok && len(w) == len(x) {
-		m, wspatial = w[0], w[2:]
-	}
-	out, err := channelsLastWindow(c, x, wspatial, m)
+	out, err := channelsLastConv(c, x, 3)
 	if err != nil {
 		c.SetOutput(0, Tensor(elem, nil))
 		return err

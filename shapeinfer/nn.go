@@ -293,7 +293,12 @@ func inferConv(c *Ctx) error {
 // inferConvTranspose: output [N, W[1]*group, spatial...], spatial from
 // output_shape when given, else stride*(in-1) + output_padding +
 // effective kernel - pads.
-func inferConvTranspose(c *Ctx) error {
+func inferConvTranspose(c *Ctx) error { return convTranspose(c, nil) }
+
+// convTranspose infers ConvTranspose with pads, [2*spatial] begins then
+// ends, in place of the pads and auto_pad attributes when not nil
+// (ConvTransposeWithDynamicPads' input).
+func convTranspose(c *Ctx, pads []int64) error {
 	x, w := c.Input(0), c.Input(1)
 	elem := c.Elem(0)
 	if x == nil || !x.HasShape() {
@@ -353,6 +358,19 @@ func inferConvTranspose(c *Ctx) error {
 	if err != nil || win == nil {
 		c.SetOutput(0, Tensor(elem, out))
 		return err
+	}
+	if pads != nil {
+		if len(pads) != 2*n {
+			c.SetOutput(0, Tensor(elem, out))
+			return c.Errorf(CodeInvalid, "input Pads has %d values, want %d", len(pads), 2*n)
+		}
+		for _, v := range pads {
+			if v < 0 || v > maxWindow {
+				c.SetOutput(0, Tensor(elem, out))
+				return c.Errorf(CodeInvalid, "input Pads value %d is out of range [0, %d]", v, int64(maxWindow))
+			}
+		}
+		win.pads, win.hasPads = pads, true
 	}
 	op, err := intsAttr(c, "output_padding", n, 0)
 	if err != nil {

@@ -1177,14 +1177,17 @@ func inferConstantOfShape(c *Ctx) error {
 // inferRange: the length is max(ceil((limit-start)/delta), 0), exact for
 // known values (integer or floating) and symbolic for integer sizes with a
 // known step.
-func inferRange(c *Ctx) error {
+func inferRange(c *Ctx) error { return rangeBy(c, c.Data(2)) }
+
+// rangeBy is Range with delta's value (nil when unknown).
+func rangeBy(c *Ctx, delta *Data) error {
 	elem := c.Elem(0)
 	for i := 0; i < 3; i++ {
 		if s, ok := c.InputShape(i); ok && len(s) > 1 {
 			return c.Errorf(CodeInvalid, "input %d has rank %d, not a scalar", i, len(s))
 		}
 	}
-	start, limit, delta := c.Data(0), c.Data(1), c.Data(2)
+	start, limit := c.Data(0), c.Data(1)
 	n := Unknown
 	var vals *Data
 	switch {
