@@ -25,6 +25,9 @@ const (
 	CodeInvalid
 	// CodeUnsupported: the operator is known but this case is not handled.
 	CodeUnsupported
+	// CodeInternal: the operator's inference function failed on this
+	// input (a defect in shapeinfer, reported instead of a panic).
+	CodeInternal
 )
 
 func (c Code) String() string {
@@ -41,6 +44,8 @@ func (c Code) String() string {
 		return "invalid inputs"
 	case CodeUnsupported:
 		return "unsupported case"
+	case CodeInternal:
+		return "internal error"
 	}
 	return fmt.Sprintf("code(%d)", int(c))
 }

@@ -29,6 +29,8 @@ func FuzzInfer(f *testing.F) {
 		f.Add(s)
 	}
 	keys := fzKeys()
+	repanic = true // a defect shows with its stack
+	defer func() { repanic = false }()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m := fzBuild(&fzReader{b: b}, keys)
 		res, err := Infer(m, nil)

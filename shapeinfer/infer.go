@@ -271,6 +271,28 @@ func (s *scope) inferGraph(g *onnxgraph.Graph, top bool) error {
 	return nil
 }
 
+// repanic makes callGuarded let a panic through (FuzzInfer sets it, to
+// keep the stack of the defect it found).
+var repanic bool
+
+// callGuarded runs the inference function fn at c. A panic in fn is a
+// defect in shapeinfer that this input reached; it becomes a CodeInternal
+// error at the node, whose outputs then stay unknown, so that one faulty
+// function never takes a caller's process down.
+func callGuarded(c *Ctx, fn Func) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if repanic {
+				panic(r)
+			}
+			clear(c.outs)
+			clear(c.outData)
+			err = c.Errorf(CodeInternal, "inference of %s failed on this input: %v", c.Node.OpType(), r)
+		}
+	}()
+	return fn(c)
+}
+
 // inferNode runs n's inference function and merges the results with what
 // n's outputs declare.
 func (s *scope) inferNode(n *onnxgraph.Node) error {
@@ -292,7 +314,7 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 	} else if sch, ok := opschema.Lookup(domain, n.OpType(), int(opset)); ok {
 		c.Schema = sch
 		if fn, ok := table[key{domain, n.OpType(), sch.SinceVersion}]; ok {
-			err = fn(c)
+			err = callGuarded(c, fn)
 		} else {
 			err = c.Errorf(CodeUnsupported, "no inference for %s-%d", n.OpType(), sch.SinceVersion)
 			e.noInference(n)
@@ -305,7 +327,7 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 	if err != nil && !errors.As(err, &ie) {
 		return err
 	}
-	if ie != nil && (ie.Code == CodeInvalid || ie.Code == CodeConflict) {
+	if ie != nil && (ie.Code == CodeInvalid || ie.Code == CodeConflict || ie.Code == CodeInternal) {
 		e.res.Problems = append(e.res.Problems, ie)
 		if e.opts.Strict {
 			return ie
@@ -314,7 +336,7 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 	// Outputs of a node whose inputs do not fit it have no reliable type:
 	// they stay unknown, whatever the function computed or the model
 	// declares, so that nothing downstream looks complete.
-	unreliable := ie != nil && (ie.Code == CodeInvalid || ie.Code == CodeConflict)
+	unreliable := ie != nil && (ie.Code == CodeInvalid || ie.Code == CodeConflict || ie.Code == CodeInternal)
 	var why *Reason // the reason they inherit from an input that is unreliable
 	if !unreliable {
 		why = s.unreliableInput(n)

@@ -1,24 +1,29 @@
 package tflite
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
 )
 
-// convNet builds a conv network of about n nodes: Conv + BatchNormalization
-// + Relu blocks with a residual Add every other block.
-func convNet(tb testing.TB, n int) *onnxgraph.Model {
+// convNet builds a conv network of about n nodes with 16 channels:
+// Conv + BatchNormalization + Relu blocks with a residual Add every other
+// block.
+func convNet(tb testing.TB, n int) *onnxgraph.Model { return convNetOf(tb, n, 16) }
+
+// convNetOf is convNet with ch channels.
+func convNetOf(tb testing.TB, n int, ch int64) *onnxgraph.Model {
 	b := onnxgraph.NewBuilder(17).Infer(shapeinfer.Types(nil))
-	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(1, 16, 32, 32)...)
+	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(1, ch, 32, 32)...)
 	h := x
 	for i := 0; i*7 < n; i++ {
-		y := b.Op("Conv", onnxgraph.Attrs{"kernel_shape": []int64{3, 3}, "pads": []int64{1, 1, 1, 1}}, h, weights(16, 16, 3, 3), weights(16))
-		y = b.Op("BatchNormalization", nil, y, weights(16), weights(16), weights(16), weights(16))
+		y := b.Op("Conv", onnxgraph.Attrs{"kernel_shape": []int64{3, 3}, "pads": []int64{1, 1, 1, 1}}, h, weights(ch, ch, 3, 3), weights(ch))
+		y = b.Op("BatchNormalization", nil, y, weights(ch), weights(ch), weights(ch), weights(ch))
 		y = b.Op("Relu", nil, y)
-		y = b.Op("Conv", onnxgraph.Attrs{"kernel_shape": []int64{3, 3}, "pads": []int64{1, 1, 1, 1}, "group": 16}, y, weights(16, 1, 3, 3), weights(16))
-		y = b.Op("BatchNormalization", nil, y, weights(16), weights(16), weights(16), weights(16))
+		y = b.Op("Conv", onnxgraph.Attrs{"kernel_shape": []int64{3, 3}, "pads": []int64{1, 1, 1, 1}, "group": ch}, y, weights(ch, 1, 3, 3), weights(ch))
+		y = b.Op("BatchNormalization", nil, y, weights(ch), weights(ch), weights(ch), weights(ch))
 		y = b.Op("Relu", nil, y)
 		h = b.Op("Add", nil, y, h)
 	}
@@ -30,14 +35,26 @@ func convNet(tb testing.TB, n int) *onnxgraph.Model {
 	return m
 }
 
-// BenchmarkConvert1000 converts a 1,000-node convolutional network.
-func BenchmarkConvert1000(b *testing.B) { benchConvert(b, nil) }
+// BenchmarkConvert1000 converts a 1,000-node convolutional network with
+// 16 channels, where the graph's structure weighs as much as its weights.
+func BenchmarkConvert1000(b *testing.B) { benchConvert(b, 16, nil) }
 
 // BenchmarkConvert1000FP16 is the same with float16 weights.
-func BenchmarkConvert1000FP16(b *testing.B) { benchConvert(b, &Options{FP16: true}) }
+func BenchmarkConvert1000FP16(b *testing.B) { benchConvert(b, 16, &Options{FP16: true}) }
 
-func benchConvert(b *testing.B, opts *Options) {
-	m := convNet(b, 1000)
+// BenchmarkConvert1000Wide converts the network with 128 channels, whose
+// weights (38 MB) dominate its size as in real models.
+func BenchmarkConvert1000Wide(b *testing.B) { benchConvert(b, 128, nil) }
+
+// BenchmarkConvert1000WideFP16 is the same with float16 weights.
+func BenchmarkConvert1000WideFP16(b *testing.B) { benchConvert(b, 128, &Options{FP16: true}) }
+
+func benchConvert(b *testing.B, ch int64, opts *Options) {
+	m := convNetOf(b, 1000, ch)
+	var onnxFile bytes.Buffer
+	if err := m.Write(&onnxFile, nil); err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	var rep *Report
 	for b.Loop() {
@@ -50,4 +67,5 @@ func benchConvert(b *testing.B, opts *Options) {
 	b.ReportMetric(float64(rep.Transposes), "transposes")
 	b.ReportMetric(float64(rep.WeightBytes)/float64(rep.ONNXWeightBytes), "weights/onnx-weights")
 	b.ReportMetric(float64(rep.FileBytes)/float64(rep.ONNXWeightBytes), "file/onnx-weights")
+	b.ReportMetric(float64(rep.FileBytes)/float64(onnxFile.Len()), "file/onnx-file")
 }
