@@ -8,12 +8,9 @@ import (
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
 )
 
-// convNet builds a conv network of about n nodes with 16 channels:
+// convNetOf builds a conv network of about n nodes with ch channels:
 // Conv + BatchNormalization + Relu blocks with a residual Add every other
 // block.
-func convNet(tb testing.TB, n int) *onnxgraph.Model { return convNetOf(tb, n, 16) }
-
-// convNetOf is convNet with ch channels.
 func convNetOf(tb testing.TB, n int, ch int64) *onnxgraph.Model {
 	b := onnxgraph.NewBuilder(17).Infer(shapeinfer.Types(nil))
 	x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(1, ch, 32, 32)...)
