@@ -570,10 +570,11 @@ func inferMatMulFpQ4(c *Ctx) error {
 func inferSparseToDenseMatMul(c *Ctx) error {
 	elem := c.Elem(1)
 	m, n := Unknown, Unknown
-	if a, ok := c.InputShape(0); ok && len(a) == 2 {
-		m = a[0]
+	// A is a sparse tensor: InputShape reads dense ones only.
+	if a := c.Input(0); a != nil && a.Kind == KindSparseTensor && len(a.Shape) == 2 {
+		m = a.Shape[0]
 		if c.Int("transA", 0) != 0 {
-			m = a[1]
+			m = a.Shape[1]
 		}
 	}
 	if b, ok := c.InputShape(1); ok {
@@ -994,7 +995,8 @@ func inferIrfft(c *Ctx) error {
 }
 
 // inferTokenizer: [C] or [N, C] strings give [C, D] or [N, C, D], D the
-// most tokens of a string, known only at run time.
+// most tokens of a string, known only at run time; an input of no strings
+// (C known to be 0) gives itself, [0] or [N, 0].
 func inferTokenizer(c *Ctx) error {
 	x := rankedInput(c)
 	if x == nil {
@@ -1002,6 +1004,10 @@ func inferTokenizer(c *Ctx) error {
 	}
 	if len(x.Shape) != 1 && len(x.Shape) != 2 {
 		return c.Errorf(CodeInvalid, "input has rank %d, want 1 or 2", len(x.Shape))
+	}
+	if n, ok := x.Shape[len(x.Shape)-1].Value(); ok && n == 0 {
+		c.SetOutput(0, Tensor(x.Elem, x.Shape))
+		return nil
 	}
 	c.SetOutput(0, Tensor(x.Elem, joinDims(x.Shape, Shape{c.Fresh()})))
 	return c.Errorf(CodeDataDependent, "the number of tokens is known only at run time")

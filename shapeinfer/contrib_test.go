@@ -6,6 +6,7 @@ import (
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
+	"google.golang.org/protobuf/proto"
 )
 
 // Tests of ONNX Runtime's operators (com.microsoft): the symbolic cases
@@ -96,6 +97,10 @@ func TestContribFamily(t *testing.T) {
 			in: []famIn{famT("x", u8, 2, 7, 7, 8), famT("xs", f32), famT("xz", u8), famT("ys", f32), famT("yz", u8)}, want: []string{"uint8[2,1,1,8]"}},
 		// Data-dependent sizes get fresh symbols with a reason.
 		{name: "Unique", domain: ms, op: "Unique", in: []famIn{famT("x", f32, 6)}, want: []string{"float32[unk__1]", "int64[6]", "int64[unk__1]"}, code: dd},
+		{name: "SparseToDenseMatMul", domain: ms, op: "SparseToDenseMatMul", attrs: attrList(ai("transA", 1)),
+			in: []famIn{famTyped("a", sparseType(f32, 4, 3)), famT("b", f32, 4, "N")}, want: []string{"float32[3,N]"}},
+		{name: "Tokenizer", domain: ms, op: "Tokenizer", in: []famIn{famT("x", onnxgraph.String, "N", 4)}, want: []string{"string[N,4,unk__1]"}, code: dd},
+		{name: "Tokenizer no strings", domain: ms, op: "Tokenizer", in: []famIn{famT("x", onnxgraph.String, "N", 0)}, want: []string{"string[N,0]"}},
 		{name: "ExpandDims", domain: ms, op: "ExpandDims", in: []famIn{famT("x", f32, 2, 3), famC("a", i32, []int32{-1})}, want: []string{"float32[2,3,1]"}},
 	}
 	famRun(t, cases)
@@ -128,4 +133,10 @@ func TestIncompleteAndNoInference(t *testing.T) {
 	if why := res.Explain(inc[0]); why == nil || why.Code != shapeinfer.CodeUnknownOp {
 		t.Errorf("Explain(f) = %v", why)
 	}
+}
+
+// sparseType is the type sparse_tensor(dt) of the given dims.
+func sparseType(dt onnxgraph.DataType, dims ...int64) *onnxproto.TypeProto {
+	return &onnxproto.TypeProto{Value: &onnxproto.TypeProto_SparseTensorType{SparseTensorType: &onnxproto.TypeProto_SparseTensor{
+		ElemType: proto.Int32(int32(dt)), Shape: onnxgraph.TensorType(dt, onnxgraph.Dims(dims...)).GetTensorType().GetShape()}}}
 }
