@@ -30,3 +30,28 @@ func Example() {
 		fmt.Println(name, t.DType, t.Shape, len(t.Data), "bytes")
 	}
 }
+
+// An operator that updates a cache in place (SparseAttention wants its
+// past and present key/value caches in one buffer): the present output is
+// written into the past input's Data. (Not run by go test: it needs the
+// shared library and a model file.)
+func ExampleSession_BindShared() {
+	s, err := ort.NewSession("sparse_attention.onnx")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	in, err := ort.RandomInputs("sparse_attention.onnx", 1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, err := s.BindShared(in, map[string]string{"present_key": "past_key", "present_value": "past_value"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Run(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(in["past_key"].Data), "bytes of cache, updated in place")
+}
