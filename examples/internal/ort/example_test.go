@@ -3,7 +3,9 @@ package ort_test
 import (
 	"fmt"
 	"log"
+	"slices"
 
+	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 )
 
@@ -54,4 +56,23 @@ func ExampleSession_BindShared() {
 		log.Fatal(err)
 	}
 	fmt.Println(len(in["past_key"].Data), "bytes of cache, updated in place")
+}
+
+// A sparse A [3, 4] in COO form (three ones on the diagonal) times a dense
+// B [4, 2], with a SparseToDenseMatMul model whose input a is declared
+// sparse_tensor(float). (Not run by go test: it needs the shared library
+// and a model file.)
+func ExampleRunSparse() {
+	one := []byte{0, 0, 0x80, 0x3f} // 1.0 as little-endian float32
+	a := &ort.SparseTensor{DType: onnxgraph.Float, Shape: []int64{3, 4},
+		Values: slices.Concat(one, one, one), Indices: []int64{0, 0, 1, 1, 2, 2}}
+	b, err := ort.Full(onnxgraph.Float, []int64{4, 2}, 1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	out, err := ort.RunSparse("spmm.onnx", map[string]*ort.Tensor{"b": b}, map[string]*ort.SparseTensor{"a": a}, []string{"y"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(out["y"].Shape) // [3 2]
 }
