@@ -20,8 +20,11 @@ var contribTable = join(
 		versions(ms, "QuickGelu", 1), versions(ms, "BiasAdd", 1), versions(ms, "GatedAdd", 1),
 		versions(ms, "SampleOp", 1), versions(ms, "GatedRMSNorm", 1), versions(ms, "BiasSoftmax", 1),
 		versions(ms, "GroupNorm", 1), versions(ms, "LongformerAttention", 1), versions(ms, "MoE", 1),
-		versions(ms, "QMoE", 1), versions(ms, "GemmaRotaryEmbedding", 1),
+		versions(ms, "QMoE", 1),
 	),
+	// q and k rotated: output1 is q's type, output2 k's (emb is float,
+	// q and k float16).
+	all(inferOutputsLike(1, 3), versions(ms, "GemmaRotaryEmbedding", 1)),
 	all(inferInverse, versions(ms, "Inverse", 1)),
 	all(inferMsTrilu, versions(ms, "Trilu", 1)),
 	all(inferEveryOutputLikeFirst,
@@ -93,6 +96,19 @@ func inferOutputLike(i int) Func {
 	return func(c *Ctx) error {
 		if t := c.Input(i); t != nil {
 			c.SetOutput(0, t)
+		}
+		return nil
+	}
+}
+
+// inferOutputsLike returns a Func setting each output j to input ins[j]'s
+// type.
+func inferOutputsLike(ins ...int) Func {
+	return func(c *Ctx) error {
+		for j, i := range ins {
+			if t := c.Input(i); t != nil && c.HasOutput(j) {
+				c.SetOutput(j, t)
+			}
 		}
 		return nil
 	}
@@ -1013,9 +1029,10 @@ func inferTokenizer(c *Ctx) error {
 	return c.Errorf(CodeDataDependent, "the number of tokens is known only at run time")
 }
 
-// inferWordConvEmbedding: word indices [..., word length] give [...,
-// embedding size], the embedding size from the attribute or the
-// convolution's filter count.
+// inferWordConvEmbedding: word indices [sequence, word length] give
+// [sequence, embedding size], the embedding size from the attribute or
+// the convolution's filter count. ONNX Runtime reads any input as
+// [dim 0, dim 1]: the output is [dim 0, embedding size] whatever the rank.
 func inferWordConvEmbedding(c *Ctx) error {
 	elem := c.Elem(1)
 	x, ok := c.InputShape(0)
@@ -1023,8 +1040,8 @@ func inferWordConvEmbedding(c *Ctx) error {
 		c.SetOutput(0, Tensor(elem, nil))
 		return nil
 	}
-	if len(x) < 1 {
-		return c.Errorf(CodeInvalid, "the sequence is a scalar")
+	if len(x) < 2 {
+		return c.Errorf(CodeInvalid, "the sequence has rank %d, want 2 (sequence, word length)", len(x))
 	}
 	e := Unknown
 	if a := c.Attr("embedding_size"); a != nil && a.I != nil {
@@ -1035,7 +1052,7 @@ func inferWordConvEmbedding(c *Ctx) error {
 	} else if w, ok := c.InputShape(1); ok && len(w) > 0 {
 		e = w[0]
 	}
-	c.SetOutput(0, Tensor(elem, joinDims(x[:len(x)-1], Shape{e})))
+	c.SetOutput(0, Tensor(elem, Shape{x[0], e}))
 	return nil
 }
 
