@@ -286,6 +286,8 @@ func contribCases() []ctCase {
 		{op: "FusedConv", attrs: attrs(as("activation", "Relu"), ais("pads", 1, 1, 1, 1)), in: []ctIn{x("B", 3, "H", "W"), ctC("w", tF32, cf32(4*3*9, 0.1), 4, 3, 3, 3)}, outs: 1},
 		{name: "FusedConv strided sum", op: "FusedConv", attrs: attrs(as("activation", "LeakyRelu"), onnxgraph.AttrFloats("activation_params", 0.1), ais("strides", 2, 2)), in: []ctIn{x("B", 3, "H", "W"), ctC("w", tF32, cf32(4*3*4, 0.1), 4, 3, 2, 2)}, outs: 1},
 		{op: "ConvTransposeWithDynamicPads", attrs: attrs(ais("strides", 2, 2)), in: []ctIn{x("B", 3, "H", "W"), ctC("w", tF32, cf32(3*4*9, 0.1), 3, 4, 3, 3), ctC("pads", tI64, ci64(1, 0, 1, 0), 4)}, outs: 1},
+		// (With dilations and no pads input, ONNX Runtime 1.30 aborts the
+		// process: that form is left out.)
 		{name: "ConvTransposeWithDynamicPads output padding", op: "ConvTransposeWithDynamicPads", attrs: attrs(ais("strides", 2, 2), ais("output_padding", 1, 0)),
 			in: []ctIn{x("B", 3, "H", "W"), ctC("w", tF32, cf32(3*4*9, 0.1), 3, 4, 3, 3), ctC("pads", tI64, ci64(0, 1, 0, 1), 4)}, outs: 1},
 		{op: "MaxpoolWithMask", attrs: attrs(ais("kernel_shape", 2, 2), ais("strides", 2, 2)), in: []ctIn{x("B", 3, "H", "W"), ctG("m", tI32, i32s(func(map[string]int64) int64 { return 1 }), "B", 3, "H", "W")}, outs: 1},
