@@ -30,6 +30,10 @@ func TestValidateContrib(t *testing.T) {
 			m.Graph.Initializer = append(m.Graph.Initializer, pints(name, dims, vals...))
 		}
 	}
+	sparseA := func(m *onnxproto.ModelProto) {
+		m.Graph.SparseInitializer = append(m.Graph.SparseInitializer, &onnxproto.SparseTensorProto{
+			Values: pfloats("A", []int64{2}, 1, 2), Indices: pints("A_i", []int64{2, 2}, 0, 1, 1, 2), Dims: []int64{2, 3}})
+	}
 	runCheckCases(t, []checkCase{
 		{"fast_gelu_valid", msNode("FastGelu", "gelu", []string{"X"}, []string{"g"}), nil, "", 0, ""},
 		{"fast_gelu_bias_valid", msNode("FastGelu", "gelu", []string{"X", "W"}, []string{"g"}), nil, "", 0, ""},
@@ -55,6 +59,12 @@ func TestValidateContrib(t *testing.T) {
 			m.Graph.Initializer = append(m.Graph.Initializer, pfloats("scale", []int64{3}, 1, 1, 1))
 			m.Graph.Node = append(m.Graph.Node, pnode("LayerNormalization", "ln", []string{"X", "scale"}, []string{"ln_y"}))
 		}), nil, RuleRuntimeOp, SeverityNote, "LayerNormalization-1"},
+		// A sparse initializer is a sparse_tensor, as ONNX types it: the
+		// sparse operand of SparseToDenseMatMul, not Relu's input.
+		{"sparse_to_dense_matmul_sparse_initializer", with(msNode("SparseToDenseMatMul", "spmm", []string{"A", "W"}, []string{"spmm_y"}, AttrInt("transB", 1)), sparseA), nil, "", 0, ""},
+		{"sparse_initializer_to_relu", with(with(baseModel, sparseA), func(m *onnxproto.ModelProto) {
+			m.Graph.Node = append(m.Graph.Node, pnode("Relu", "relu_a", []string{"A"}, []string{"relu_a_y"}))
+		}), nil, RuleTypeConstraint, SeverityError, "sparse_tensor(float)"},
 		{"simplified_layer_normalization_arity", with(baseModel, func(m *onnxproto.ModelProto) {
 			m.Graph.Node = append(m.Graph.Node, pnode("SimplifiedLayerNormalization", "sln", []string{"X"}, []string{"sln_y"}))
 		}), nil, RuleInputCount, SeverityError, "SimplifiedLayerNormalization-1"},

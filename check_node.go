@@ -492,8 +492,10 @@ func declaredType(v *Value) string {
 	if v.init != nil {
 		return tensorTypeString(v.init.GetDataType())
 	}
-	if v.sparse != nil {
-		return tensorTypeString(v.sparse.GetValues().GetDataType())
+	if v.sparse != nil { // ONNX types a sparse initializer sparse_tensor
+		if e := elemName(v.sparse.GetValues().GetDataType()); e != "" {
+			return "sparse_tensor(" + e + ")"
+		}
 	}
 	return ""
 }

@@ -77,8 +77,10 @@ func (v *Value) Initializer() *Tensor {
 func (v *Value) SparseInitializer() *onnxproto.SparseTensorProto { return v.sparse }
 
 // Type returns v's declared type (from the graph input, output or value_info
-// entry that names it), or nil when none is declared. The message is the
-// graph's own: treat it as read-only and use SetType to change it.
+// entry that names it; else an initializer's tensor type, a sparse
+// initializer's sparse_tensor type), or nil when none is declared. The
+// message is the graph's own: treat it as read-only and use SetType to
+// change it.
 func (v *Value) Type() *onnxproto.TypeProto {
 	for _, vi := range v.infos {
 		if vi.Type != nil {
@@ -87,6 +89,9 @@ func (v *Value) Type() *onnxproto.TypeProto {
 	}
 	if v.init != nil {
 		return tensorType(v.init)
+	}
+	if v.sparse != nil {
+		return sparseTensorType(v.sparse)
 	}
 	return nil
 }
@@ -168,14 +173,27 @@ func (v *Value) ReplaceAllUsesWith(w *Value) {
 
 // tensorType is the type an initializer implies.
 func tensorType(t *onnxproto.TensorProto) *onnxproto.TypeProto {
-	dims := make([]*onnxproto.TensorShapeProto_Dimension, len(t.GetDims()))
-	for i, d := range t.GetDims() {
-		dims[i] = &onnxproto.TensorShapeProto_Dimension{Value: &onnxproto.TensorShapeProto_Dimension_DimValue{DimValue: d}}
-	}
 	return &onnxproto.TypeProto{Value: &onnxproto.TypeProto_TensorType{TensorType: &onnxproto.TypeProto_Tensor{
 		ElemType: proto.Int32(t.GetDataType()),
-		Shape:    &onnxproto.TensorShapeProto{Dim: dims},
+		Shape:    knownShape(t.GetDims()),
 	}}}
+}
+
+// sparseTensorType is the type of sparse initializer sp, as ONNX types it:
+// sparse_tensor of its values' element type and its dims.
+func sparseTensorType(sp *onnxproto.SparseTensorProto) *onnxproto.TypeProto {
+	return &onnxproto.TypeProto{Value: &onnxproto.TypeProto_SparseTensorType{SparseTensorType: &onnxproto.TypeProto_SparseTensor{
+		ElemType: proto.Int32(sp.GetValues().GetDataType()),
+		Shape:    knownShape(sp.GetDims()),
+	}}}
+}
+
+func knownShape(sizes []int64) *onnxproto.TensorShapeProto {
+	dims := make([]*onnxproto.TensorShapeProto_Dimension, len(sizes))
+	for i, d := range sizes {
+		dims[i] = &onnxproto.TensorShapeProto_Dimension{Value: &onnxproto.TensorShapeProto_Dimension_DimValue{DimValue: d}}
+	}
+	return &onnxproto.TensorShapeProto{Dim: dims}
 }
 
 func nameOf(v *Value) string {

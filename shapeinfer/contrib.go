@@ -20,8 +20,11 @@ var contribTable = join(
 		versions(ms, "QuickGelu", 1), versions(ms, "BiasAdd", 1), versions(ms, "GatedAdd", 1),
 		versions(ms, "SampleOp", 1), versions(ms, "GatedRMSNorm", 1), versions(ms, "BiasSoftmax", 1),
 		versions(ms, "GroupNorm", 1), versions(ms, "LongformerAttention", 1), versions(ms, "MoE", 1),
-		versions(ms, "QMoE", 1), versions(ms, "GemmaRotaryEmbedding", 1),
+		versions(ms, "QMoE", 1),
 	),
+	// q and k rotated: output1 is q's type, output2 k's (emb is float,
+	// q and k float16).
+	all(inferOutputsLike(1, 3), versions(ms, "GemmaRotaryEmbedding", 1)),
 	all(inferInverse, versions(ms, "Inverse", 1)),
 	all(inferMsTrilu, versions(ms, "Trilu", 1)),
 	all(inferEveryOutputLikeFirst,
@@ -93,6 +96,19 @@ func inferOutputLike(i int) Func {
 	return func(c *Ctx) error {
 		if t := c.Input(i); t != nil {
 			c.SetOutput(0, t)
+		}
+		return nil
+	}
+}
+
+// inferOutputsLike returns a Func setting each output j to input ins[j]'s
+// type.
+func inferOutputsLike(ins ...int) Func {
+	return func(c *Ctx) error {
+		for j, i := range ins {
+			if t := c.Input(i); t != nil && c.HasOutput(j) {
+				c.SetOutput(j, t)
+			}
 		}
 		return nil
 	}
@@ -570,10 +586,11 @@ func inferMatMulFpQ4(c *Ctx) error {
 func inferSparseToDenseMatMul(c *Ctx) error {
 	elem := c.Elem(1)
 	m, n := Unknown, Unknown
-	if a, ok := c.InputShape(0); ok && len(a) == 2 {
-		m = a[0]
+	// A is a sparse tensor: InputShape reads dense ones only.
+	if a := c.Input(0); a != nil && a.Kind == KindSparseTensor && len(a.Shape) == 2 {
+		m = a.Shape[0]
 		if c.Int("transA", 0) != 0 {
-			m = a[1]
+			m = a.Shape[1]
 		}
 	}
 	if b, ok := c.InputShape(1); ok {
@@ -994,7 +1011,8 @@ func inferIrfft(c *Ctx) error {
 }
 
 // inferTokenizer: [C] or [N, C] strings give [C, D] or [N, C, D], D the
-// most tokens of a string, known only at run time.
+// most tokens of a string, known only at run time; an input of no strings
+// (C known to be 0) gives itself, [0] or [N, 0].
 func inferTokenizer(c *Ctx) error {
 	x := rankedInput(c)
 	if x == nil {
@@ -1003,13 +1021,18 @@ func inferTokenizer(c *Ctx) error {
 	if len(x.Shape) != 1 && len(x.Shape) != 2 {
 		return c.Errorf(CodeInvalid, "input has rank %d, want 1 or 2", len(x.Shape))
 	}
+	if n, ok := x.Shape[len(x.Shape)-1].Value(); ok && n == 0 {
+		c.SetOutput(0, Tensor(x.Elem, x.Shape))
+		return nil
+	}
 	c.SetOutput(0, Tensor(x.Elem, joinDims(x.Shape, Shape{c.Fresh()})))
 	return c.Errorf(CodeDataDependent, "the number of tokens is known only at run time")
 }
 
-// inferWordConvEmbedding: word indices [..., word length] give [...,
-// embedding size], the embedding size from the attribute or the
-// convolution's filter count.
+// inferWordConvEmbedding: word indices [sequence, word length] give
+// [sequence, embedding size], the embedding size from the attribute or
+// the convolution's filter count. ONNX Runtime reads any input as
+// [dim 0, dim 1]: the output is [dim 0, embedding size] whatever the rank.
 func inferWordConvEmbedding(c *Ctx) error {
 	elem := c.Elem(1)
 	x, ok := c.InputShape(0)
@@ -1017,8 +1040,8 @@ func inferWordConvEmbedding(c *Ctx) error {
 		c.SetOutput(0, Tensor(elem, nil))
 		return nil
 	}
-	if len(x) < 1 {
-		return c.Errorf(CodeInvalid, "the sequence is a scalar")
+	if len(x) < 2 {
+		return c.Errorf(CodeInvalid, "the sequence has rank %d, want 2 (sequence, word length)", len(x))
 	}
 	e := Unknown
 	if a := c.Attr("embedding_size"); a != nil && a.I != nil {
@@ -1029,7 +1052,7 @@ func inferWordConvEmbedding(c *Ctx) error {
 	} else if w, ok := c.InputShape(1); ok && len(w) > 0 {
 		e = w[0]
 	}
-	c.SetOutput(0, Tensor(elem, joinDims(x[:len(x)-1], Shape{e})))
+	c.SetOutput(0, Tensor(elem, Shape{x[0], e}))
 	return nil
 }
 

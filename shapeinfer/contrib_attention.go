@@ -709,13 +709,26 @@ func inferRestorePadding(c *Ctx) error {
 // Sampling: sequences [B, R, max_length] (the beam searches) or [B,
 // max_length], with max_length and num_return_sequences read as data;
 // sequences_scores [B, R]; scores [max_length-S, B, beams, vocab];
-// Sampling's filtered_logits [B, vocab]; vocab from vocab_size.
+// Sampling's filtered_logits [B, vocab]; vocab from vocab_size. S is the
+// prompt's length for a decoder-only model (model_type 0); an
+// encoder-decoder model (model_type 1, and Whisper, whose input is audio
+// features [B, features, frames]) starts its decoder from
+// decoder_input_ids [B, S], else from the start token alone (S = 1).
 func inferGeneration(c *Ctx) error {
 	op := c.Node.OpType()
 	beam := op == "BeamSearch" || op == "WhisperBeamSearch"
 	B, S := Unknown, Unknown
-	if ids, ok := c.InputShape(0); ok && len(ids) == 2 {
+	if ids, ok := c.InputShape(0); ok && len(ids) >= 2 {
 		B, S = ids[0], ids[1]
+	}
+	if beam && (op == "WhisperBeamSearch" || c.Int("model_type", 0) != 0) {
+		S = Known(1)
+		if c.HasInput(10) {
+			S = Unknown
+			if d, ok := c.InputShape(10); ok && len(d) == 2 {
+				S = d[1]
+			}
+		}
 	}
 	var dataErr error
 	value := func(i int, what string) Dim {

@@ -6,6 +6,7 @@ import (
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
+	"google.golang.org/protobuf/proto"
 )
 
 // Tests of ONNX Runtime's operators (com.microsoft): the symbolic cases
@@ -96,6 +97,29 @@ func TestContribFamily(t *testing.T) {
 			in: []famIn{famT("x", u8, 2, 7, 7, 8), famT("xs", f32), famT("xz", u8), famT("ys", f32), famT("yz", u8)}, want: []string{"uint8[2,1,1,8]"}},
 		// Data-dependent sizes get fresh symbols with a reason.
 		{name: "Unique", domain: ms, op: "Unique", in: []famIn{famT("x", f32, 6)}, want: []string{"float32[unk__1]", "int64[6]", "int64[unk__1]"}, code: dd},
+		{name: "GemmaRotaryEmbedding", domain: ms, op: "GemmaRotaryEmbedding",
+			in:   []famIn{famT("emb", f32, "B", "S", 8), famT("q", f16, "B", 4, "S", 8), famT("qr", f16, "B", 4, "S", 8), famT("k", f16, "B", 2, "S", 8), famT("kr", f16, "B", 2, "S", 8)},
+			outs: 2, want: []string{"float16[B,4,S,8]", "float16[B,2,S,8]"}},
+		{name: "SparseToDenseMatMul", domain: ms, op: "SparseToDenseMatMul", attrs: attrList(ai("transA", 1)),
+			in: []famIn{famTyped("a", sparseType(f32, 4, 3)), famT("b", f32, 4, "N")}, want: []string{"float32[3,N]"}},
+		// Generation: an encoder-decoder model's decoder starts from its
+		// start token, or from decoder_input_ids, not from the prompt.
+		{name: "BeamSearch decoder-only", domain: ms, op: "BeamSearch", attrs: attrList(ai("vocab_size", 7)),
+			in:   []famIn{famT("ids", i32, "B", "S"), famC("max", i32, []int32{9}, 1), famMissing, famC("beams", i32, []int32{3}, 1), famC("ret", i32, []int32{2}, 1)},
+			outs: 3, want: []string{"int32[B,2,9]", "float32[B,2]", "float32[-S+9,B,3,7]"}},
+		{name: "BeamSearch encoder-decoder", domain: ms, op: "BeamSearch", attrs: attrList(ai("vocab_size", 7), ai("model_type", 1)),
+			in:   []famIn{famT("ids", i32, "B", "S"), famC("max", i32, []int32{9}, 1), famMissing, famC("beams", i32, []int32{3}, 1), famC("ret", i32, []int32{2}, 1)},
+			outs: 3, want: []string{"int32[B,2,9]", "float32[B,2]", "float32[8,B,3,7]"}},
+		{name: "WhisperBeamSearch decoder ids", domain: ms, op: "WhisperBeamSearch", attrs: attrList(ai("vocab_size", 7)),
+			in: []famIn{famT("features", f32, "B", 80, "T"), famC("max", i32, []int32{9}, 1), famMissing, famC("beams", i32, []int32{2}, 1), famC("ret", i32, []int32{1}, 1),
+				famMissing, famMissing, famMissing, famMissing, famMissing, famT("dec", i32, "B", "L")},
+			outs: 3, want: []string{"int32[B,1,9]", "float32[B,1]", "float32[-L+9,B,2,7]"}},
+		{name: "WordConvEmbedding", domain: ms, op: "WordConvEmbedding", in: []famIn{famT("seq", i32, "S", 6), famT("w", f32, 7, 1, 2, 5), famT("b", f32, 7), famT("c", f32, 20, 5)}, want: []string{"float32[S,7]"}},
+		{name: "WordConvEmbedding rank 3", domain: ms, op: "WordConvEmbedding", attrs: attrList(ai("embedding_size", 7)),
+			in: []famIn{famT("seq", i32, "B", "S", 6), famT("w", f32, 7, 1, 2, 5), famT("b", f32, 7), famT("c", f32, 20, 5)}, want: []string{"float32[B,7]"}},
+		{name: "WordConvEmbedding rank 1", domain: ms, op: "WordConvEmbedding", in: []famIn{famT("seq", i32, 6), famT("w", f32, 7, 1, 2, 5), famT("b", f32, 7), famT("c", f32, 20, 5)}, outs: 1, code: inv},
+		{name: "Tokenizer", domain: ms, op: "Tokenizer", in: []famIn{famT("x", onnxgraph.String, "N", 4)}, want: []string{"string[N,4,unk__1]"}, code: dd},
+		{name: "Tokenizer no strings", domain: ms, op: "Tokenizer", in: []famIn{famT("x", onnxgraph.String, "N", 0)}, want: []string{"string[N,0]"}},
 		{name: "ExpandDims", domain: ms, op: "ExpandDims", in: []famIn{famT("x", f32, 2, 3), famC("a", i32, []int32{-1})}, want: []string{"float32[2,3,1]"}},
 	}
 	famRun(t, cases)
@@ -128,4 +152,10 @@ func TestIncompleteAndNoInference(t *testing.T) {
 	if why := res.Explain(inc[0]); why == nil || why.Code != shapeinfer.CodeUnknownOp {
 		t.Errorf("Explain(f) = %v", why)
 	}
+}
+
+// sparseType is the type sparse_tensor(dt) of the given dims.
+func sparseType(dt onnxgraph.DataType, dims ...int64) *onnxproto.TypeProto {
+	return &onnxproto.TypeProto{Value: &onnxproto.TypeProto_SparseTensorType{SparseTensorType: &onnxproto.TypeProto_SparseTensor{
+		ElemType: proto.Int32(int32(dt)), Shape: onnxgraph.TensorType(dt, onnxgraph.Dims(dims...)).GetTensorType().GetShape()}}}
 }

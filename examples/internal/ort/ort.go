@@ -25,6 +25,11 @@
 //
 //	in, err := ort.RandomInputs("model.onnx", 1)
 //	out, err := ort.Run("model.onnx", in)
+//
+// [Session] loads a model once for many runs; [Session.BindShared] writes an
+// output into an input's buffer (caches that past and present share).
+// [RunSparse] feeds sparse tensors, which onnxruntime_go lacks, through ONNX
+// Runtime's C API.
 package ort
 
 import (

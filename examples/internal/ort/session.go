@@ -110,12 +110,23 @@ type Binding struct {
 	// kept[i] marks an output buffer Bind made (see outputBuffer); the
 	// others ONNX Runtime allocates on each run.
 	kept []bool
-	ran  bool
+	// shared[i] marks an output whose buffer is an input's (BindShared).
+	shared []bool
+	ran    bool
 }
 
 // Bind prepares runs of the session on inputs, which must hold exactly the
 // inputs Inputs lists.
-func (s *Session) Bind(inputs map[string]*Tensor) (_ *Binding, err error) {
+func (s *Session) Bind(inputs map[string]*Tensor) (*Binding, error) {
+	return s.BindShared(inputs, nil)
+}
+
+// BindShared is Bind for operators whose output must be written into an
+// input's buffer (a key/value cache that past and present share, as
+// SparseAttention requires): shared maps an output's name to the input's
+// name. The runs then write that output into the input's Data, and the
+// output has the input's shape.
+func (s *Session) BindShared(inputs map[string]*Tensor, shared map[string]string) (_ *Binding, err error) {
 	if s.s == nil {
 		return nil, errors.New("ort: session is closed")
 	}
@@ -129,7 +140,8 @@ func (s *Session) Bind(inputs map[string]*Tensor) (_ *Binding, err error) {
 			return nil, fmt.Errorf("ort: %s: the model has no input %q", s.path, name)
 		}
 	}
-	b := &Binding{s: s, ins: make([]ortgo.Value, len(s.inputs)), outs: make([]ortgo.Value, len(s.outputs)), kept: make([]bool, len(s.outputs))}
+	b := &Binding{s: s, ins: make([]ortgo.Value, len(s.inputs)), outs: make([]ortgo.Value, len(s.outputs)),
+		kept: make([]bool, len(s.outputs)), shared: make([]bool, len(s.outputs))}
 	defer func() {
 		if err != nil {
 			b.Close()
@@ -140,8 +152,19 @@ func (s *Session) Bind(inputs map[string]*Tensor) (_ *Binding, err error) {
 			return nil, fmt.Errorf("ort: %s: input %q: %w", s.path, x.Name, err)
 		}
 	}
+	for out, in := range shared {
+		i := slices.IndexFunc(s.outputs, func(x ValueInfo) bool { return x.Name == out })
+		j := slices.IndexFunc(s.inputs, func(x ValueInfo) bool { return x.Name == in })
+		if i < 0 || j < 0 {
+			return nil, fmt.Errorf("ort: %s: cannot share input %q with output %q: no such input or output", s.path, in, out)
+		}
+		b.outs[i], b.kept[i], b.shared[i] = b.ins[j], true, true
+	}
 	var declared map[string][]int64 // read when the first output needs it
 	for i, x := range s.outputs {
+		if b.shared[i] {
+			continue
+		}
 		if declared == nil && needsDeclared(x) {
 			if declared, err = declaredShapes(s.path, inputs); err != nil {
 				return nil, err
@@ -236,8 +259,13 @@ func (b *Binding) releaseAllocated() {
 
 // Close releases the binding's values. Closing twice does nothing.
 func (b *Binding) Close() error {
-	for _, v := range slices.Concat(b.ins, b.outs) {
+	for _, v := range b.ins {
 		destroy(v)
+	}
+	for i, v := range b.outs {
+		if !b.shared[i] { // an input's value, destroyed above
+			destroy(v)
+		}
 	}
 	b.ins, b.outs, b.ran = nil, nil, false
 	return nil

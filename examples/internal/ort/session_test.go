@@ -162,3 +162,67 @@ func TestRunContext(t *testing.T) {
 		t.Errorf("a run after a cancelled one: %v", err)
 	}
 }
+
+// TestBindShared writes an output into an input's buffer: y = x + 1 with y
+// sharing x's buffer leaves x + 1 in the input's Data, and a name that is
+// no input or output is an error.
+func TestBindShared(t *testing.T) {
+	setup(t)
+	m := onnxgraph.NewModel(10, map[string]int64{"": 21})
+	g := m.Graph()
+	x, err := g.AddInput("x", onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(2, 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := onnxgraph.NewTensorOf("one", onnxgraph.Float, nil, []float32{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := g.AddInitializer(one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := g.AddNode("Add", []*onnxgraph.Value{x, c}, []string{"y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.AddOutput(n.Output(0), onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(2, 3))); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "add.onnx")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ort.NewSession(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	in, err := ort.Full(onnxgraph.Float, []int64{2, 3}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ort.Full(onnxgraph.Float, []int64{2, 3}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.BindShared(map[string]*ort.Tensor{"x": in}, map[string]string{"y": "z"}); err == nil {
+		t.Error("sharing an input that does not exist: no error")
+	}
+	b, err := s.BindShared(map[string]*ort.Tensor{"x": in}, map[string]string{"y": "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Run(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := b.Outputs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(in.Data, want.Data) || !bytes.Equal(out["y"].Data, want.Data) {
+		t.Errorf("input holds %v, output %v; want both x + 1", in.Data, out["y"].Data)
+	}
+	b.Close()
+	b.Close()
+}

@@ -81,3 +81,13 @@ func FromGraph(t *onnxgraph.Tensor) (*Tensor, error) {
 func (t *Tensor) Graph(name string) (*onnxgraph.Tensor, error) {
 	return onnxgraph.NewTensor(name, t.DType, t.Shape, t.Data)
 }
+
+// SparseTensor is a sparse tensor in COO form: the dense shape, the raw
+// little-endian values of its NNZ stored elements, and their indices,
+// either NNZ linear indices into the dense tensor or NNZ×rank coordinates.
+type SparseTensor struct {
+	DType   onnxgraph.DataType
+	Shape   []int64
+	Values  []byte
+	Indices []int64
+}
