@@ -170,16 +170,21 @@ func TestExtractFunctions(t *testing.T) {
 	}
 }
 
-// TestExtractHalf100kTime checks the budget outside the benchmark: half of
-// a 100k-node chain in under 500 ms.
+// TestExtractHalf100kTime checks that extracting half of a 100k-node chain
+// stays linear: it may take at most a few times as long as cloning the
+// whole model, measured in the same run (a fixed budget in milliseconds
+// fails on a loaded machine; a quadratic extract is hundreds of times
+// slower than a clone). BenchmarkExtract* give the figures.
 func TestExtractHalf100kTime(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
 	m := chain(t, 100_000)
 	opts := &onnxgraph.ExtractOptions{Inputs: []string{"v49999"}, Outputs: []string{"v99999"}, AllowUntyped: true}
-	part := m.Clone()
 	start := time.Now()
+	part := m.Clone()
+	cloned := time.Since(start)
+	start = time.Now()
 	r, err := onnxgraph.ExtractModel(part, opts)
 	took := time.Since(start)
 	if err != nil {
@@ -189,9 +194,9 @@ func TestExtractHalf100kTime(t *testing.T) {
 		t.Fatalf("kept %d nodes", r.Nodes)
 	}
 	sane(t, part)
-	t.Logf("extracted 50k of 100k nodes in %v", took)
-	if took > 500*time.Millisecond && !edRace() {
-		t.Errorf("took %v, over 500 ms", took)
+	t.Logf("extracted 50k of 100k nodes in %v; the clone took %v", took, cloned)
+	if took > 4*cloned+50*time.Millisecond && !edRace() {
+		t.Errorf("took %v, over 4x the clone's %v", took, cloned)
 	}
 }
 
