@@ -88,6 +88,14 @@ func NewTensorOf(name string, dt DataType, dims []int64, values any) (*Tensor, e
 	e := &tensorEncoder{name: name, dt: dt, dims: dims, n: int(n)}
 	switch v := values.(type) {
 	case []float32:
+		if dt == Float && len(v) == e.n {
+			// The common case (weights), without a call per element.
+			raw := make([]byte, 4*len(v))
+			for i, x := range v {
+				binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(x))
+			}
+			return e.tensor(raw), nil
+		}
 		return e.floats(len(v), func(i int) float64 { return float64(v[i]) })
 	case []float64:
 		return e.floats(len(v), func(i int) float64 { return v[i] })
