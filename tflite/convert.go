@@ -341,8 +341,8 @@ func (c *converter) run() error {
 	if err != nil {
 		return fmt.Errorf("tflite: %w", err)
 	}
-	c.readConstants(nodes)
-	for i, n := range nodes {
+	for _, i := range c.constantsFirst(nodes) {
+		n := nodes[i]
 		if c.skip[n] {
 			continue
 		}
@@ -362,16 +362,36 @@ func (c *converter) run() error {
 	return nil
 }
 
-// readConstants records the values of Constant nodes before conversion,
-// so that a converter looking past its node (a Conv folding the
-// BatchNormalization after it) sees them whatever the node order.
-func (c *converter) readConstants(nodes []*onnxgraph.Node) {
-	for _, n := range nodes {
-		if n.OpType() == "Constant" && n.Domain() == "" && c.constantNode(n) == nil {
-			c.skip[n] = true
-			c.fold(n, "constant")
+// constantsFirst returns the indices of nodes (in topological order) in
+// the order they are converted: first the nodes computed from constants
+// alone (Constant nodes, reshapes of initializers, what the simplifier
+// left or NoSimplify keeps), then the others, each part in its order. A
+// converter that looks past its node (a Conv folding the
+// BatchNormalization after it, a Flatten permuting the weights of the
+// fully connected layer that reads it) then sees the constants they make
+// whatever the node order.
+func (c *converter) constantsFirst(nodes []*onnxgraph.Node) []int {
+	known := map[*onnxgraph.Value]bool{}
+	first := make([]int, 0, len(nodes))
+	var rest []int
+	for i, n := range nodes {
+		ok := len(n.Subgraphs()) == 0
+		for _, v := range n.Inputs() {
+			if v != nil && !known[v] && (v.Initializer() == nil || c.vals[v] != nil) {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			rest = append(rest, i)
+			continue
+		}
+		first = append(first, i)
+		for _, v := range n.Outputs() {
+			known[v] = true
 		}
 	}
+	return append(first, rest...)
 }
 
 func opName(n *onnxgraph.Node) string {
@@ -462,6 +482,7 @@ func (c *converter) convertNode(n *onnxgraph.Node, i int) error {
 		}
 		return err
 	}
+	ops := len(c.out.ops)
 	if err := fn(c, n); err != nil {
 		var u *unsupported
 		if errors.As(err, &u) {
@@ -471,10 +492,16 @@ func (c *converter) convertNode(n *onnxgraph.Node, i int) error {
 		}
 		return fmt.Errorf("tflite: node %s (%s): %w", nodeName(n, i), opName(n), err)
 	}
+	constant := len(c.out.ops) == ops
 	for _, v := range n.Outputs() {
 		if c.needed(v) && c.vals[v] == nil && c.consts[v] == nil {
 			return fmt.Errorf("tflite: node %s (%s): output %q not produced", nodeName(n, i), opName(n), v.Name())
 		}
+		constant = constant && (v == nil || c.consts[v] != nil)
+	}
+	if constant {
+		// A reshape, transpose or expansion of a constant, ConstantOfShape.
+		c.fold(n, "constant")
 	}
 	return nil
 }
