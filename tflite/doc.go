@@ -42,7 +42,9 @@
 // the initializers and Constant nodes the converters read, and what the
 // converters that move data make of them (a reshape or transpose of a
 // constant, ConstantOfShape); computing constants is the simplifier's
-// work. int64 values are carried as int32 and float16 values computed as
+// work. Nodes computed from constants alone are converted before the
+// others, so that a converter looking past its node sees their values.
+// int64 values are carried as int32 and float16 values computed as
 // float32 (TensorFlow Lite kernels work so); Options.FP16, or float16
 // weights in the model, store weights as float16 read through DEQUANTIZE.
 //
