@@ -49,7 +49,9 @@ func BenchmarkConvert1000FP16(b *testing.B) { benchConvert(b, 16, &Options{FP16:
 func BenchmarkConvert1000Wide(b *testing.B) { benchConvert(b, 128, nil) }
 
 // BenchmarkConvert1000WideNoSimplify converts it as it is.
-func BenchmarkConvert1000WideNoSimplify(b *testing.B) { benchConvert(b, 128, &Options{NoSimplify: true}) }
+func BenchmarkConvert1000WideNoSimplify(b *testing.B) {
+	benchConvert(b, 128, &Options{NoSimplify: true})
+}
 
 // BenchmarkConvert1000WideFP16 is the same with float16 weights.
 func BenchmarkConvert1000WideFP16(b *testing.B) { benchConvert(b, 128, &Options{FP16: true}) }
