@@ -88,6 +88,20 @@ func NewTensorOf(name string, dt DataType, dims []int64, values any) (*Tensor, e
 	e := &tensorEncoder{name: name, dt: dt, dims: dims, n: int(n)}
 	switch v := values.(type) {
 	case []float32:
+		if dt == Float && len(v) == e.n {
+			// The common case (weights), without a call per element. A
+			// signaling NaN is quieted, as the float64 round trip of
+			// e.floats does: the bits written are the same.
+			raw := make([]byte, 4*len(v))
+			for i, x := range v {
+				b := math.Float32bits(x)
+				if b&0x7f800000 == 0x7f800000 && b&0x007fffff != 0 {
+					b |= 0x00400000
+				}
+				binary.LittleEndian.PutUint32(raw[4*i:], b)
+			}
+			return e.tensor(raw), nil
+		}
 		return e.floats(len(v), func(i int) float64 { return float64(v[i]) })
 	case []float64:
 		return e.floats(len(v), func(i int) float64 { return v[i] })

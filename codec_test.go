@@ -263,6 +263,36 @@ func TestCodecReaders(t *testing.T) {
 
 // TestNewTensorOfErrors checks that out-of-range values and mismatched
 // kinds are refused.
+// TestNewTensorOfFloat32 checks the float32 fast path against the
+// general one (float64 values): the same bytes for zeros, infinities,
+// subnormals and NaNs, a signaling one quieted by both.
+func TestNewTensorOfFloat32(t *testing.T) {
+	bits := []uint32{0, 0x80000000, 0x3f800000, 0x00000001, 0x807fffff, 0x7f7fffff, 0x7f800000, 0xff800000,
+		0x7fc00000, 0xffc00001, 0x7f800001, 0x7fa00000, 0xff802000}
+	f32 := make([]float32, len(bits))
+	f64 := make([]float64, len(bits))
+	for i, b := range bits {
+		f32[i] = math.Float32frombits(b)
+		f64[i] = float64(f32[i])
+	}
+	a, err := onnxgraph.NewTensorOf("a", onnxgraph.Float, []int64{int64(len(bits))}, f32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := onnxgraph.NewTensorOf("b", onnxgraph.Float, []int64{int64(len(bits))}, f64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ra, _ := a.Bytes()
+	rb, _ := b.Bytes()
+	if !bytes.Equal(ra, rb) {
+		t.Errorf("float32 values encode as % x, float64 ones as % x", ra, rb)
+	}
+	if _, err := onnxgraph.NewTensorOf("c", onnxgraph.Float, []int64{2}, f32); err == nil {
+		t.Error("13 values for 2 elements accepted")
+	}
+}
+
 func TestNewTensorOfErrors(t *testing.T) {
 	cases := []struct {
 		dt     onnxgraph.DataType

@@ -27,6 +27,14 @@ func ExampleConvBN() {
 	// out logits float32[N,10]
 }
 
+func ExampleTorchCNN() {
+	describe(samples.TorchCNN())
+	// Output:
+	// 19 nodes
+	// in  image float32[N,3,16,16]
+	// out logits float32[N,10]
+}
+
 func ExampleTransformer() {
 	describe(samples.Transformer())
 	// Output:

@@ -187,6 +187,33 @@ func ConvBN() *onnxgraph.Model {
 	return n.m
 }
 
+// TorchCNN returns a small image classifier as torch.onnx exports it with
+// a dynamic batch and weights computed in the graph (opset 13): a
+// weight-normalized Conv whose weight is v*g computed at run time (a Mul
+// of two initializers), MaxPool, Conv + BatchNormalization + Relu,
+// torch.flatten written as Shape -> Gather -> Unsqueeze -> Concat ->
+// Reshape, and a Linear whose weight is stored transposed (Transpose of
+// an initializer, MatMul, Add). Input "image" [N,3,16,16], output
+// "logits" [N,10].
+func TorchCNN() *onnxgraph.Model {
+	n := newNet(13, 7)
+	x := n.input("image", onnxgraph.Float, "N", 3, 16, 16)
+	same := map[string]any{"kernel_shape": []int64{3, 3}, "pads": []int64{1, 1, 1, 1}}
+	w := n.op("Mul", nil, n.weight("conv1.weight_v", 8, 3, 3, 3), n.positive("conv1.weight_g", 0.5, 1.5, 8, 1, 1, 1))
+	h := n.op("Relu", nil, n.op("Conv", same, x, w, n.weight("conv1.bias", 8)))
+	h = n.op("MaxPool", map[string]any{"kernel_shape": []int64{2, 2}, "strides": []int64{2, 2}}, h)
+	h = n.op("Conv", same, h, n.weight("conv2.weight", 16, 8, 3, 3), n.weight("conv2.bias", 16))
+	h = n.op("BatchNormalization", map[string]any{"epsilon": 1e-5},
+		h, n.positive("bn2.weight", 0.5, 1.5, 16), n.weight("bn2.bias", 16), n.weight("bn2.running_mean", 16), n.positive("bn2.running_var", 0.5, 2, 16))
+	h = n.op("Relu", nil, h)
+	batch := n.op("Gather", map[string]any{"axis": 0}, n.op("Shape", nil, h), n.constant(onnxgraph.Int64, []int64{}, []int64{0}))
+	shape := n.op("Concat", map[string]any{"axis": 0}, n.op("Unsqueeze", nil, batch, n.ints(0)), n.ints(-1))
+	h = n.op("Reshape", nil, h, shape)
+	wt := n.op("Transpose", map[string]any{"perm": []int64{1, 0}}, n.weight("fc.weight", 10, 16*8*8))
+	n.output("logits", n.op("Add", nil, n.op("MatMul", nil, h, wt), n.weight("fc.bias", 10)), onnxgraph.Float, "N", 10)
+	return n.m
+}
+
 // DecoderConfig sizes Decoder.
 type DecoderConfig struct {
 	Layers, Hidden, Heads, FFN, Vocab, MaxPos int64

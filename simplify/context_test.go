@@ -30,6 +30,9 @@ func TestSimplifyContext(t *testing.T) {
 	if _, err := simplify.SimplifyContext(ctx, m, nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("past its deadline: %v", err)
 	}
+	if _, _, err := simplify.SimplifyCopy(ctx, m, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("SimplifyCopy past its deadline: %v", err)
+	}
 	if after, _ := m.Bytes(nil); !bytes.Equal(before, after) {
 		t.Error("a stopped Simplify changed the model")
 	}

@@ -8,6 +8,7 @@
 // # Use
 //
 //	rep, err := simplify.Simplify(m, nil)           // plain form, in place
+//	c, rep, err := simplify.SimplifyCopy(ctx, m, nil) // a simplified copy; m unchanged
 //	err := onnxgraph.Load("in.onnx").
 //		Apply("Simplify", simplify.Step(opts, &rep)). // in a chain
 //		Save("out.onnx")

@@ -1,11 +1,15 @@
 package simplify_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -166,4 +170,41 @@ func firstLineOf(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// TestSimplifyCopy: on every sample, SimplifyCopy leaves the model as it
+// is and returns what Simplify makes of a clone, with the same report.
+func TestSimplifyCopy(t *testing.T) {
+	for _, tc := range exportedCases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.model()
+			given, err := m.Bytes(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, rc, err := simplify.SimplifyCopy(context.Background(), m, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after, _ := m.Bytes(nil); !bytes.Equal(given, after) {
+				t.Fatal("the model given changed")
+			}
+			ref := m.Clone()
+			r, err := simplify.Simplify(ref, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(rc, r) {
+				t.Errorf("report %+v, Simplify's %+v", rc, r)
+			}
+			got, _ := c.Bytes(nil)
+			want, _ := ref.Bytes(nil)
+			if !bytes.Equal(got, want) {
+				t.Error("the copy differs from what Simplify makes of a clone")
+			}
+		})
+	}
+	if _, _, err := simplify.SimplifyCopy(context.Background(), samples.ConvBN(), &simplify.Options{SkipPasses: []string{"nope"}}); !errors.Is(err, simplify.ErrOption) {
+		t.Errorf("bad option: %v", err)
+	}
 }

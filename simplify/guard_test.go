@@ -1,6 +1,9 @@
 package simplify
 
 import (
+	"bytes"
+	"context"
+	"reflect"
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
@@ -35,13 +38,29 @@ func TestGuard(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			passHook = tc.hook
 			defer func() { passHook = nil }()
+			// SimplifyCopy takes the same path on a copy, m unchanged.
 			m := samples.ConvBN()
+			given, _ := m.Bytes(nil)
+			c, rc, err := SimplifyCopy(context.Background(), m, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after, _ := m.Bytes(nil); !bytes.Equal(given, after) {
+				t.Error("SimplifyCopy changed the model it was given")
+			}
 			r, err := Simplify(m, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(r.Disabled) != 1 || r.Disabled[0].Pass != tc.off {
 				t.Fatalf("turned off: %v, want %s", r.Disabled, tc.off)
+			}
+			if !reflect.DeepEqual(rc, r) {
+				t.Errorf("SimplifyCopy reports %+v, Simplify %+v", rc, r)
+			}
+			got, _ := c.Bytes(nil)
+			if want, _ := m.Bytes(nil); !bytes.Equal(got, want) {
+				t.Error("SimplifyCopy's copy differs from what Simplify made of the model")
 			}
 			if err := onnxgraph.Validate(m, nil); err != nil {
 				t.Fatal(err)

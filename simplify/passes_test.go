@@ -394,6 +394,29 @@ func TestFusions(t *testing.T) {
 			y := b.Op("Gemm", attrs{"transB": 1, "beta": 0.5}, x, b.Const("w", f32, []int64{4, 5}, vals(20, -0.2)), b.Const("c", f32, []int64{4}, vals(4, 1)))
 			b.Output(bn(b, y, 4), onnxgraph.Dims(3, 4)...)
 		}, want: map[string]int{"BatchNormalization": 0}},
+		{name: "Gemm (B not transposed) + BatchNorm", build: func(b *onnxgraph.Builder) {
+			x := b.Input("x", f32, onnxgraph.Dims(3, 5)...)
+			y := b.Op("Gemm", nil, x, b.Const("w", f32, []int64{5, 4}, vals(20, -0.2)), b.Const("c", f32, []int64{3, 1}, vals(3, 1)))
+			b.Output(bn(b, y, 4), onnxgraph.Dims(3, 4)...)
+		}, want: map[string]int{"BatchNormalization": 0}},
+		{name: "float64 Conv + BatchNorm", build: func(b *onnxgraph.Builder) {
+			f64 := func(name string, n int, base float64) *onnxgraph.Value {
+				v := make([]float64, n)
+				for i := range v {
+					v[i] = base + float64(i%5)*0.25
+				}
+				return b.Const(name, onnxgraph.Double, []int64{int64(n)}, v)
+			}
+			x := b.Input("x", onnxgraph.Double, onnxgraph.Dims(1, 2, 4, 4)...)
+			w := b.Op("Reshape", nil, f64("w", 36, -0.3), []int64{2, 2, 3, 3})
+			y := b.Op("Conv", nil, x, w)
+			b.Output(b.Op("BatchNormalization", nil, y, f64("s", 2, 0.5), f64("b", 2, -0.5), f64("m", 2, 0.1), f64("v", 2, 0.7)), onnxgraph.Dims(1, 2, 2, 2)...)
+		}, want: map[string]int{"BatchNormalization": 0, "Conv": 1}},
+		{name: "a fusion whose float32 weights overflow is not done", build: func(b *onnxgraph.Builder) {
+			x := b.Input("x", f32, onnxgraph.Dims(1, 1, 2, 2)...)
+			y := b.Op("Conv", nil, x, b.Const("w", f32, []int64{1, 1, 1, 1}, []float32{1e30}))
+			b.Output(b.Op("Mul", nil, y, b.Const("s", f32, []int64{1, 1, 1}, []float32{1e10})), onnxgraph.Dims(1, 1, 2, 2)...)
+		}, want: map[string]int{"Mul": 1}},
 		{name: "Conv + Mul + Add", build: func(b *onnxgraph.Builder) {
 			x := b.Input("x", f32, onnxgraph.Dims(1, 3, 5, 5)...)
 			y := b.Op("Conv", nil, x, b.Const("w", f32, []int64{2, 3, 1, 1}, vals(6, -0.3)), b.Const("b", f32, []int64{2}, []float32{0.5, -0.5}))

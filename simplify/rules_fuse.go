@@ -86,31 +86,32 @@ func fuseBatchNorm(c *rctx) bool {
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // channelOf returns, for a convolution weight of dims w, the function
-// giving the output channel of each weight element, and the number of
-// output channels.
-func channelOf(p *onnxgraph.Node, dims []int64, group int64) (func(i int) int, int, bool) {
+// giving the output channel of each weight element, the length of the
+// runs of elements of one channel (the function is asked at their starts)
+// and the number of output channels.
+func channelOf(p *onnxgraph.Node, dims []int64, group int64) (func(i int) int, int, int, bool) {
 	if len(dims) < 2 {
-		return nil, 0, false
+		return nil, 0, 0, false
 	}
 	inner := onnxgraph.NumElements(dims[2:])
 	if inner < 0 {
-		return nil, 0, false
+		return nil, 0, 0, false
 	}
 	if p.OpType() == "Conv" {
 		per := dims[1] * inner
-		return func(i int) int { return i / int(per) }, int(dims[0]), true
+		return func(i int) int { return i / int(per) }, int(per), int(dims[0]), true
 	}
 	// ConvTranspose: dims [C, M/group, k...]; input channel ci belongs to
 	// group ci / (C/group), output channel group*(M/group) + j.
 	if group <= 0 || dims[0]%group != 0 {
-		return nil, 0, false
+		return nil, 0, 0, false
 	}
 	cPer, mPer := dims[0]/group, dims[1]
 	return func(i int) int {
 		j := (i / int(inner)) % int(mPer)
 		ci := i / int(inner*mPer)
 		return int(ci/int(cPer))*int(mPer) + j
-	}, int(group * mPer), true
+	}, int(inner), int(group * mPer), true
 }
 
 // fuseIntoConv scales conv p's weights per output channel by s and sets
@@ -123,7 +124,7 @@ func (c *rctx) fuseIntoConv(p *onnxgraph.Node, w *onnxgraph.Tensor, s []float64,
 		}
 	}
 	dims := w.Dims()
-	chanOf, m, ok := channelOf(p, dims, group)
+	chanOf, run, m, ok := channelOf(p, dims, group)
 	if !ok || m != len(s) {
 		return false
 	}
@@ -137,32 +138,64 @@ func (c *rctx) fuseIntoConv(p *onnxgraph.Node, w *onnxgraph.Tensor, s []float64,
 	} else {
 		b = make([]float64, m)
 	}
-	wv, err := w.Float64s()
-	if err != nil {
+	wt, ok := scaled(w, s, chanOf, run)
+	if !ok {
 		return false
-	}
-	for i := range wv {
-		wv[i] *= s[chanOf(i)]
 	}
 	nb := make([]float64, m)
 	for i := range nb {
 		nb[i] = newBias(b[i], i)
 	}
-	return c.setWeights(p, w.DataType(), dims, wv, []int64{int64(m)}, nb)
+	return c.setWeights(p, wt, []int64{int64(m)}, nb)
 }
 
-// setWeights gives node p new weights (input 1) and bias (input 2).
-func (c *rctx) setWeights(p *onnxgraph.Node, dt onnxgraph.DataType, wdims []int64, w []float64, bdims []int64, b []float64) bool {
-	for _, x := range w {
-		if !finite(x) {
-			return false
+// scaled returns w (Float or Double) with element i multiplied by
+// s[at(i)], each product computed in float64 and rounded once to w's
+// type; ok is false when a result is not finite. Elements come in runs
+// of run elements of one factor (at is asked at each run's start). Float
+// weights are scaled in their own float32 slice, without a float64 copy:
+// the weights dominate a model's size and this is the simplifier's
+// costliest step on a convolutional network.
+func scaled(w *onnxgraph.Tensor, s []float64, at func(i int) int, run int) (*onnxgraph.Tensor, bool) {
+	run = max(run, 1)
+	if w.DataType() == onnxgraph.Float {
+		v, err := w.Float32s()
+		if err != nil {
+			return nil, false
+		}
+		for start := 0; start < len(v); start += run {
+			f := s[at(start)]
+			for i, x := range v[start:min(start+run, len(v))] {
+				y := float32(float64(x) * f)
+				if !finite(float64(y)) {
+					return nil, false
+				}
+				v[start+i] = y
+			}
+		}
+		t, err := onnxgraph.NewTensorOf("w", onnxgraph.Float, w.Dims(), v)
+		return t, err == nil
+	}
+	v, err := w.Float64s()
+	if err != nil {
+		return nil, false
+	}
+	for start := 0; start < len(v); start += run {
+		f := s[at(start)]
+		for i := start; i < min(start+run, len(v)); i++ {
+			if v[i] *= f; !finite(v[i]) {
+				return nil, false
+			}
 		}
 	}
-	wt, err := floatTensor("w", dt, wdims, w)
-	if err != nil {
-		return false
-	}
-	bt, err := floatTensor("b", dt, bdims, b)
+	t, err := floatTensor("w", w.DataType(), w.Dims(), v)
+	return t, err == nil
+}
+
+// setWeights gives node p new weights wt (input 1) and bias (input 2, of
+// wt's type).
+func (c *rctx) setWeights(p *onnxgraph.Node, wt *onnxgraph.Tensor, bdims []int64, b []float64) bool {
+	bt, err := floatTensor("b", wt.DataType(), bdims, b)
 	if err != nil {
 		return false
 	}
@@ -230,16 +263,14 @@ func (c *rctx) fuseIntoGemm(p *onnxgraph.Node, b *onnxgraph.Tensor, s, shift []f
 	if int(n) != len(s) {
 		return false
 	}
-	bv, err := b.Float64s()
-	if err != nil {
-		return false
+	// B is [K, N] (a column per output) or, transposed, [N, K] (a row).
+	col, run := func(i int) int { return i % int(dims[1]) }, 1
+	if transB != 0 {
+		col, run = func(i int) int { return i / int(dims[1]) }, int(dims[1])
 	}
-	for i := range bv {
-		col := i % int(dims[1])
-		if transB != 0 {
-			col = i / int(dims[1])
-		}
-		bv[i] *= s[col]
+	bt, ok := scaled(b, s, col, run)
+	if !ok {
+		return false
 	}
 	// C broadcast to [rows, N]: rows is 1 unless C has M rows.
 	rows := 1
@@ -303,7 +334,7 @@ func (c *rctx) fuseIntoGemm(p *onnxgraph.Node, b *onnxgraph.Tensor, s, shift []f
 			return false
 		}
 	}
-	return c.setWeights(p, b.DataType(), dims, bv, odims, out)
+	return c.setWeights(p, bt, odims, out)
 }
 
 // fuseConvArith folds a constant per-channel Mul or Add after a Conv

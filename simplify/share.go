@@ -2,7 +2,7 @@ package simplify
 
 import (
 	"bytes"
-	"hash/fnv"
+	"hash/maphash"
 	"strconv"
 	"strings"
 
@@ -93,17 +93,20 @@ func dimsKey(dims []int64) string {
 
 // fingerprint hashes b, or 64 evenly spaced pieces of it when it is
 // large, so that weights that differ are told apart without hashing them
-// whole.
+// whole. The hash (maphash, with a seed per process) only groups
+// candidates, which are then compared in full.
 func fingerprint(b []byte) uint64 {
-	h := fnv.New64a()
 	const piece, pieces = 64, 64
 	if len(b) <= piece*pieces {
-		h.Write(b)
-		return h.Sum64()
+		return maphash.Bytes(fingerprintSeed, b)
 	}
+	var h maphash.Hash
+	h.SetSeed(fingerprintSeed)
 	step := (len(b) - piece) / (pieces - 1)
 	for i := range pieces {
 		h.Write(b[i*step : i*step+piece])
 	}
 	return h.Sum64()
 }
+
+var fingerprintSeed = maphash.MakeSeed()

@@ -143,18 +143,10 @@ func SimplifyContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (*R
 	}
 	o.ctx = ctx
 	before := countModel(m)
-	rep := &Report{}
+	var rep *Report
 	err = m.Atomic(func(m *onnxgraph.Model) (err error) {
-		defer recoverTo(&err)
-		r, err := run(m, o, false, false)
-		if err != nil {
-			return err
-		}
-		if err := onnxgraph.Validate(m, checkOpts); err != nil {
-			return fmt.Errorf("%w: %v", errRejected, err)
-		}
-		rep = r
-		return nil
+		rep, err = runChecked(m, o)
+		return err
 	})
 	if errors.Is(err, errRejected) {
 		// The result failed the checker, or an edit failed; m is as it
@@ -162,11 +154,7 @@ func SimplifyContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (*R
 		// the checker) and turning off the passes at fault.
 		valid := onnxgraph.Validate(m, checkOpts) == nil
 		err = m.Atomic(func(m *onnxgraph.Model) (err error) {
-			defer recoverTo(&err)
-			r, err := run(m, o, valid, true)
-			if err == nil {
-				rep = r
-			}
+			rep, err = runCareful(m, o, valid)
 			return err
 		})
 	}
@@ -179,6 +167,61 @@ func SimplifyContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (*R
 	}
 	rep.fill(before, countModel(m))
 	return rep, nil
+}
+
+// SimplifyCopy returns a simplified copy of m and leaves m as it is: the
+// result of SimplifyContext on m.Clone(), at the cost of one copy of the
+// graph instead of two (Simplify also snapshots the model it changes, to
+// undo a failure). Tensors are shared, not copied, as by Clone. Errors
+// are SimplifyContext's.
+func SimplifyCopy(ctx context.Context, m *onnxgraph.Model, opts *Options) (*onnxgraph.Model, *Report, error) {
+	if m == nil || m.Graph() == nil {
+		return nil, nil, optionErr("model", "", "no graph")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	o, err := prepare(m, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	o.ctx = ctx
+	before := countModel(m)
+	c := m.Clone()
+	rep, err := runChecked(c, o)
+	if errors.Is(err, errRejected) {
+		c = m.Clone()
+		rep, err = runCareful(c, o, onnxgraph.Validate(m, checkOpts) == nil)
+	}
+	if errors.Is(err, errRejected) {
+		return nil, nil, fmt.Errorf("%w: %v", ErrInvalidResult, err)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	rep.fill(before, countModel(c))
+	return c, rep, nil
+}
+
+// runChecked runs the passes on m and checks the result: errRejected
+// when it fails the checker, or something outside the passes failed.
+func runChecked(m *onnxgraph.Model, o *config) (rep *Report, err error) {
+	defer recoverTo(&err)
+	r, err := run(m, o, false, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := onnxgraph.Validate(m, checkOpts); err != nil {
+		return nil, fmt.Errorf("%w: %v", errRejected, err)
+	}
+	return r, nil
+}
+
+// runCareful runs the passes on m checking after every pass (when valid,
+// which says m passes the checker) and turning off the passes at fault.
+func runCareful(m *onnxgraph.Model, o *config, valid bool) (rep *Report, err error) {
+	defer recoverTo(&err)
+	return run(m, o, valid, true)
 }
 
 // recoverTo turns a panic outside the passes (which guard catches) into

@@ -36,12 +36,22 @@ func convNetOf(tb testing.TB, n int, ch int64) *onnxgraph.Model {
 // 16 channels, where the graph's structure weighs as much as its weights.
 func BenchmarkConvert1000(b *testing.B) { benchConvert(b, 16, nil) }
 
+// BenchmarkConvert1000NoSimplify converts it as it is: the difference
+// with BenchmarkConvert1000 is the simplifier's cost (a copy of the graph,
+// a shape inference, the BatchNormalization fusions).
+func BenchmarkConvert1000NoSimplify(b *testing.B) { benchConvert(b, 16, &Options{NoSimplify: true}) }
+
 // BenchmarkConvert1000FP16 is the same with float16 weights.
 func BenchmarkConvert1000FP16(b *testing.B) { benchConvert(b, 16, &Options{FP16: true}) }
 
 // BenchmarkConvert1000Wide converts the network with 128 channels, whose
 // weights (38 MB) dominate its size as in real models.
 func BenchmarkConvert1000Wide(b *testing.B) { benchConvert(b, 128, nil) }
+
+// BenchmarkConvert1000WideNoSimplify converts it as it is.
+func BenchmarkConvert1000WideNoSimplify(b *testing.B) {
+	benchConvert(b, 128, &Options{NoSimplify: true})
+}
 
 // BenchmarkConvert1000WideFP16 is the same with float16 weights.
 func BenchmarkConvert1000WideFP16(b *testing.B) { benchConvert(b, 128, &Options{FP16: true}) }

@@ -11,8 +11,9 @@ import (
 )
 
 // cval is a constant known at export time: an initializer, a Constant
-// node's value, or a value shape inference computed (the shape
-// subgraphs Shape -> Gather -> Concat -> Reshape fold this way).
+// node's value, or the output of a converter that moves constant data
+// (a reshape or transpose of a constant, ConstantOfShape). Computing
+// constants is the simplifier's work (Options.NoSimplify).
 type cval struct {
 	dt    onnxgraph.DataType
 	shape []int64
@@ -157,52 +158,6 @@ func (c *converter) constantNode(n *onnxgraph.Node) error {
 		c.consts[out] = cv
 		return nil
 	}
-}
-
-// foldable reports whether shape inference knows every output of n, and
-// records them as constants.
-func (c *converter) foldable(n *onnxgraph.Node) bool {
-	if len(n.Subgraphs()) > 0 || n.NumOutputs() == 0 {
-		return false
-	}
-	vals := make([]*cval, n.NumOutputs())
-	for k, v := range n.Outputs() {
-		if v == nil {
-			continue
-		}
-		d := c.res.Data(v)
-		t := c.res.Type(v)
-		if d == nil || t == nil {
-			return false
-		}
-		cv := &cval{dt: t.Elem, shape: append([]int64{}, d.Shape...)}
-		if d.Floats != nil {
-			cv.f = make([]float32, len(d.Floats))
-			for j, x := range d.Floats {
-				cv.f[j] = float32(x)
-			}
-		} else {
-			ints, ok := d.KnownInts()
-			if !ok {
-				return false
-			}
-			cv.i = ints
-			if isFloatType(t.Elem) {
-				cv.f = make([]float32, len(ints))
-				for j, x := range ints {
-					cv.f[j] = float32(x)
-				}
-				cv.i = nil
-			}
-		}
-		vals[k] = cv
-	}
-	for k, v := range n.Outputs() {
-		if v != nil {
-			c.consts[v] = vals[k]
-		}
-	}
-	return true
 }
 
 // constTensor materializes a constant in layout p (nil: as it is).

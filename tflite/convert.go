@@ -1,6 +1,7 @@
 package tflite
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/opschema"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
+	"github.com/onnxgraph/onnxgraph/simplify"
 )
 
 // Options controls Convert. The zero value uses the model's declared input
@@ -29,6 +31,15 @@ type Options struct {
 	// Description is written as the model's description; empty means
 	// "onnxgraph tflite exporter".
 	Description string
+	// NoSimplify converts the graph as it is. By default Convert first
+	// simplifies a copy of the model (package simplify, with InputShapes
+	// fixed): constants are folded, shape computations (Shape -> Gather
+	// -> Concat -> Reshape) resolved, BatchNormalization and per-channel
+	// Mul/Add fused into convolutions, no-ops and dead code removed.
+	// Without it, a node computed from constants is converted as an
+	// operator of its own, and a Shape node or a weight computed in the
+	// graph is refused.
+	NoSimplify bool
 }
 
 // FP16MinElements is the size from which Options.FP16 stores a float
@@ -65,8 +76,8 @@ type Fold struct {
 type Report struct {
 	Inputs  []IO `json:"inputs"`
 	Outputs []IO `json:"outputs"`
-	// OpsBefore counts the ONNX nodes by op type; OpsAfter the TensorFlow
-	// Lite operators by builtin name.
+	// OpsBefore counts the main graph's nodes of the model given, by op
+	// type; OpsAfter the TensorFlow Lite operators by builtin name.
 	OpsBefore []OpCount `json:"ops_before"`
 	OpsAfter  []OpCount `json:"ops_after"`
 	Nodes     int       `json:"nodes"`
@@ -76,8 +87,8 @@ type Report struct {
 	Transposes         int `json:"transposes"`
 	BoundaryTransposes int `json:"boundary_transposes"`
 	Tensors            int `json:"tensors"`
-	// ONNXWeightBytes is the size of the ONNX model's initializers and
-	// Constant values; WeightBytes that of the .tflite constant buffers;
+	// ONNXWeightBytes is the size of the initializers and Constant values
+	// of the model given; WeightBytes that of the .tflite constant buffers;
 	// FileBytes that of the .tflite file.
 	ONNXWeightBytes int64 `json:"onnx_weight_bytes"`
 	WeightBytes     int64 `json:"weight_bytes"`
@@ -88,23 +99,54 @@ type Report struct {
 	LargestTensor      string `json:"largest_tensor"`
 	LargestTensorBytes int64  `json:"largest_tensor_bytes"`
 	FP16               bool   `json:"fp16"`
-	Folded             []Fold `json:"folded"`
+	// Simplified is what the simplifier did to the copy of the model that
+	// was converted (node counts per operator before and after, changes
+	// per pass, nodes it left); nil with Options.NoSimplify.
+	Simplified *simplify.Report `json:"simplified,omitempty"`
+	// Folded lists the nodes of the converted graph that became no
+	// operator of their own (after the simplifier, which folded the rest).
+	Folded []Fold `json:"folded"`
 	// Notes are the facts of the export a user must know (int64 values
 	// carried as int32, float16 carried as float32).
 	Notes []string `json:"notes,omitempty"`
 }
 
 // Convert exports m as a TensorFlow Lite FlatBuffer, the whole graph in
-// channels-last layout. m is not changed. opts may be nil.
+// channels-last layout. opts may be nil. m is not changed: unless
+// opts.NoSimplify, a copy of it is simplified (package simplify) with
+// opts.InputShapes fixed, and the copy is converted.
 //
 // Every shape must be static once opts.InputShapes are applied; an
 // operator or case without an exact TensorFlow Lite form is an
 // *UnsupportedError listing every such node.
 func Convert(m *onnxgraph.Model, opts *Options) (data []byte, rep *Report, err error) {
-	c, err := newConverter(m, opts)
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if m == nil || m.Graph() == nil {
+		return nil, nil, invalid("no model graph")
+	}
+	in, err := inputShapes(m.Graph(), o.InputShapes)
 	if err != nil {
 		return nil, nil, err
 	}
+	src := m
+	var simplified *simplify.Report
+	if !o.NoSimplify {
+		if src, simplified, err = simplify.SimplifyCopy(context.Background(), m, simplifyOptions(o.InputShapes)); err != nil {
+			if errors.Is(err, simplify.ErrInvalidResult) {
+				return nil, nil, fmt.Errorf("%w: %w (Options.NoSimplify converts the model as it is)", ErrInvalid, err)
+			}
+			return nil, nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+	}
+	c, err := newConverter(src, o, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.rep.Simplified = simplified
+	c.countGiven(m)
 	defer func() {
 		// A converter bug must not take the caller down: it is reported
 		// with the node it happened at.
@@ -197,26 +239,29 @@ type converter struct {
 	halfWeights bool
 }
 
-func newConverter(m *onnxgraph.Model, opts *Options) (*converter, error) {
-	c := &converter{
-		m:        m,
-		g:        m.Graph(),
-		out:      newTFModel(),
-		rep:      &Report{},
-		vals:     map[*onnxgraph.Value]*tval{},
-		consts:   map[*onnxgraph.Value]*cval{},
-		constIdx: map[string]int32{},
-		skip:     map[*onnxgraph.Node]bool{},
-		kperm:    map[*onnxgraph.Value][]int64{},
-		ioTensor: map[int32]bool{},
+// simplifyOptions are the simplifier's options for a conversion: its
+// defaults, with the input dims fixed.
+func simplifyOptions(shapes map[string][]int64) *simplify.Options {
+	o := &simplify.Options{}
+	for name, dims := range shapes {
+		if o.Inputs == nil {
+			o.Inputs = map[string][]onnxgraph.Dim{}
+		}
+		ds := make([]onnxgraph.Dim, len(dims))
+		for i, d := range dims {
+			ds[i] = onnxgraph.DimOf(d)
+		}
+		o.Inputs[name] = ds
 	}
-	if opts != nil {
-		c.opts = *opts
-	}
-	c.rep.FP16 = c.opts.FP16
+	return o
+}
+
+// inputShapes checks Options.InputShapes against g's inputs and returns
+// them for shape inference.
+func inputShapes(g *onnxgraph.Graph, shapes map[string][]int64) (map[string]shapeinfer.Shape, error) {
 	in := map[string]shapeinfer.Shape{}
-	for name, dims := range c.opts.InputShapes {
-		v, ok := c.g.Value(name)
+	for name, dims := range shapes {
+		v, ok := g.Value(name)
 		if !ok || !v.IsGraphInput() || v.Initializer() != nil {
 			return nil, invalid("no graph input named %q", name)
 		}
@@ -229,6 +274,43 @@ func newConverter(m *onnxgraph.Model, opts *Options) (*converter, error) {
 		}
 		in[name] = s
 	}
+	return in, nil
+}
+
+// countGiven fills the report's counts of the model given (before any
+// simplification): its nodes by op type and its weight bytes.
+func (c *converter) countGiven(m *onnxgraph.Model) {
+	before := map[string]int{}
+	for _, n := range m.Graph().Nodes() {
+		before[opName(n)]++
+		if n.OpType() == "Constant" && n.Domain() == "" {
+			if a := n.Attr("value"); a != nil && a.GetT() != nil {
+				c.rep.ONNXWeightBytes += m.TensorOf(a.GetT()).NumBytes()
+			}
+		}
+	}
+	for _, v := range m.Graph().Initializers() {
+		c.rep.ONNXWeightBytes += v.Initializer().NumBytes()
+	}
+	c.rep.OpsBefore = sortedCounts(before)
+	c.rep.Nodes = len(m.Graph().Nodes())
+}
+
+func newConverter(m *onnxgraph.Model, opts Options, in map[string]shapeinfer.Shape) (*converter, error) {
+	c := &converter{
+		m:        m,
+		g:        m.Graph(),
+		out:      newTFModel(),
+		rep:      &Report{},
+		vals:     map[*onnxgraph.Value]*tval{},
+		consts:   map[*onnxgraph.Value]*cval{},
+		constIdx: map[string]int32{},
+		skip:     map[*onnxgraph.Node]bool{},
+		kperm:    map[*onnxgraph.Value][]int64{},
+		ioTensor: map[int32]bool{},
+		opts:     opts,
+	}
+	c.rep.FP16 = c.opts.FP16
 	res, err := shapeinfer.Infer(m, &shapeinfer.Options{InputShapes: in})
 	if err != nil {
 		return nil, fmt.Errorf("%w: shape inference: %v", ErrInvalid, err)
@@ -240,7 +322,6 @@ func newConverter(m *onnxgraph.Model, opts *Options) (*converter, error) {
 // run converts the graph.
 func (c *converter) run() error {
 	for _, v := range c.g.Initializers() {
-		c.rep.ONNXWeightBytes += v.Initializer().NumBytes()
 		if v.Initializer().DataType() == onnxgraph.Float16 {
 			c.halfWeights = true
 		}
@@ -260,19 +341,8 @@ func (c *converter) run() error {
 	if err != nil {
 		return fmt.Errorf("tflite: %w", err)
 	}
-	before := map[string]int{}
-	for _, n := range nodes {
-		before[opName(n)]++
-		if n.OpType() == "Constant" && n.Domain() == "" {
-			if a := n.Attr("value"); a != nil && a.GetT() != nil {
-				c.rep.ONNXWeightBytes += c.m.TensorOf(a.GetT()).NumBytes()
-			}
-		}
-	}
-	c.rep.OpsBefore = sortedCounts(before)
-	c.rep.Nodes = len(nodes)
-	c.foldConstants(nodes)
-	for i, n := range nodes {
+	for _, i := range c.constantsFirst(nodes) {
+		n := nodes[i]
 		if c.skip[n] {
 			continue
 		}
@@ -292,50 +362,36 @@ func (c *converter) run() error {
 	return nil
 }
 
-// foldConstants computes, before conversion, the nodes whose outputs are
-// constants: Constant, what shape inference knows, and reshapes,
-// transposes and identities of constants (weights reshaped in the graph),
-// so that a converter sees its constant inputs whatever the node order.
-func (c *converter) foldConstants(nodes []*onnxgraph.Node) {
-	for _, n := range nodes {
-		if n.Domain() != "" {
-			continue
-		}
-		switch n.OpType() {
-		case "Constant":
-			if c.constantNode(n) == nil {
-				c.skip[n] = true
-				c.fold(n, "constant")
-			}
-			continue
-		case "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Identity":
-			x := n.Input(0)
-			if x == nil || c.konst(x) == nil || n.Output(0) == nil {
+// constantsFirst returns the indices of nodes (in topological order) in
+// the order they are converted: first the nodes computed from constants
+// alone (Constant nodes, reshapes of initializers, what the simplifier
+// left or NoSimplify keeps), then the others, each part in its order. A
+// converter that looks past its node (a Conv folding the
+// BatchNormalization after it, a Flatten permuting the weights of the
+// fully connected layer that reads it) then sees the constants they make
+// whatever the node order.
+func (c *converter) constantsFirst(nodes []*onnxgraph.Node) []int {
+	known := map[*onnxgraph.Value]bool{}
+	first := make([]int, 0, len(nodes))
+	var rest []int
+	for i, n := range nodes {
+		ok := len(n.Subgraphs()) == 0
+		for _, v := range n.Inputs() {
+			if v != nil && !known[v] && (v.Initializer() == nil || c.vals[v] != nil) {
+				ok = false
 				break
 			}
-			if _, ok := c.shapeOK(n.Output(0)); !ok {
-				break
-			}
-			var err error
-			switch n.OpType() {
-			case "Transpose":
-				err = convTranspose(c, n)
-			case "Identity":
-				c.alias(x, n.Output(0))
-			default:
-				err = convReshape(c, n)
-			}
-			if err == nil && c.consts[n.Output(0)] != nil {
-				c.skip[n] = true
-				c.fold(n, "constant")
-				continue
-			}
 		}
-		if c.foldable(n) {
-			c.skip[n] = true
-			c.fold(n, "constant")
+		if !ok {
+			rest = append(rest, i)
+			continue
+		}
+		first = append(first, i)
+		for _, v := range n.Outputs() {
+			known[v] = true
 		}
 	}
+	return append(first, rest...)
 }
 
 func opName(n *onnxgraph.Node) string {
@@ -362,10 +418,6 @@ func (c *converter) convertNode(n *onnxgraph.Node, i int) error {
 		if err := c.constantNode(n); err != nil {
 			c.problem(n, i, err.Error())
 		}
-		c.fold(n, "constant")
-		return nil
-	}
-	if c.foldable(n) {
 		c.fold(n, "constant")
 		return nil
 	}
@@ -430,6 +482,7 @@ func (c *converter) convertNode(n *onnxgraph.Node, i int) error {
 		}
 		return err
 	}
+	ops := len(c.out.ops)
 	if err := fn(c, n); err != nil {
 		var u *unsupported
 		if errors.As(err, &u) {
@@ -439,10 +492,16 @@ func (c *converter) convertNode(n *onnxgraph.Node, i int) error {
 		}
 		return fmt.Errorf("tflite: node %s (%s): %w", nodeName(n, i), opName(n), err)
 	}
+	constant := len(c.out.ops) == ops
 	for _, v := range n.Outputs() {
 		if c.needed(v) && c.vals[v] == nil && c.consts[v] == nil {
 			return fmt.Errorf("tflite: node %s (%s): output %q not produced", nodeName(n, i), opName(n), v.Name())
 		}
+		constant = constant && (v == nil || c.consts[v] != nil)
+	}
+	if constant {
+		// A reshape, transpose or expansion of a constant, ConstantOfShape.
+		c.fold(n, "constant")
 	}
 	return nil
 }

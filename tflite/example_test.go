@@ -1,6 +1,7 @@
 package tflite_test
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/onnxgraph/onnxgraph/samples"
@@ -29,6 +30,30 @@ func ExampleConvert() {
 	// MAX_POOL_2D 2
 	// FULLY_CONNECTED 1
 	// RESHAPE 1
+}
+
+// Convert simplifies a copy of the model first: the weight an exported
+// classifier computes and its flatten chain (Shape -> Gather -> Unsqueeze
+// -> Concat -> Reshape) fold away. NoSimplify converts the graph as it
+// is, and refuses what has no TensorFlow Lite form.
+func ExampleConvert_noSimplify() {
+	m := samples.TorchCNN() // batch N: fixed to 1 below
+	shapes := map[string][]int64{"image": {1, 3, 16, 16}}
+	_, rep, err := tflite.Convert(m, &tflite.Options{InputShapes: shapes})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := rep.Simplified
+	fmt.Println(s.NodesBefore, "ONNX nodes, simplified to", s.NodesAfter, "->", rep.Operators, "operators")
+	_, _, err = tflite.Convert(m, &tflite.Options{InputShapes: shapes, NoSimplify: true})
+	var ue *tflite.UnsupportedError
+	if errors.As(err, &ue) {
+		fmt.Println("as it is, refused:", ue.OpTypes())
+	}
+	// Output:
+	// 19 ONNX nodes, simplified to 8 -> 5 operators
+	// as it is, refused: [Conv Shape]
 }
 
 // Save writes the .tflite atomically; a model it cannot export leaves no

@@ -273,7 +273,7 @@ func convConv(c *converter, n *onnxgraph.Node) error {
 	}
 	m, cg := ws[0], ws[1]
 	group := attrInt(n, "group", 1)
-	weights := append([]float32{}, wc.f...)
+	weights := wc.f // copied before a fold changes them: wc is shared
 	bias := make([]float32, m)
 	if bc := c.konst(bv); bc != nil {
 		copy(bias, bc.f)
@@ -283,6 +283,7 @@ func convConv(c *converter, n *onnxgraph.Node) error {
 	// Fold a following BatchNormalization, then fuse an activation.
 	if f := follower(out); f != nil && f.OpType() == "BatchNormalization" && f.Domain() == "" {
 		if s, t, ok := c.bnScale(f); ok && int64(len(s)) == m {
+			weights = append([]float32{}, weights...)
 			per := int(cg * ws[2] * ws[3])
 			for o := 0; o < int(m); o++ {
 				for k := 0; k < per; k++ {

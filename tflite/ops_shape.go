@@ -690,6 +690,5 @@ func convConstantOfShape(c *converter, n *onnxgraph.Node) error {
 		cv.i = v
 	}
 	c.consts[out] = cv
-	c.fold(n, "constant")
 	return nil
 }

@@ -60,7 +60,7 @@ var commands = []command{
 	{"files", "shrink", "IN OUT", "make constants smaller (scs4onnx): dedupe identical constants, optionally downcast losslessly, optionally move big ones to external data", shrinkCmd},
 	{"files", "to-json", "IN OUT.json [DIR]", "write a model as JSON, python onnx2json's format; big weights may go to .npy files (onnx2json)", toJSONCmd},
 	{"files", "from-json", "IN.json OUT", "read a model from JSON (python onnx2json's format or to-json's) and save it; over 2 GiB, weights go to external data (json2onnx)", fromJSONCmd},
-	{"files", "to-tflite", "IN OUT.tflite", "export to TensorFlow Lite, the whole graph channels-last (onnx2tf); 4-D inputs and outputs become NHWC", toTFLiteCmd},
+	{"files", "to-tflite", "IN OUT.tflite", "export to TensorFlow Lite, simplified first, the whole graph channels-last (onnx2tf); 4-D inputs and outputs become NHWC", toTFLiteCmd},
 	{"files", "encode", "[VALUES]", "print the base64 of a tensor's raw data, from a .npy file or from values (sed4onnx encode)", encodeCmd},
 	{"files", "decode", "BASE64", "decode the base64 of a tensor's raw data and print its values or write a .npy file (sed4onnx decode)", decodeCmd},
 }

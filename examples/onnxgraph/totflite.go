@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/simplify"
 	"github.com/onnxgraph/onnxgraph/tflite"
 )
 
@@ -14,9 +15,10 @@ func toTFLiteCmd(c *cmd) {
 	c.flags.StringArrayVar(&inputs, "input", nil, "fix an input's dims: name=1,3,224,224 (repeatable; every dim must end up static)")
 	fp16 := c.flags.Bool("fp16", false, "store float weights as float16, read through DEQUANTIZE")
 	keep := c.flags.Bool("keep-nchw-io", false, "keep 4-D inputs and outputs NCHW (a TRANSPOSE at each)")
+	noSimplify := c.flags.Bool("no-simplify", false, "convert the graph as it is: no simplifier first (constants computed in the graph and shape computations such as Shape -> Gather -> Concat are then not folded)")
 	opts := &tflite.Options{InputShapes: map[string][]int64{}}
 	c.before(func() error {
-		opts.FP16, opts.KeepNCHWIO = *fp16, *keep
+		opts.FP16, opts.KeepNCHWIO, opts.NoSimplify = *fp16, *keep, *noSimplify
 		for _, spec := range inputs {
 			name, dims, ok := strings.Cut(spec, "=")
 			if !ok {
@@ -73,6 +75,9 @@ func printTFLiteReport(p *printer, path string, r *tflite.Report) {
 	}
 	io("input", r.Inputs)
 	io("output", r.Outputs)
+	if r.Simplified != nil {
+		printTFLiteSimplified(p, r.Simplified)
+	}
 	p.line("%d ONNX nodes -> %d operators; %d TRANSPOSE (%d at inputs and outputs); %d tensors, activations %d bytes (largest %s, %d bytes)",
 		r.Nodes, r.Operators, r.Transposes, r.BoundaryTransposes, r.Tensors, r.ActivationBytes, r.LargestTensor, r.LargestTensorBytes)
 	counts := func(list []tflite.OpCount) string {
@@ -105,5 +110,36 @@ func printTFLiteReport(p *printer, path string, r *tflite.Report) {
 	}
 	for _, n := range r.Notes {
 		p.line("note: %s", n)
+	}
+}
+
+// printTFLiteSimplified says what the simplifier did before conversion:
+// the node counts, the changes per pass, the operator types whose count
+// changed, and what it turned off or left.
+func printTFLiteSimplified(p *printer, r *simplify.Report) {
+	var changes []string
+	for _, c := range r.Changes {
+		if c.Changes > 0 {
+			changes = append(changes, fmt.Sprintf("%s %d", c.Pass, c.Changes))
+		}
+	}
+	if len(changes) == 0 {
+		changes = []string{"no change"}
+	}
+	p.line("simplified first: %d -> %d ONNX nodes (%s)", r.NodesBefore, r.NodesAfter, strings.Join(changes, ", "))
+	var ops []string
+	for _, oc := range r.Ops {
+		if oc.Before != oc.After {
+			ops = append(ops, fmt.Sprintf("%s %d -> %d", oc.OpType, oc.Before, oc.After))
+		}
+	}
+	if len(ops) > 0 {
+		p.line("simplified ops: %s", capJoin(ops, 12))
+	}
+	for _, d := range r.Disabled {
+		p.line("simplify pass %s turned off: %s", esc(d.Pass), d.Reason)
+	}
+	if len(r.Left) > 0 {
+		p.line("simplify left %d nodes as they are (`onnxgraph simplify` says why)", len(r.Left))
 	}
 }

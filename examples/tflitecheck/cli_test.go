@@ -37,10 +37,18 @@ func TestCLI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	for _, want := range []string{"input Input3: float32[1 28 28 1] NHWC (ONNX float32[1 1 28 28])", "after: ", "3 Add into the operator before it", "0 TRANSPOSE"} {
+	// The simplifier fuses the Conv biases, the exporter the MatMul's.
+	for _, want := range []string{"input Input3: float32[1 28 28 1] NHWC (ONNX float32[1 1 28 28])", "after: ", "simplified first: 12 -> 9 ONNX nodes (", "simplified ops: Add 3 -> 1, Reshape 2 -> 1", "1 Add into the operator before it", "0 TRANSPOSE"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
+	}
+	out, err = run("to-tflite", mnist, filepath.Join(dir, "mnist_as_is.tflite"), "--no-simplify")
+	if err != nil {
+		t.Fatalf("--no-simplify: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "3 Add into the operator before it") || !strings.Contains(out, "0 TRANSPOSE") || strings.Contains(out, "simplified") {
+		t.Errorf("--no-simplify report:\n%s", out)
 	}
 	out, err = run("to-tflite", mnist, filepath.Join(dir, "mnist16.tflite"), "--fp16", "--keep-nchw-io", "--json")
 	if err != nil {
@@ -84,6 +92,17 @@ func TestCLI(t *testing.T) {
 	}
 	if out, err = run("to-tflite", dynPath, bad, "--input", "images=N,3,16,16"); err == nil || !strings.Contains(out, "needs sizes") {
 		t.Errorf("symbolic --input: %v\n%s", err, out)
+	}
+	// An exported classifier converts simplified, and is refused as it is.
+	torch := filepath.Join(dir, "torch.onnx")
+	if err := samples.TorchCNN().Save(torch); err != nil {
+		t.Fatal(err)
+	}
+	if out, err = run("to-tflite", torch, filepath.Join(dir, "torch.tflite"), "--input", "image=1,3,16,16"); err != nil || !strings.Contains(out, "Shape 1 -> 0") {
+		t.Errorf("TorchCNN: %v\n%s", err, out)
+	}
+	if out, err = run("to-tflite", torch, bad, "--input", "image=1,3,16,16", "--no-simplify"); err == nil || !strings.Contains(out, "(Shape)") {
+		t.Errorf("TorchCNN --no-simplify: %v\n%s", err, out)
 	}
 	// Unsupported operators are all listed.
 	out, err = run("to-tflite", filepath.Join(suiteDir, "test_nonzero_example", "model.onnx"), bad)

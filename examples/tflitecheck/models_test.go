@@ -226,6 +226,20 @@ func fp16Net() *net {
 	return n
 }
 
+// uniform is a float32 tensor of values in [-1, 1) drawn from r.
+func uniform(t *testing.T, r *rand.Rand, name string, dims []int64) *onnxgraph.Tensor {
+	t.Helper()
+	vals := make([]float32, onnxgraph.NumElements(dims))
+	for i := range vals {
+		vals[i] = float32(2*r.Float64() - 1)
+	}
+	tv, err := onnxgraph.TensorFrom(name, dims, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tv
+}
+
 // randomInputs gives every graph input of m seeded values in [-1, 1).
 func randomInputs(t *testing.T, m *onnxgraph.Model, seed uint64) map[string]*onnxgraph.Tensor {
 	t.Helper()
@@ -236,14 +250,8 @@ func randomInputs(t *testing.T, m *onnxgraph.Model, seed uint64) map[string]*onn
 			continue
 		}
 		dims, _, _ := v.Shape()
-		vals := make([]float32, onnxgraph.NumElements(dims))
-		for i := range vals {
-			vals[i] = float32(2*r.Float64() - 1)
-		}
-		tv, err := onnxgraph.TensorFrom(v.Name(), dims, vals)
-		if err != nil {
-			t.Fatal(err)
-		}
+		tv := uniform(t, r, v.Name(), dims)
+		vals, _ := tv.Float32s()
 		if v.ElemType() == onnxgraph.Float16 {
 			h := make([]uint16, len(vals))
 			for i, f := range vals {
@@ -253,6 +261,7 @@ func randomInputs(t *testing.T, m *onnxgraph.Model, seed uint64) map[string]*onn
 			for i, x := range h {
 				raw[2*i], raw[2*i+1] = byte(x), byte(x>>8)
 			}
+			var err error
 			if tv, err = onnxgraph.NewTensor(v.Name(), onnxgraph.Float16, dims, raw); err != nil {
 				t.Fatal(err)
 			}
@@ -320,5 +329,46 @@ func TestModels(t *testing.T) {
 		if float64(rep.WeightBytes) > s.maxSize*float64(rep.ONNXWeightBytes) {
 			t.Errorf("%s: weights %d bytes, ONNX %d: over x%g", s.name, rep.WeightBytes, rep.ONNXWeightBytes, s.maxSize)
 		}
+	}
+}
+
+// TestSimplified converts exported models that only convert simplified
+// (a weight computed by Mul, torch.flatten's Shape chain, a causal mask
+// from Trilu, with their dynamic dims fixed), and networks as they are
+// (NoSimplify: the exporter's own BatchNormalization and bias folding,
+// the weights a Flatten permutes), runs both runtimes and compares.
+func TestSimplified(t *testing.T) {
+	needRuntimes(t)
+	r := rand.New(rand.NewPCG(9, 3))
+	ids := make([]int64, 8)
+	for i := range ids {
+		ids[i] = int64(r.IntN(32))
+	}
+	idsT, err := onnxgraph.TensorFrom("input_ids", []int64{1, 8}, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mnist, mobile, block := samples.MNIST(), mobileNet(14, 16).build(t), transformerBlock().build(t)
+	asIs := tflite.Options{NoSimplify: true}
+	cases := []crossCase{
+		{name: "torch_cnn", model: samples.TorchCNN(), inputs: map[string]*onnxgraph.Tensor{"image": uniform(t, r, "image", []int64{1, 3, 16, 16})},
+			opts: tflite.Options{InputShapes: map[string][]int64{"image": {1, 3, 16, 16}}}, tol: float32Tol},
+		{name: "transformer", model: samples.Transformer(), inputs: map[string]*onnxgraph.Tensor{"input_ids": idsT},
+			opts: tflite.Options{InputShapes: map[string][]int64{"input_ids": {1, 8}}}, tol: float32Tol},
+		{name: "mnist_as_is", model: mnist, inputs: randomInputs(t, mnist, 5), opts: asIs, tol: float32Tol},
+		{name: "mobilenet_as_is", model: mobile, inputs: randomInputs(t, mobile, 5), opts: asIs, tol: float32Tol},
+		{name: "transformer_block_as_is", model: block, inputs: randomInputs(t, block, 5), opts: asIs, tol: float32Tol},
+	}
+	for i, res := range crossRun(t, cases) {
+		if !res.ok() {
+			t.Errorf("%s: convert %v, run %v, %s", cases[i].name, res.convErr, res.runErr, res.diff)
+			continue
+		}
+		rep := res.report
+		nodes := rep.Nodes
+		if s := rep.Simplified; s != nil {
+			nodes = s.NodesAfter
+		}
+		t.Logf("%s: %d nodes given, %d converted -> %d operators %v", cases[i].name, rep.Nodes, nodes, rep.Operators, rep.OpsAfter)
 	}
 }
