@@ -120,6 +120,13 @@ type Report struct {
 // operator or case without an exact TensorFlow Lite form is an
 // *UnsupportedError listing every such node.
 func Convert(m *onnxgraph.Model, opts *Options) (data []byte, rep *Report, err error) {
+	return ConvertContext(context.Background(), m, opts)
+}
+
+// ConvertContext is Convert under ctx: when ctx ends, the simplification
+// or the conversion stops between two nodes and the error is ctx's
+// (errors.Is(err, context.Canceled)).
+func ConvertContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (data []byte, rep *Report, err error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -134,7 +141,10 @@ func Convert(m *onnxgraph.Model, opts *Options) (data []byte, rep *Report, err e
 	src := m
 	var simplified *simplify.Report
 	if !o.NoSimplify {
-		if src, simplified, err = simplify.SimplifyCopy(context.Background(), m, simplifyOptions(o.InputShapes)); err != nil {
+		if src, simplified, err = simplify.SimplifyCopy(ctx, m, simplifyOptions(o.InputShapes)); err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, fmt.Errorf("tflite: %w", ctx.Err())
+			}
 			if errors.Is(err, simplify.ErrInvalidResult) {
 				return nil, nil, fmt.Errorf("%w: %w (Options.NoSimplify converts the model as it is)", ErrInvalid, err)
 			}
@@ -158,7 +168,7 @@ func Convert(m *onnxgraph.Model, opts *Options) (data []byte, rep *Report, err e
 			data, rep, err = nil, nil, fmt.Errorf("%w: internal error at node %s: %v", ErrInvalid, name, r)
 		}
 	}()
-	if err := c.run(); err != nil {
+	if err := c.run(ctx); err != nil {
 		return nil, nil, err
 	}
 	desc := c.opts.Description
@@ -176,7 +186,13 @@ func Convert(m *onnxgraph.Model, opts *Options) (data []byte, rep *Report, err e
 // Save converts m (see Convert) and writes the .tflite to path through a
 // temporary file renamed into place: a failed export leaves no file.
 func Save(m *onnxgraph.Model, path string, opts *Options) (*Report, error) {
-	data, rep, err := Convert(m, opts)
+	return SaveContext(context.Background(), m, path, opts)
+}
+
+// SaveContext is Save under ctx (see ConvertContext); when ctx ends,
+// nothing is written.
+func SaveContext(ctx context.Context, m *onnxgraph.Model, path string, opts *Options) (*Report, error) {
+	data, rep, err := ConvertContext(ctx, m, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +336,7 @@ func newConverter(m *onnxgraph.Model, opts Options, in map[string]shapeinfer.Sha
 }
 
 // run converts the graph.
-func (c *converter) run() error {
+func (c *converter) run(ctx context.Context) error {
 	for _, v := range c.g.Initializers() {
 		if v.Initializer().DataType() == onnxgraph.Float16 {
 			c.halfWeights = true
@@ -345,6 +361,9 @@ func (c *converter) run() error {
 		n := nodes[i]
 		if c.skip[n] {
 			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("tflite: %w", err)
 		}
 		c.node = n
 		if err := c.convertNode(n, i); err != nil {

@@ -1,8 +1,10 @@
 package tflite_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/onnxgraph/onnxgraph/samples"
 	"github.com/onnxgraph/onnxgraph/tflite"
@@ -63,6 +65,22 @@ func ExampleSave() {
 	fmt.Println(rep == nil, err != nil)
 	// Output:
 	// true true
+}
+
+// ConvertContext stops when its context ends: a service gives each
+// export a deadline.
+func ExampleConvertContext() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	data, _, err := tflite.ConvertContext(ctx, samples.MNIST(), nil)
+	fmt.Println(len(data) > 0, err)
+
+	cancel() // ended: nothing is converted
+	_, _, err = tflite.ConvertContext(ctx, samples.MNIST(), nil)
+	fmt.Println(errors.Is(err, context.Canceled))
+	// Output:
+	// true <nil>
+	// true
 }
 
 // Supported tells whether an operator version has a converter.

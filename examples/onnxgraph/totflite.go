@@ -48,12 +48,12 @@ func toTFLiteCmd(c *cmd) {
 		var rep *tflite.Report
 		if args[1] == stdio {
 			var data []byte
-			if data, rep, err = tflite.Convert(m, opts); err == nil {
+			if data, rep, err = tflite.ConvertContext(c.g.ctx, m, opts); err == nil {
 				c.stdoutUsed = true
 				_, err = c.stdout.Write(data)
 			}
 		} else {
-			rep, err = tflite.Save(m, args[1], opts)
+			rep, err = tflite.SaveContext(c.g.ctx, m, args[1], opts)
 		}
 		if err != nil {
 			return nil, err
