@@ -171,19 +171,20 @@ func (s *state) evaluate(g *onnxgraph.Graph, n *onnxgraph.Node, ins []*onnxgraph
 			return nil, fmt.Sprintf("the function imports opset %d of %q, the model %d: not evaluated", fv, n.Domain(), mv)
 		}
 	}
-	// Bytes the fold frees: constant inputs only n reads.
+	// Bytes the fold frees: constant inputs only n reads. Each of v's
+	// uses is one input slot of a node, so n is v's only reader when v
+	// has as many uses as n has slots reading it.
 	var freed, maxIn int64
-	seen := map[*onnxgraph.Value]bool{}
-	for _, v := range n.Inputs() {
-		if v == nil || seen[v] {
-			continue
+	for i := range n.NumInputs() {
+		v := n.Input(i)
+		if v == nil || indexOfValue(n, v) != i {
+			continue // missing, or counted at its first slot
 		}
-		seen[v] = true
-		t := ins[indexOfValue(n, v)]
+		t := ins[i]
 		maxIn = max(maxIn, onnxgraph.NumElements(t.Dims()))
 		own := 0
-		for _, u := range v.Uses() {
-			if u.Node == n {
+		for j := i; j < n.NumInputs(); j++ {
+			if n.Input(j) == v {
 				own++
 			}
 		}
@@ -236,8 +237,9 @@ func (s *state) evaluate(g *onnxgraph.Graph, n *onnxgraph.Node, ins []*onnxgraph
 	return outs, ""
 }
 
+// indexOfValue returns the first input slot of n that reads v, or -1.
 func indexOfValue(n *onnxgraph.Node, v *onnxgraph.Value) int {
-	for i, x := range n.Inputs() {
+	for i, x := range n.AllInputs() {
 		if x == v {
 			return i
 		}
