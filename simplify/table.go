@@ -106,6 +106,7 @@ func tablePass(passes ...string) graphPass {
 			on[p] = true
 		}
 		e := s.edit(g)
+		c := &rctx{s: s, e: e} // one for the sweep: rules do not keep it
 		count := 0
 		for _, n := range g.Nodes() {
 			if e.isDead(n) || s.skipped(n) || hasRefAttr(n) {
@@ -116,8 +117,9 @@ func tablePass(passes ...string) graphPass {
 				continue
 			}
 			rs := table[key{opschema.NormalizeDomain(n.Domain()), n.OpType(), sch.SinceVersion}]
+			c.n, c.since = n, sch.SinceVersion
 			for _, r := range rs {
-				if on[r.pass] && r.fn(&rctx{s: s, e: e, n: n, since: sch.SinceVersion}) {
+				if on[r.pass] && r.fn(c) {
 					s.changes[r.pass]++
 					count++
 					break
