@@ -3,7 +3,6 @@ package simplify
 import (
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
@@ -19,7 +18,7 @@ func (s *state) csePass(g *onnxgraph.Graph) (int, error) {
 	e := s.edit(g)
 	ids := make(map[*onnxgraph.Value]int, 2*len(order))
 	seen := make(map[string]*onnxgraph.Node, len(order))
-	var sb strings.Builder
+	var buf []byte
 	for _, n := range order {
 		if s.skipped(n) || n.NumOutputs() == 0 || len(n.Subgraphs()) > 0 {
 			continue
@@ -27,13 +26,13 @@ func (s *state) csePass(g *onnxgraph.Graph) (int, error) {
 		if opschema.NormalizeDomain(n.Domain()) == opschema.DomainONNX && neverFolded[n.OpType()] {
 			continue
 		}
-		k, ok := cseKey(&sb, n, ids)
-		if !ok {
+		var ok bool
+		if buf, ok = cseKey(buf[:0], n, ids); !ok {
 			continue
 		}
-		first, dup := seen[k]
+		first, dup := seen[string(buf)]
 		if !dup {
-			seen[k] = n
+			seen[string(buf)] = n
 			continue
 		}
 		same := true
@@ -55,18 +54,17 @@ func (s *state) csePass(g *onnxgraph.Graph) (int, error) {
 	return e.flush()
 }
 
-// cseKey describes what n computes: operator, attributes, inputs (by
-// identity) and which outputs it has.
-func cseKey(sb *strings.Builder, n *onnxgraph.Node, ids map[*onnxgraph.Value]int) (string, bool) {
-	sb.Reset()
-	sb.WriteString(opschema.NormalizeDomain(n.Domain()))
-	sb.WriteByte(0)
-	sb.WriteString(n.OpType())
-	sb.WriteByte(0)
-	sb.WriteString(n.Proto().GetOverload())
-	sb.WriteByte(0)
-	for i := range n.NumInputs() {
-		v := n.Input(i)
+// cseKey appends to buf what n computes: operator, attributes, inputs
+// (by identity) and which outputs it has. The caller looks the key up
+// without copying it (a map index by string(buf) does not allocate).
+func cseKey(buf []byte, n *onnxgraph.Node, ids map[*onnxgraph.Value]int) ([]byte, bool) {
+	buf = append(buf, opschema.NormalizeDomain(n.Domain())...)
+	buf = append(buf, 0)
+	buf = append(buf, n.OpType()...)
+	buf = append(buf, 0)
+	buf = append(buf, n.Proto().GetOverload()...)
+	buf = append(buf, 0)
+	for _, v := range n.AllInputs() {
 		id := 0
 		if v != nil {
 			var ok bool
@@ -75,61 +73,65 @@ func cseKey(sb *strings.Builder, n *onnxgraph.Node, ids map[*onnxgraph.Value]int
 				ids[v] = id
 			}
 		}
-		sb.WriteString(strconv.Itoa(id))
-		sb.WriteByte(',')
+		buf = strconv.AppendInt(buf, int64(id), 10)
+		buf = append(buf, ',')
 	}
-	sb.WriteByte(0)
-	for i := range n.NumOutputs() {
-		if n.Output(i) == nil {
-			sb.WriteByte('-')
+	buf = append(buf, 0)
+	for _, v := range n.AllOutputs() {
+		if v == nil {
+			buf = append(buf, '-')
 		} else {
-			sb.WriteByte('+')
+			buf = append(buf, '+')
 		}
 	}
-	sb.WriteByte(0)
+	buf = append(buf, 0)
 	for _, a := range n.Attrs() {
-		if !attrKey(sb, a) {
+		var ok bool
+		if buf, ok = attrKey(buf, a); !ok {
 			b, err := proto.MarshalOptions{Deterministic: true}.Marshal(a)
 			if err != nil {
-				return "", false
+				return buf, false
 			}
-			sb.Write(b)
+			buf = append(buf, b...)
 		}
-		sb.WriteByte(0)
+		buf = append(buf, 0)
 	}
-	return sb.String(), true
+	return buf, true
 }
 
-// attrKey writes the common kinds of attribute (numbers, strings, lists
+// attrKey appends the common kinds of attribute (numbers, strings, lists
 // of them) as text; it reports false for the others, which go as bytes.
-func attrKey(sb *strings.Builder, a *onnxproto.AttributeProto) bool {
+func attrKey(buf []byte, a *onnxproto.AttributeProto) ([]byte, bool) {
 	if a.GetRefAttrName() != "" || a.GetDocString() != "" || len(a.ProtoReflect().GetUnknown()) > 0 {
-		return false
+		return buf, false
 	}
-	sb.WriteString(a.GetName())
-	sb.WriteByte('=')
+	buf = append(buf, a.GetName()...)
+	buf = append(buf, '=')
 	switch a.GetType() {
 	case onnxproto.AttributeProto_INT:
-		sb.WriteString("i" + strconv.FormatInt(a.GetI(), 10))
+		buf = append(buf, 'i')
+		buf = strconv.AppendInt(buf, a.GetI(), 10)
 	case onnxproto.AttributeProto_FLOAT:
-		sb.WriteString("f" + strconv.FormatUint(uint64(math.Float32bits(a.GetF())), 16))
+		buf = append(buf, 'f')
+		buf = strconv.AppendUint(buf, uint64(math.Float32bits(a.GetF())), 16)
 	case onnxproto.AttributeProto_STRING:
-		sb.WriteString("s" + strconv.Quote(string(a.GetS())))
+		buf = append(buf, 's')
+		buf = strconv.AppendQuote(buf, string(a.GetS()))
 	case onnxproto.AttributeProto_INTS:
-		sb.WriteString("I")
+		buf = append(buf, 'I')
 		for _, x := range a.Ints {
-			sb.WriteString(strconv.FormatInt(x, 10))
-			sb.WriteByte(',')
+			buf = strconv.AppendInt(buf, x, 10)
+			buf = append(buf, ',')
 		}
 	case onnxproto.AttributeProto_FLOATS:
-		sb.WriteString("F")
+		buf = append(buf, 'F')
 		for _, x := range a.Floats {
-			sb.WriteString(strconv.FormatUint(uint64(math.Float32bits(x)), 16))
-			sb.WriteByte(',')
+			buf = strconv.AppendUint(buf, uint64(math.Float32bits(x)), 16)
+			buf = append(buf, ',')
 		}
 	default:
-		sb.WriteByte('#')
-		return false
+		buf = append(buf, '#')
+		return buf, false
 	}
-	return true
+	return buf, true
 }
