@@ -188,7 +188,7 @@ func isRulePass(p string) bool { return p == passNoop || p == passMerge || p == 
 func (s *state) hasSubgraphs() bool {
 	found := false
 	visit := func(g *onnxgraph.Graph) bool {
-		for _, n := range g.Nodes() {
+		for n := range g.AllNodes() {
 			if len(n.Subgraphs()) > 0 {
 				found = true
 				return false
@@ -393,8 +393,10 @@ func (s *state) report(iter int) *Report {
 	// Only the nodes still in the model, named by name or index.
 	at := map[*onnxgraph.Node]int{}
 	visit := func(g *onnxgraph.Graph) bool {
-		for i, n := range g.Nodes() {
+		i := 0
+		for n := range g.AllNodes() {
 			at[n] = i
+			i++
 		}
 		return true
 	}
@@ -430,7 +432,7 @@ type census struct {
 func countModel(m *onnxgraph.Model) census {
 	c := census{ops: map[string]int{}}
 	visit := func(g *onnxgraph.Graph) bool {
-		for _, n := range g.Nodes() {
+		for n := range g.AllNodes() {
 			c.ops[opName(n)]++
 			c.nodes++
 			if n.OpType() == "Constant" && opschema.NormalizeDomain(n.Domain()) == opschema.DomainONNX {
@@ -441,7 +443,7 @@ func countModel(m *onnxgraph.Model) census {
 				}
 			}
 		}
-		for _, v := range g.Initializers() {
+		for v := range g.AllInitializers() {
 			c.params += max(v.Initializer().NumBytes(), 0)
 		}
 		return true

@@ -369,22 +369,22 @@ func (s *state) nameSet(g *onnxgraph.Graph) map[string]bool {
 	}
 	set := map[string]bool{}
 	r.Walk(func(sub *onnxgraph.Graph) bool {
-		for _, v := range sub.Inputs() {
+		for v := range sub.AllInputs() {
 			set[v.Name()] = true
 		}
-		for _, v := range sub.Initializers() {
+		for v := range sub.AllInitializers() {
 			set[v.Name()] = true
 		}
 		for _, v := range sub.SparseInitializers() {
 			set[v.Name()] = true
 		}
-		for _, n := range sub.Nodes() {
-			for _, v := range n.Outputs() {
+		for n := range sub.AllNodes() {
+			for _, v := range n.AllOutputs() {
 				if v != nil {
 					set[v.Name()] = true
 				}
 			}
-			for _, v := range n.Inputs() {
+			for _, v := range n.AllInputs() {
 				if v != nil {
 					set[v.Name()] = true // undefined names too
 				}
@@ -403,7 +403,7 @@ func (s *state) freshNodeName(g *onnxgraph.Graph, base string) string {
 	if !ok {
 		set = map[string]bool{}
 		r.Walk(func(sub *onnxgraph.Graph) bool {
-			for _, n := range sub.Nodes() {
+			for n := range sub.AllNodes() {
 				set[n.Name()] = true
 			}
 			return true

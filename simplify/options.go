@@ -137,7 +137,7 @@ func prepare(m *onnxgraph.Model, opts *Options) (*config, error) {
 func opsInModel(m *onnxgraph.Model) map[opKey]bool {
 	out := map[opKey]bool{}
 	visit := func(g *onnxgraph.Graph) bool {
-		for _, n := range g.Nodes() {
+		for n := range g.AllNodes() {
 			out[keyOf(n)] = true
 		}
 		return true

@@ -39,14 +39,16 @@ func (s *state) taints() map[*onnxgraph.Value]taint {
 			}
 		}
 		s.m.Graph().Walk(func(g *onnxgraph.Graph) bool {
-			for _, v := range g.Inputs() {
+			for v := range g.AllInputs() {
 				if badValue[v.Name()] {
 					f[v] |= taintType
 				}
 			}
-			for i, n := range g.Nodes() {
+			i := 0
+			for n := range g.AllNodes() {
 				bad := badNode[inferLabel(n, i)]
-				for _, v := range n.Outputs() {
+				i++
+				for _, v := range n.AllOutputs() {
 					if v != nil && (bad || badValue[v.Name()]) {
 						f[v] |= taintType
 					}
@@ -71,12 +73,12 @@ func inferLabel(n *onnxgraph.Node, i int) string {
 // the values g (and the graphs in it) read from around it.
 func (s *state) taintGraph(g *onnxgraph.Graph, f map[*onnxgraph.Value]taint) taint {
 	var outer taint
-	for _, v := range g.Inputs() {
+	for v := range g.AllInputs() {
 		if s.overridable(v) {
 			f[v] |= taintData
 		}
 	}
-	for _, n := range g.Nodes() {
+	for n := range g.AllNodes() {
 		var t taint
 		for i := range n.NumInputs() {
 			v := n.Input(i)
