@@ -217,6 +217,49 @@ func BenchmarkClone100k(b *testing.B) {
 	}
 }
 
+// fanOut builds x -> n Relu nodes that all read x, their outputs summed
+// by one Sum node into y.
+func fanOut(tb testing.TB, n int) *onnxgraph.Model {
+	m := onnxgraph.NewModel(8, map[string]int64{"": 17})
+	g := m.Graph()
+	x := must(g.AddInput("x", onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(1, 4))))
+	outs := make([]*onnxgraph.Value, n)
+	for i := range outs {
+		outs[i] = must(g.AddNode("Relu", []*onnxgraph.Value{x}, []string{"r" + strconv.Itoa(i)})).Output(0)
+	}
+	sum := must(g.AddNode("Sum", outs, []string{"y"}))
+	if err := g.AddOutput(sum.Output(0), nil); err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// BenchmarkRemoveReaders100k removes every other one of 100k nodes that
+// read one value (as simplification passes do with duplicates of a
+// shared constant's readers): the value's use list is filtered once.
+func BenchmarkRemoveReaders100k(b *testing.B) {
+	m := fanOut(b, 100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		c := m.Clone()
+		g := c.Graph()
+		nodes := g.Nodes()
+		sum := nodes[len(nodes)-1]
+		var gone []*onnxgraph.Node
+		for i := 0; i < len(nodes)-1; i += 2 {
+			if err := sum.SetInput(i, nodes[i+1].Output(0)); err != nil {
+				b.Fatal(err)
+			}
+			gone = append(gone, nodes[i])
+		}
+		b.StartTimer()
+		if err := g.RemoveNodes(gone...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkTopoSort100k sorts a 100k-node chain given in reverse order.
 func BenchmarkTopoSort100k(b *testing.B) {
 	p := chain(b, 100_000).ToProto()

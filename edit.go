@@ -42,6 +42,7 @@ func (g *Graph) RemoveNodes(nodes ...*Node) error {
 			}
 		}
 	}
+	dropUses(gone)
 	dead := map[*Value]bool{}
 	kept := g.nodes[:0:0]
 	for _, n := range g.nodes {
@@ -49,7 +50,6 @@ func (g *Graph) RemoveNodes(nodes ...*Node) error {
 			kept = append(kept, n)
 			continue
 		}
-		n.dropUses()
 		for _, v := range n.outputs {
 			if v != nil {
 				dead[v] = true
@@ -64,25 +64,40 @@ func (g *Graph) RemoveNodes(nodes ...*Node) error {
 	return nil
 }
 
-// dropUses removes n's reads, and those of its subgraphs, from the use
-// lists of the values they read.
-func (n *Node) dropUses() {
-	for i, v := range n.inputs {
-		if v != nil {
-			v.removeUse(n, i)
+// dropUses removes the reads of the nodes in gone, and those of their
+// subgraphs, from the use lists of the values they read: each list is
+// filtered once, however many of its readers go, so that removing the
+// readers of a value read thousands of times stays linear.
+func dropUses(gone map[*Node]bool) {
+	read := map[*Value]bool{}
+	for n := range gone {
+		for _, v := range n.inputs {
+			if v != nil {
+				read[v] = true
+			}
 		}
-	}
-	for _, s := range n.subs {
-		s.g.Walk(func(inner *Graph) bool {
-			for _, m := range inner.nodes {
-				for i, v := range m.inputs {
-					if v != nil && !isInside(v.graph, s.g) {
-						v.removeUse(m, i)
+		for _, s := range n.subs {
+			s.g.Walk(func(inner *Graph) bool {
+				for _, m := range inner.nodes {
+					for _, v := range m.inputs {
+						if v != nil && !isInside(v.graph, s.g) {
+							read[v] = true
+						}
 					}
 				}
+				return true
+			})
+		}
+	}
+	for v := range read {
+		kept := v.uses[:0]
+		for _, u := range v.uses {
+			if !gone[u.Node] && !inRemovedSubgraph(u.Node, gone) {
+				kept = append(kept, u)
 			}
-			return true
-		})
+		}
+		clear(v.uses[len(kept):])
+		v.uses = kept
 	}
 }
 

@@ -53,6 +53,33 @@ func TestRemoveNodes(t *testing.T) {
 	}
 }
 
+// TestRemoveReadersKeepsUseOrder removes every other reader of a value:
+// the readers left keep their order in its use list.
+func TestRemoveReadersKeepsUseOrder(t *testing.T) {
+	m := fanOut(t, 10)
+	g := m.Graph()
+	nodes := g.Nodes()
+	sum := nodes[len(nodes)-1]
+	var gone []*onnxgraph.Node
+	for i := 0; i < 10; i += 2 {
+		if err := sum.SetInput(i, nodes[i+1].Output(0)); err != nil {
+			t.Fatal(err)
+		}
+		gone = append(gone, nodes[i])
+	}
+	if err := g.RemoveNodes(gone...); err != nil {
+		t.Fatal(err)
+	}
+	sane(t, m)
+	var got []string
+	for _, u := range g.Inputs()[0].Uses() {
+		got = append(got, u.Node.Output(0).Name())
+	}
+	if want := "r1 r3 r5 r7 r9"; strings.Join(got, " ") != want {
+		t.Errorf("x is read by %s, want %s", strings.Join(got, " "), want)
+	}
+}
+
 func TestRenameValue(t *testing.T) {
 	m := samples.MNIST()
 	g := m.Graph()
