@@ -9,11 +9,8 @@ package onnxgraph
 // decision (see RemoveInput).
 func (g *Graph) Prune() ([]*Node, error) {
 	g.model.touch()
-	idx := make(map[*Node]int, len(g.nodes))
-	for i, n := range g.nodes {
-		idx[n] = i
-	}
-	preds := g.preds()
+	idx := g.nodeIndex()
+	preds := g.preds(idx)
 	live := make([]bool, len(g.nodes))
 	var stack []int
 	mark := func(v *Value) {

@@ -33,46 +33,59 @@ func (g *Graph) TopoSort() error {
 	return nil
 }
 
-// preds returns, for each node of g by index, the indexes of the nodes of g
-// it depends on, directly or through its subgraphs, in input order.
-func (g *Graph) preds() [][]int {
+// nodeIndex maps each node of g to its index.
+func (g *Graph) nodeIndex() map[*Node]int {
 	idx := make(map[*Node]int, len(g.nodes))
 	for i, n := range g.nodes {
 		idx[n] = i
 	}
-	preds := make([][]int, len(g.nodes))
-	add := func(i int, v *Value) {
+	return idx
+}
+
+// preds returns, for each node of g by index, the indexes of the nodes of g
+// it depends on, directly or through its subgraphs, in input order; idx is
+// g.nodeIndex(). The lists share one backing array.
+func (g *Graph) preds(idx map[*Node]int) [][]int {
+	flat := make([]int, 0, len(g.nodes))
+	start := make([]int, len(g.nodes)+1)
+	add := func(v *Value) {
 		if v == nil || v.producer == nil {
 			return
 		}
 		if j, ok := idx[v.producer]; ok {
-			preds[i] = append(preds[i], j)
+			flat = append(flat, j)
 		}
 	}
 	for i, n := range g.nodes {
+		start[i] = len(flat)
 		for _, v := range n.inputs {
-			add(i, v)
+			add(v)
 		}
 		for _, s := range n.subs {
 			s.g.Walk(func(inner *Graph) bool {
 				for _, m := range inner.nodes {
 					for _, v := range m.inputs {
-						add(i, v)
+						add(v)
 					}
 				}
 				for _, v := range inner.outputs {
-					add(i, v)
+					add(v)
 				}
 				return true
 			})
 		}
+	}
+	start[len(g.nodes)] = len(flat)
+	preds := make([][]int, len(g.nodes))
+	for i := range preds {
+		preds[i] = flat[start[i]:start[i+1]:start[i+1]]
 	}
 	return preds
 }
 
 // topoOrder computes the stable order of g's own nodes.
 func (g *Graph) topoOrder() ([]*Node, error) {
-	preds := g.preds()
+	preds := g.preds(g.nodeIndex())
 	n := len(g.nodes)
 	ordered := true
 	for i, ps := range preds {
