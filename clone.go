@@ -54,6 +54,7 @@ type cloner struct {
 	nodes  map[*Node]*Node
 	infos  map[*onnxproto.ValueInfoProto]*onnxproto.ValueInfoProto
 	graphs map[*Graph]*Graph
+	slab   []Value // room for the values of the graph being cloned
 }
 
 func (k *cloner) graph(g *Graph, parent *Node) *Graph {
@@ -63,6 +64,21 @@ func (k *cloner) graph(g *Graph, parent *Node) *Graph {
 	}
 	k.graphs[g] = ng
 	ng.dangling = maps.Clone(g.dangling)
+	// Values are made as Decode makes them: from one block per graph, in
+	// graph order (inputs, initializers, node outputs, then the rest of
+	// the scope), so that a walk of the clone in order reads memory in
+	// order.
+	k.slab = make([]Value, 0, len(g.scope)+len(g.undef))
+	for _, list := range [][]*Value{g.inputs, g.inits, g.sparse} {
+		for _, v := range list {
+			k.val(v)
+		}
+	}
+	for _, n := range g.nodes {
+		for _, v := range n.outputs {
+			k.val(v)
+		}
+	}
 	for name, v := range g.scope {
 		ng.scope[name] = k.val(v)
 	}
@@ -105,7 +121,14 @@ func (k *cloner) val(v *Value) *Value {
 		return nv
 	}
 	// graph and producer are linked once every graph and node is cloned.
-	nv := &Value{name: v.name, init: v.init, sparse: v.sparse, input: v.input, undef: v.undef, index: v.index}
+	var nv *Value
+	if len(k.slab) < cap(k.slab) {
+		k.slab = k.slab[:len(k.slab)+1]
+		nv = &k.slab[len(k.slab)-1]
+	} else {
+		nv = new(Value)
+	}
+	*nv = Value{name: v.name, init: v.init, sparse: v.sparse, input: v.input, undef: v.undef, index: v.index}
 	k.vals[v] = nv
 	nv.infos = k.is(v.infos)
 	return nv
