@@ -62,6 +62,22 @@ func BenchmarkValidate100kTyped(b *testing.B) {
 	}
 }
 
+// BenchmarkValidate100kUnnamed validates a 100k-node chain whose nodes
+// have no names (a node is then named by its index, found by a scan).
+func BenchmarkValidate100kUnnamed(b *testing.B) {
+	m := chainModel(b, 100_000)
+	for _, n := range m.Graph().Nodes() {
+		n.SetName("")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := m.Validate(nil); !r.Valid() {
+			b.Fatal(r)
+		}
+	}
+}
+
 // TestValidateSpeed checks the speed budget (100k nodes in under 200 ms;
 // BenchmarkValidate100k measures about 35 ms) with a generous bound, so
 // that a loaded machine does not fail it: the best of five runs must take

@@ -2,7 +2,6 @@ package onnxgraph
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -412,8 +411,8 @@ func (c *checker) nesting(s *scope) {
 		return
 	}
 	g, d := s.g, s.depth
-	deepest, what := d, "the graph"
-	see := func(depth int, thing string) {
+	deepest, what := d, nestThing{what: "the graph"}
+	see := func(depth int, thing nestThing) {
 		if depth > deepest {
 			deepest, what = depth, thing
 		}
@@ -421,36 +420,57 @@ func (c *checker) nesting(s *scope) {
 	for _, list := range [][]*onnxproto.ValueInfoProto{g.inInfo, g.outInfo, g.valueInfo} {
 		for _, vi := range list {
 			if vi != nil {
-				see(d+1+typeDepth(vi.GetType()), fmt.Sprintf("the type of %q", vi.GetName()))
+				see(d+1+typeDepth(vi.GetType()), nestThing{what: "the type of", name: vi.GetName(), named: true})
 			}
 		}
 	}
 	for _, v := range g.inits {
-		see(d+1+tensorDepth(v.init), fmt.Sprintf("initializer %q", v.name))
+		see(d+1+tensorDepth(v.init), nestThing{what: "initializer", name: v.name, named: true})
 	}
 	for _, n := range g.nodes {
-		see(d+1, "node "+n.label())
+		node := nestThing{what: "node", n: n}
+		see(d+1, node)
 		for _, a := range n.p.Attribute {
 			ad := d + 2
 			if a.T != nil {
-				see(ad+1+tensorDepth(a.T), "node "+n.label())
+				see(ad+1+tensorDepth(a.T), node)
 			}
 			for _, t := range a.Tensors {
-				see(ad+1+tensorDepth(t), "node "+n.label())
+				see(ad+1+tensorDepth(t), node)
 			}
 			if a.Tp != nil {
-				see(ad+1+typeDepth(a.Tp), "node "+n.label())
+				see(ad+1+typeDepth(a.Tp), node)
 			}
-			see(ad, "node "+n.label())
+			see(ad, node)
 		}
 		if len(n.subs) > 0 {
-			see(d+3, "a subgraph of node "+n.label())
+			see(d+3, nestThing{what: "a subgraph of node", n: n})
 		}
 	}
 	if deepest > maxNesting {
 		s.tooDeep = true
 		c.errorf(RuleNesting, where{s: s}, "%s sits %d messages deep in the file; protobuf's C++ readers (onnx, ONNX Runtime) refuse more than %d", what, deepest, maxNesting)
 	}
+}
+
+// nestThing names what sits deepest in a graph. It is described only when
+// reported: a node's label costs a scan of its graph when it has no name,
+// so describing every node met would make the check quadratic.
+type nestThing struct {
+	what  string // "node", "initializer", ...
+	name  string // quoted after what, when named
+	named bool
+	n     *Node // its label after what, when set
+}
+
+func (t nestThing) String() string {
+	switch {
+	case t.n != nil:
+		return t.what + " " + t.n.label()
+	case t.named:
+		return t.what + " " + quote(t.name)
+	}
+	return t.what
 }
 
 // typeDepth returns how many messages deep a TypeProto reaches (1 for a
