@@ -390,6 +390,9 @@ func (s *state) report(iter int) *Report {
 		}
 		r.Changes = append(r.Changes, PassCount{Pass: p.Name, Changes: s.changes[p.Name]})
 	}
+	if len(s.left) == 0 {
+		return r
+	}
 	// Only the nodes still in the model, named by name or index.
 	at := map[*onnxgraph.Node]int{}
 	visit := func(g *onnxgraph.Graph) bool {

@@ -94,13 +94,16 @@ func prepare(m *onnxgraph.Model, opts *Options) (*config, error) {
 		}
 		c.skipPass[p] = true
 	}
-	inModel := opsInModel(m)
+	var inModel map[opKey]bool // gathered when a name needs it
 	for _, s := range o.SkipOps {
 		domain, op, ok := strings.Cut(s, ":")
 		if !ok {
 			domain, op = "", s
 		}
 		k := opKey{opschema.NormalizeDomain(domain), op}
+		if op != "" && len(opschema.Versions(k.domain, k.op)) == 0 && inModel == nil {
+			inModel = opsInModel(m)
+		}
 		if op == "" || (len(opschema.Versions(k.domain, k.op)) == 0 && !inModel[k]) {
 			return nil, optionErr("SkipOps", s, "no such operator in domain %q, and no node of the model has that type", k.domain)
 		}
