@@ -223,7 +223,6 @@ func decode(b []byte, opts *LoadOptions, src *srcFile) (*Model, error) {
 		// Protobuf reads zero bytes as an empty message; no model file is.
 		return nil, &DecodeError{Path: "ModelProto", Err: errors.New("empty input")}
 	}
-	mp := new(onnxproto.ModelProto)
 	var views map[*onnxproto.TensorProto]srcView
 	var onView func(*onnxproto.TensorProto, int)
 	if src != nil {
@@ -236,8 +235,15 @@ func decode(b []byte, opts *LoadOptions, src *srcFile) (*Model, error) {
 			}
 		}
 	}
-	if err := unmarshalViews(b, mp, onView); err != nil {
-		return nil, err
+	mp, err := fastDecode(b, onView)
+	if err != nil {
+		// Something the fast decoder does not handle: the general path
+		// decodes it, or says what is wrong with it.
+		clear(views)
+		mp = new(onnxproto.ModelProto)
+		if err := unmarshalViews(b, mp, onView); err != nil {
+			return nil, err
+		}
 	}
 	m := fromProto(mp)
 	if len(views) > 0 {
