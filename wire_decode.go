@@ -189,6 +189,7 @@ type wfield struct {
 	x   uint64 // a varint, or the bits of a fixed32 or fixed64
 	v   []byte // a length-delimited field's bytes
 	off int    // where v starts in the message
+	val int    // where the value (a length-delimited one's length) starts
 }
 
 // next reads the field at b[pos:] into f and returns where the next one
@@ -199,7 +200,7 @@ func next(b []byte, pos int, f *wfield) (int, error) {
 		return 0, errGeneral
 	}
 	pos += n
-	f.num, f.typ = protowire.Number(tag>>3), protowire.Type(tag&7)
+	f.num, f.typ, f.val = protowire.Number(tag>>3), protowire.Type(tag&7), pos
 	switch f.typ {
 	case protowire.VarintType:
 		x, n := protowire.ConsumeVarint(b[pos:])
@@ -459,12 +460,12 @@ func setUnknown(m proto.Message, u []byte) {
 
 // fields calls fn for each field of message b; a field fn does not know
 // (known false) is kept, in order, as the message's unknown fields, which
-// fields returns.
+// fields returns. As protobuf does, it keeps a field's value as it is and
+// writes its tag anew, in the shortest form.
 func fields(b []byte, fn func(f wfield) (known bool, err error)) ([]byte, error) {
 	var u []byte
 	var f wfield
 	for pos := 0; pos < len(b); {
-		start := pos
 		var err error
 		if pos, err = next(b, pos, &f); err != nil {
 			return nil, err
@@ -474,7 +475,8 @@ func fields(b []byte, fn func(f wfield) (known bool, err error)) ([]byte, error)
 			return nil, err
 		}
 		if !known {
-			u = append(u, b[start:pos]...)
+			u = protowire.AppendTag(u, f.num, f.typ)
+			u = append(u, b[f.val:pos]...)
 		}
 	}
 	return u, nil

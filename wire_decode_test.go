@@ -316,7 +316,15 @@ func fdMutate(r *rand.Rand, md protoreflect.MessageDescriptor, b []byte, rate fl
 			fd = md.Fields().ByNumber(num)
 		}
 		if fd == nil {
-			out = append(out, field...)
+			if hit(0.5) {
+				// The same tag, one byte longer: protobuf keeps unknown
+				// fields with their tags in the shortest form.
+				out = append(out, field[:n-1]...)
+				out = append(out, field[n-1]|0x80, 0)
+				out = append(out, val...)
+			} else {
+				out = append(out, field...)
+			}
 			continue
 		}
 		if hit(0.1) {
