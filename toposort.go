@@ -40,16 +40,21 @@ func (g *Graph) preds() [][]int {
 	for i, n := range g.nodes {
 		idx[n] = i
 	}
+	// The lists are filled node after node, so they are consecutive runs
+	// of one slice: a few allocations, not one per node.
 	preds := make([][]int, len(g.nodes))
+	flat := make([]int, 0, 2*len(g.nodes))
 	add := func(i int, v *Value) {
 		if v == nil || v.producer == nil {
 			return
 		}
 		if j, ok := idx[v.producer]; ok {
-			preds[i] = append(preds[i], j)
+			flat = append(flat, j)
 		}
 	}
+	starts := make([]int, len(g.nodes)+1)
 	for i, n := range g.nodes {
+		starts[i] = len(flat)
 		for _, v := range n.inputs {
 			add(i, v)
 		}
@@ -65,6 +70,12 @@ func (g *Graph) preds() [][]int {
 				}
 				return true
 			})
+		}
+	}
+	starts[len(g.nodes)] = len(flat)
+	for i := range preds {
+		if a, b := starts[i], starts[i+1]; b > a {
+			preds[i] = flat[a:b:b]
 		}
 	}
 	return preds
