@@ -276,13 +276,22 @@ func (s *scope) inferGraph(g *onnxgraph.Graph, top bool) error {
 func (s *scope) inferNode(n *onnxgraph.Node) error {
 	e := s.e
 	ni, no := n.NumInputs(), n.NumOutputs()
-	types := make([]*Type, ni+no)
+	// The context and its slots: one allocation for most nodes.
+	fr := &nodeFrame{c: Ctx{s: s, Node: n}}
+	var types []*Type
+	var outData []*Data
+	if ni+no <= len(fr.types) && no <= len(fr.data) {
+		types, outData = fr.types[:], fr.data[:no:no]
+	} else {
+		types, outData = make([]*Type, ni+no), make([]*Data, no)
+	}
 	for i := 0; i < ni; i++ {
 		if v := n.Input(i); v != nil {
 			types[i] = s.typeOf(v)
 		}
 	}
-	c := &Ctx{s: s, Node: n, ins: types[:ni:ni], outs: types[ni:], outData: make([]*Data, no)}
+	c := &fr.c
+	c.ins, c.outs, c.outData = types[:ni:ni], types[ni:ni+no:ni+no], outData
 	domain := opschema.NormalizeDomain(n.Domain())
 	opset, _ := e.m.Opset(n.Domain())
 	c.Opset = int(opset)
@@ -302,8 +311,10 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 		e.noInference(n)
 	}
 	var ie *Error
-	if err != nil && !errors.As(err, &ie) {
-		return err
+	if err != nil {
+		if ie = asError(err); ie == nil {
+			return err
+		}
 	}
 	if ie != nil && (ie.Code == CodeInvalid || ie.Code == CodeConflict) {
 		e.res.Problems = append(e.res.Problems, ie)
@@ -359,6 +370,23 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 		case !merged.Complete() || ie != nil:
 			e.res.reasons[v] = s.reason(n, ie)
 		}
+	}
+	return nil
+}
+
+// nodeFrame holds a node's Ctx with room for the types and data of a
+// node of up to six inputs and outputs.
+type nodeFrame struct {
+	c     Ctx
+	types [6]*Type
+	data  [3]*Data
+}
+
+// asError returns the *Error in err's chain, nil when there is none.
+func asError(err error) *Error {
+	var ie *Error
+	if errors.As(err, &ie) {
+		return ie
 	}
 	return nil
 }
@@ -426,7 +454,8 @@ func (s *scope) reason(n *onnxgraph.Node, ie *Error) *Reason {
 	if ie != nil {
 		return &Reason{Code: ie.Code, Msg: ie.Msg, Node: ie.Node}
 	}
-	for _, in := range n.Inputs() {
+	for i := range n.NumInputs() {
+		in := n.Input(i)
 		if in == nil || s.typeOf(in).Complete() {
 			continue
 		}
@@ -447,7 +476,8 @@ func (s *scope) reason(n *onnxgraph.Node, ie *Error) *Reason {
 // upstream did not fit its inputs, the reason n's outputs inherit; nil
 // otherwise.
 func (s *scope) unreliableInput(n *onnxgraph.Node) *Reason {
-	for _, in := range n.Inputs() {
+	for i := range n.NumInputs() {
+		in := n.Input(i)
 		if in == nil || s.typeOf(in) != nil {
 			continue
 		}
@@ -603,9 +633,12 @@ func (s *scope) inferCall(c *Ctx, f *onnxgraph.Function) error {
 
 // writeBack stores inferred types in the model.
 func (e *engine) writeBack(g *onnxgraph.Graph) {
+	var vals []*onnxgraph.Value
+	var types []*Type
 	g.Walk(func(sub *onnxgraph.Graph) bool {
 		for _, n := range sub.Nodes() {
-			for _, v := range n.Outputs() {
+			for i := range n.NumOutputs() {
+				v := n.Output(i)
 				if v == nil {
 					continue
 				}
@@ -613,13 +646,15 @@ func (e *engine) writeBack(g *onnxgraph.Graph) {
 				if t == nil || t.Kind == KindUnknown {
 					continue
 				}
-				if v.Type() == nil {
-					v.SetType(t.Proto())
-				} else if d := declared(v); d.String() != t.String() && !e.opts.CheckOnly {
-					v.SetType(t.Proto())
+				if v.Type() == nil || (!e.opts.CheckOnly && declared(v).String() != t.String()) {
+					vals, types = append(vals, v), append(types, t)
 				}
 			}
 		}
 		return true
 	})
+	b := newProtoBatch(types)
+	for i, v := range vals {
+		v.SetType(b.proto(types[i]))
+	}
 }
