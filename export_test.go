@@ -1,5 +1,7 @@
 package onnxgraph
 
+import "github.com/onnxgraph/onnxgraph/onnxproto"
+
 // SetEditHook sets the function every plain-form edit and Merge runs on
 // its model when it ends (the tests' Sanity check).
 func SetEditHook(f func(*Model)) { editHook = f }
@@ -8,3 +10,11 @@ func SetEditHook(f func(*Model)) { editHook = f }
 // reports how the two differ (see fastDecodeDiff); fast says whether the
 // fast decoder took b rather than leave it to the general path.
 func FastDecodeDiff(b []byte) (fast bool, err error) { return fastDecodeDiff(b) }
+
+// EncodeDiff reports how the save encoder's bytes for mp differ from
+// proto.Marshal's (see encodeDiff).
+func EncodeDiff(mp *onnxproto.ModelProto) error { return encodeDiff(mp) }
+
+// SaveBytesDiff reports how m.Bytes differs from protobuf's encoding of
+// the model in the layout of saves (see saveBytesDiff).
+func SaveBytesDiff(m *Model) error { return saveBytesDiff(m) }

@@ -147,7 +147,8 @@ func TestFastDecodeMutations(t *testing.T) {
 }
 
 // FuzzFastDecode decodes arbitrary bytes both ways: the fast decoder
-// either leaves them to the general path or gives what it gives.
+// either leaves them to the general path or gives what it gives. What
+// decodes also goes through the save encoder (see weCheck).
 //
 //	go test -run '^$' -fuzz FuzzFastDecode
 func FuzzFastDecode(f *testing.F) {
@@ -169,6 +170,7 @@ func FuzzFastDecode(f *testing.F) {
 		if _, err := onnxgraph.FastDecodeDiff(b); err != nil {
 			t.Fatal(err)
 		}
+		weCheck(t, "input", b)
 	})
 }
 
@@ -184,6 +186,7 @@ func FuzzFastDecodeGen(f *testing.F) {
 		if _, err := onnxgraph.FastDecodeDiff(b); err != nil {
 			t.Fatalf("%v\ninput %x", err, b)
 		}
+		weCheck(t, "input", b)
 	})
 }
 
