@@ -411,18 +411,23 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 		f.size = off + c.size()
 		return off
 	}
+	// stream maps each tensor whose raw_data the save streams to its
+	// chunk: the encoder writes the tensor without its raw_data,
+	// external_data and data_location, and the chunk as its raw_data.
 	stream := map[*onnxproto.TensorProto]int{}
 	streamInline := func(t *onnxproto.TensorProto, c chunk) *onnxproto.TensorProto {
+		if c.dir != nil || len(c.b) >= minAlias || t.GetDataLocation() == onnxproto.TensorProto_EXTERNAL {
+			stream[t] = len(p.chunks)
+			p.chunks = append(p.chunks, c)
+			return t
+		}
+		if t.DataLocation == nil && t.ExternalData == nil {
+			return t // its raw_data is c.b
+		}
 		q := shallow(t)
-		q.RawData = nil
+		q.RawData = c.b
 		q.DataLocation = nil
 		q.ExternalData = nil
-		if c.dir != nil || len(c.b) >= minAlias || t.GetDataLocation() == onnxproto.TensorProto_EXTERNAL {
-			stream[q] = len(p.chunks)
-			p.chunks = append(p.chunks, c)
-		} else {
-			q.RawData = c.b
-		}
 		return q
 	}
 	toExternal := func(t *onnxproto.TensorProto, loc string, off, n int64, keepKeys bool) *onnxproto.TensorProto {

@@ -381,10 +381,13 @@ func (w *wireWriter) attr(a *onnxproto.AttributeProto) {
 	w.optStr(1, a.Name)
 }
 
+// tensor writes a TensorProto. A tensor the save streams is written
+// without its raw_data, external_data and data_location, and with the
+// raw_data of its chunk last, after the unknown fields: a gap for the
+// chunk, and its prefix.
 func (w *wireWriter) tensor(t *onnxproto.TensorProto) {
-	if i, ok := w.stream[t]; ok {
-		// The raw_data goes last, after the unknown fields: a gap for
-		// the chunk, and its prefix.
+	i, streamed := w.stream[t]
+	if streamed {
 		w.gaps = append(w.gaps, gap{tail: len(w.buf) - w.pos, chunk: i})
 		size := w.chunks[i].size()
 		w.virt += size
@@ -393,12 +396,16 @@ func (w *wireWriter) tensor(t *onnxproto.TensorProto) {
 	}
 	w.unknown(t)
 	msgs(w, 16, t.MetadataProps, (*wireWriter).entry)
-	optInt32(w, 14, t.DataLocation)
-	msgs(w, 13, t.ExternalData, (*wireWriter).entry)
+	if !streamed {
+		optInt32(w, 14, t.DataLocation)
+		msgs(w, 13, t.ExternalData, (*wireWriter).entry)
+	}
 	w.optStr(12, t.DocString)
 	packed(w, 11, t.Uint64Data)
 	w.packedDoubles(10, t.DoubleData)
-	w.optBytes(9, t.RawData)
+	if !streamed {
+		w.optBytes(9, t.RawData)
+	}
 	w.optStr(8, t.Name)
 	packed(w, 7, t.Int64Data)
 	w.bytesList(6, t.StringData)
