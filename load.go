@@ -246,6 +246,7 @@ func decode(b []byte, opts *LoadOptions, src *srcFile) (*Model, error) {
 		}
 	}
 	m := fromProto(mp)
+	m.wireSize = int64(len(b))
 	if len(views) > 0 {
 		m.src, m.srcViews = src, views
 	}

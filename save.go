@@ -586,7 +586,14 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 			return nil, err
 		}
 	}
-	skel, gaps, size, err := encodeModel(mp, stream, p.chunks)
+	// The model file is about as large as the one it was read from, less
+	// the streamed tensors: a guess that spares the encoder regrowing its
+	// buffer.
+	hint := m.wireSize
+	for _, c := range p.chunks {
+		hint -= c.size()
+	}
+	skel, gaps, size, err := encodeModel(mp, stream, p.chunks, max(hint+hint/8, 0))
 	if err != nil {
 		return nil, fmt.Errorf("onnxgraph: marshal: %w", err)
 	}

@@ -41,9 +41,14 @@ type gap struct {
 
 // encodeModel returns the wire bytes of mp without the chunks of the
 // tensors in stream, the gaps where they go in file order (tail is then
-// an offset in the bytes), and the size with the chunks.
-func encodeModel(mp *onnxproto.ModelProto, stream map[*onnxproto.TensorProto]int, chunks []chunk) ([]byte, []gap, int64, error) {
+// an offset in the bytes), and the size with the chunks. hint is the size
+// of the bytes expected, 0 when unknown.
+func encodeModel(mp *onnxproto.ModelProto, stream map[*onnxproto.TensorProto]int, chunks []chunk, hint int64) ([]byte, []gap, int64, error) {
 	w := &wireWriter{stream: stream, chunks: chunks}
+	if hint > 0 && hint < MaxProtoSize {
+		w.buf = make([]byte, hint)
+		w.pos = len(w.buf)
+	}
 	w.model(mp)
 	if w.err != nil {
 		return nil, nil, 0, w.err

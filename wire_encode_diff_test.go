@@ -16,12 +16,14 @@ func encodeDiff(mp *onnxproto.ModelProto) error {
 	if err != nil {
 		return err
 	}
-	got, gaps, size, err := encodeModel(mp, nil, nil)
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(got, want) || len(gaps) != 0 || size != int64(len(got)) {
-		return fmt.Errorf("encoder differs from proto.Marshal (size %d, %d gaps):\nwant %x\ngot  %x", size, len(gaps), want, got)
+	for _, hint := range []int64{0, 7, int64(len(want))} { // grown from nothing, from a small buffer, not grown
+		got, gaps, size, err := encodeModel(mp, nil, nil, hint)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, want) || len(gaps) != 0 || size != int64(len(got)) {
+			return fmt.Errorf("encoder (hint %d) differs from proto.Marshal (size %d, %d gaps):\nwant %x\ngot  %x", hint, size, len(gaps), want, got)
+		}
 	}
 	return nil
 }
