@@ -240,16 +240,27 @@ func (s *scope) inferGraph(g *onnxgraph.Graph, top bool) error {
 			s.e.res.reasons[v] = &Reason{Code: CodeMissingInput, Msg: "graph input " + strconv.Quote(v.Name()) + " has no complete declared shape", Node: "(graph input)"}
 		}
 	}
-	for _, v := range g.Initializers() {
-		if _, ok := s.types[v]; !ok || s.types[v] == nil {
-			t := v.Initializer()
-			dims := t.Dims()
-			shape := make(Shape, len(dims))
-			for i, d := range dims {
-				shape[i] = Known(d)
-			}
-			s.types[v] = Tensor(t.DataType(), shape)
+	// The initializers' types and shapes come from one allocation each
+	// (a decoder has more initializers than nodes).
+	inits := g.Initializers()
+	ndims := 0
+	for _, v := range inits {
+		ndims += len(v.Initializer().Proto().GetDims())
+	}
+	types, dims := make([]Type, len(inits)), make([]Dim, ndims)
+	for i, v := range inits {
+		if s.types[v] != nil {
+			continue
 		}
+		p := v.Initializer().Proto()
+		n := len(p.GetDims())
+		shape := Shape(dims[:n:n])
+		dims = dims[n:]
+		for k, d := range p.GetDims() {
+			shape[k] = Known(d)
+		}
+		types[i] = Type{Kind: KindTensor, Elem: onnxgraph.DataType(p.GetDataType()), Shape: shape}
+		s.types[v] = &types[i]
 	}
 	for _, v := range g.SparseInitializers() {
 		s.types[v] = FromProto(v.Type())
@@ -296,7 +307,11 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 	opset, _ := e.m.Opset(n.Domain())
 	c.Opset = int(opset)
 	var err error
-	if f, ok := e.funcs[funcKey(n.Domain(), n.OpType())]; ok {
+	var f *onnxgraph.Function
+	if len(e.funcs) > 0 {
+		f = e.funcs[funcKey(n.Domain(), n.OpType())]
+	}
+	if f != nil {
 		err = s.inferCall(c, f)
 	} else if sch, ok := opschema.Lookup(domain, n.OpType(), int(opset)); ok {
 		c.Schema = sch
