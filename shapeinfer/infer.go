@@ -343,7 +343,7 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 	unreliable := ie != nil && (ie.Code == CodeInvalid || ie.Code == CodeConflict)
 	var why *Reason // the reason they inherit from an input that is unreliable
 	if !unreliable {
-		why = s.unreliableInput(n)
+		why = s.unreliableInput(n, c.ins)
 		unreliable = why != nil
 	}
 	for i := 0; i < no; i++ {
@@ -489,11 +489,11 @@ func (s *scope) reason(n *onnxgraph.Node, ie *Error) *Reason {
 
 // unreliableInput returns, when an input of n has no type because a node
 // upstream did not fit its inputs, the reason n's outputs inherit; nil
-// otherwise.
-func (s *scope) unreliableInput(n *onnxgraph.Node) *Reason {
-	for i := range n.NumInputs() {
+// otherwise. ins are the inputs' types.
+func (s *scope) unreliableInput(n *onnxgraph.Node, ins []*Type) *Reason {
+	for i, t := range ins {
 		in := n.Input(i)
-		if in == nil || s.typeOf(in) != nil {
+		if in == nil || t != nil {
 			continue
 		}
 		if up := s.e.res.reasons[in]; up != nil && (up.Code == CodeInvalid || up.Code == CodeConflict) {
