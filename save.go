@@ -466,6 +466,9 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 		if firstErr != nil {
 			return t
 		}
+		if _, ok := stream[t]; ok {
+			return t // streamed: stream is the cache of such tensors
+		}
 		if q, ok := mapped[t]; ok {
 			return q
 		}
@@ -558,7 +561,9 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 			firstErr = err
 			return t
 		}
-		mapped[t] = q
+		if q != t {
+			mapped[t] = q // (a tensor returned as it is is decided again, cheaply)
+		}
 		return q
 	}
 	renamed := func(copy, mapped *onnxproto.TensorProto) {

@@ -146,6 +146,7 @@ type engine struct {
 	opts  Options
 	res   *Result
 	funcs map[string]*onnxgraph.Function
+	ops   map[[2]string]opInfo          // by domain and op type
 	strs  map[*onnxgraph.Value][][]byte // known string contents
 	n     int
 }
@@ -303,26 +304,22 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 	}
 	c := &fr.c
 	c.ins, c.outs, c.outData = types[:ni:ni], types[ni:ni+no:ni+no], outData
-	domain := opschema.NormalizeDomain(n.Domain())
-	opset, _ := e.m.Opset(n.Domain())
-	c.Opset = int(opset)
+	op := e.op(n.Domain(), n.OpType())
+	c.Opset = int(op.opset)
 	var err error
-	var f *onnxgraph.Function
-	if len(e.funcs) > 0 {
-		f = e.funcs[funcKey(n.Domain(), n.OpType())]
-	}
-	if f != nil {
-		err = s.inferCall(c, f)
-	} else if sch, ok := opschema.Lookup(domain, n.OpType(), int(opset)); ok {
-		c.Schema = sch
-		if fn, ok := table[key{domain, n.OpType(), sch.SinceVersion}]; ok {
-			err = fn(c)
+	switch {
+	case op.f != nil:
+		err = s.inferCall(c, op.f)
+	case op.sch != nil:
+		c.Schema = op.sch
+		if op.fn != nil {
+			err = op.fn(c)
 		} else {
-			err = c.Errorf(CodeUnsupported, "no inference for %s-%d", n.OpType(), sch.SinceVersion)
+			err = c.Errorf(CodeUnsupported, "no inference for %s-%d", n.OpType(), op.sch.SinceVersion)
 			e.noInference(n)
 		}
-	} else {
-		err = c.Errorf(CodeUnknownOp, "no schema for %s in domain %q at opset %d", n.OpType(), domain, opset)
+	default:
+		err = c.Errorf(CodeUnknownOp, "no schema for %s in domain %q at opset %d", n.OpType(), opschema.NormalizeDomain(n.Domain()), op.opset)
 		e.noInference(n)
 	}
 	var ie *Error
@@ -387,6 +384,39 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 		}
 	}
 	return nil
+}
+
+// opInfo is what inference runs for the nodes of one domain and op type:
+// a model function, or an operator schema with its inference function
+// (nil when the table has none); neither for an unknown operator.
+type opInfo struct {
+	opset int64
+	f     *onnxgraph.Function
+	sch   *opschema.Schema
+	fn    Func
+}
+
+// op returns the opInfo of domain and op, looked up once per engine.
+func (e *engine) op(domain, op string) opInfo {
+	k := [2]string{domain, op}
+	if x, ok := e.ops[k]; ok {
+		return x
+	}
+	var x opInfo
+	x.opset, _ = e.m.Opset(domain)
+	if len(e.funcs) > 0 {
+		x.f = e.funcs[funcKey(domain, op)]
+	}
+	if x.f == nil {
+		if sch, ok := opschema.Lookup(domain, op, int(x.opset)); ok {
+			x.sch, x.fn = sch, table[key{opschema.NormalizeDomain(domain), op, sch.SinceVersion}]
+		}
+	}
+	if e.ops == nil {
+		e.ops = map[[2]string]opInfo{}
+	}
+	e.ops[k] = x
+	return x
 }
 
 // nodeFrame holds a node's Ctx with room for the types and data of a
