@@ -1,6 +1,7 @@
 package onnxgraph
 
 import (
+	"bufio"
 	"io"
 	"os"
 	"path/filepath"
@@ -75,6 +76,14 @@ func (c chunk) copySrc(w io.Writer) (done bool, err error) {
 	defer f.Close()
 	if _, err := f.Seek(c.off, io.SeekStart); err != nil {
 		return false, nil
+	}
+	if bw, ok := w.(*bufio.Writer); ok && bw.Buffered() > 0 {
+		// Emptied, the buffer hands the whole copy to the file (and so
+		// to the kernel); with bytes in it, it would first fill itself
+		// from f through memory.
+		if err := bw.Flush(); err != nil {
+			return true, err
+		}
 	}
 	n, err := io.Copy(w, io.LimitReader(f, c.n))
 	if err == nil && n != c.n {
