@@ -200,15 +200,7 @@ func (c chunk) writeTo(ctx context.Context, w io.Writer, dst int64) error {
 		}
 	}
 	if c.dir == nil {
-		for b := c.b; len(b) > 0; b = b[min(len(b), writePiece):] {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if _, err := w.Write(b[:min(len(b), writePiece)]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeMem(ctx, w, c.b, dst)
 	}
 	f, fresh, err := c.dir.openFresh(c.loc)
 	if err != nil {
