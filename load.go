@@ -115,6 +115,9 @@ func decodeContext(ctx context.Context, b []byte, o *LoadOptions, src *srcFile) 
 // cancellation is seen within one piece.
 const readPiece = 8 << 20
 
+// minHuge is the smallest buffer readAll asks huge pages for.
+const minHuge = 32 << 20
+
 // counting returns r with its size (o.SizeHint, or the one r tells; 0
 // when unknown), reporting what is read to o.Progress when set.
 func (o *LoadOptions) counting(r io.Reader) (io.Reader, int64) {
@@ -155,6 +158,7 @@ func readAll(ctx context.Context, r io.Reader, hint int64) ([]byte, error) {
 		// One byte more, to see the end without growing. A lying hint
 		// costs at most what the largest model file can hold.
 		buf = make([]byte, 0, min(hint, MaxProtoSize)+1)
+		adviseHuge(buf[:cap(buf)])
 	}
 	fill := func(b []byte) ([]byte, bool, error) {
 		for len(b) < cap(b) {
