@@ -171,10 +171,11 @@ func (c chunk) size() int64 {
 // writeTo writes c to w, in pieces between which it looks at ctx.
 // dst is where in w the chunk lands (-1: not known); a range of the
 // source file is copied by the kernel only at an offset with the same
-// place in a page, where the kernel moves pages rather than bytes.
+// place in a page, where the kernel can share or move pages rather than
+// copy bytes, and on a filesystem where it does.
 func (c chunk) writeTo(ctx context.Context, w io.Writer, dst int64) error {
-	if c.src != nil && (dst < 0 || dst%4096 != c.off%4096) {
-		c.src = nil // from memory: faster than an unaligned kernel copy
+	if c.src != nil && (dst < 0 || dst%4096 != c.off%4096 || !c.src.kernel) {
+		c.src = nil // from memory: faster than a kernel copy of bytes
 	}
 	if c.src != nil && c.n > writePiece {
 		// A big unedited tensor: copied from the file it was read from,
