@@ -1,6 +1,10 @@
 package onnxgraph
 
-import "github.com/onnxgraph/onnxgraph/onnxproto"
+import (
+	"github.com/onnxgraph/onnxgraph/onnxproto"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
 
 // SetEditHook sets the function every plain-form edit and Merge runs on
 // its model when it ends (the tests' Sanity check).
@@ -18,3 +22,6 @@ func EncodeDiff(mp *onnxproto.ModelProto) error { return encodeDiff(mp) }
 // SaveBytesDiff reports how m.Bytes differs from protobuf's encoding of
 // the model in the layout of saves (see saveBytesDiff).
 func SaveBytesDiff(m *Model) error { return saveBytesDiff(m) }
+
+// KindWireType is the wire type of one value of a field of kind k.
+func KindWireType(k protoreflect.Kind) protowire.Type { return kindWireType(k) }

@@ -451,35 +451,31 @@ func addDoubles(l *list[float64], f *wfield) error {
 	return errGeneral
 }
 
-// setUnknown gives m the unknown fields u.
-func setUnknown(m proto.Message, u []byte) {
-	if len(u) > 0 {
-		m.ProtoReflect().SetUnknown(u)
-	}
-}
-
-// fields calls fn for each field of message b; a field fn does not know
-// (known false) is kept, in order, as the message's unknown fields, which
-// fields returns. As protobuf does, it keeps a field's value as it is and
-// writes its tag anew, in the shortest form.
-func fields(b []byte, fn func(f wfield) (known bool, err error)) ([]byte, error) {
+// fields calls fn for each field of message b, and gives m the fields fn
+// does not know (known false), in order, as its unknown fields. As
+// protobuf does, it keeps such a field's value as it is and writes its tag
+// anew, in the shortest form.
+func fields(b []byte, m proto.Message, fn func(f wfield) (known bool, err error)) error {
 	var u []byte
 	var f wfield
 	for pos := 0; pos < len(b); {
 		var err error
 		if pos, err = next(b, pos, &f); err != nil {
-			return nil, err
+			return err
 		}
 		known, err := fn(f) // by value: a pointer would move f to the heap
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !known {
 			u = protowire.AppendTag(u, f.num, f.typ)
 			u = append(u, b[f.val:pos]...)
 		}
 	}
-	return u, nil
+	if len(u) > 0 {
+		m.ProtoReflect().SetUnknown(u)
+	}
+	return nil
 }
 
 func (d *wireDecoder) model(b []byte, m *onnxproto.ModelProto) error {
@@ -492,7 +488,7 @@ func (d *wireDecoder) model(b []byte, m *onnxproto.ModelProto) error {
 	train := list[*onnxproto.TrainingInfoProto]{s: ptrsOwn[onnxproto.TrainingInfoProto](c[20])}
 	funcs := list[*onnxproto.FunctionProto]{s: ptrsOwn[onnxproto.FunctionProto](c[25])}
 	confs := list[*onnxproto.DeviceConfigurationProto]{s: ptrsOwn[onnxproto.DeviceConfigurationProto](c[26])}
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	err := fields(b, m, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -546,12 +542,11 @@ func (d *wireDecoder) model(b []byte, m *onnxproto.ModelProto) error {
 	}
 	m.OpsetImport, m.MetadataProps = opsets.out(), meta.out()
 	m.TrainingInfo, m.Functions, m.Configuration = train.out(), funcs.out(), confs.out()
-	setUnknown(m, u)
 	return nil
 }
 
 func (d *wireDecoder) opset(b []byte, o *onnxproto.OperatorSetIdProto) error {
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	return fields(b, o, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -564,11 +559,6 @@ func (d *wireDecoder) opset(b []byte, o *onnxproto.OperatorSetIdProto) error {
 		}
 		return true, err
 	})
-	if err != nil {
-		return err
-	}
-	setUnknown(o, u)
-	return nil
 }
 
 // entry reads a StringStringEntryProto field into the next element of l.
@@ -577,7 +567,7 @@ func (d *wireDecoder) entry(l *list[*onnxproto.StringStringEntryProto], f *wfiel
 	if err != nil {
 		return err
 	}
-	u, err := fields(f.v, func(gv wfield) (bool, error) {
+	return fields(f.v, e, func(gv wfield) (bool, error) {
 		g := &gv
 		var err error
 		switch g.num {
@@ -590,11 +580,6 @@ func (d *wireDecoder) entry(l *list[*onnxproto.StringStringEntryProto], f *wfiel
 		}
 		return true, err
 	})
-	if err != nil {
-		return err
-	}
-	setUnknown(e, u)
-	return nil
 }
 
 func (d *wireDecoder) trainingInfo(b []byte, base int, t *onnxproto.TrainingInfoProto) error {
@@ -604,7 +589,7 @@ func (d *wireDecoder) trainingInfo(b []byte, base int, t *onnxproto.TrainingInfo
 	}
 	initB := list[*onnxproto.StringStringEntryProto]{s: ptrs(&d.entries, &d.entryP, c[3])}
 	updB := list[*onnxproto.StringStringEntryProto]{s: ptrs(&d.entries, &d.entryP, c[4])}
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	err := fields(b, t, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -633,7 +618,6 @@ func (d *wireDecoder) trainingInfo(b []byte, base int, t *onnxproto.TrainingInfo
 		return err
 	}
 	t.InitializationBinding, t.UpdateBinding = initB.out(), updB.out()
-	setUnknown(t, u)
 	return nil
 }
 
@@ -643,7 +627,7 @@ func (d *wireDecoder) deviceConfiguration(b []byte, dc *onnxproto.DeviceConfigur
 		return err
 	}
 	devices := list[string]{s: d.strs.take(c[3])}
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	err := fields(b, dc, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -662,7 +646,6 @@ func (d *wireDecoder) deviceConfiguration(b []byte, dc *onnxproto.DeviceConfigur
 		return err
 	}
 	dc.Device = devices.out()
-	setUnknown(dc, u)
 	return nil
 }
 
@@ -684,7 +667,7 @@ func (d *wireDecoder) graph(b []byte, base int, g *onnxproto.GraphProto) error {
 	annots := list[*onnxproto.TensorAnnotation]{s: ptrsOwn[onnxproto.TensorAnnotation](c[14])}
 	sparse := list[*onnxproto.SparseTensorProto]{s: ptrsOwn[onnxproto.SparseTensorProto](c[15])}
 	meta := list[*onnxproto.StringStringEntryProto]{s: ptrs(&d.entries, &d.entryP, c[16])}
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	err := fields(b, g, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -731,7 +714,6 @@ func (d *wireDecoder) graph(b []byte, base int, g *onnxproto.GraphProto) error {
 	g.Node, g.Initializer, g.SparseInitializer = nodes.out(), inits.out(), sparse.out()
 	g.Input, g.Output, g.ValueInfo = ins.out(), outs.out(), vis.out()
 	g.QuantizationAnnotation, g.MetadataProps = annots.out(), meta.out()
-	setUnknown(g, u)
 	return nil
 }
 
@@ -744,7 +726,7 @@ func (d *wireDecoder) node(b []byte, base int, n *onnxproto.NodeProto) error {
 	outs := list[string]{s: d.strs.take(c[2])}
 	attrs := list[*onnxproto.AttributeProto]{s: ptrs(&d.attrs, &d.attrP, c[5])}
 	meta := list[*onnxproto.StringStringEntryProto]{s: ptrs(&d.entries, &d.entryP, c[9])}
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	err := fields(b, n, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -780,7 +762,6 @@ func (d *wireDecoder) node(b []byte, base int, n *onnxproto.NodeProto) error {
 		return err
 	}
 	n.Input, n.Output, n.Attribute, n.MetadataProps = ins.out(), outs.out(), attrs.out(), meta.out()
-	setUnknown(n, u)
 	return nil
 }
 
@@ -796,7 +777,7 @@ func (d *wireDecoder) attr(b []byte, base int, a *onnxproto.AttributeProto) erro
 	graphs := list[*onnxproto.GraphProto]{s: ptrs(&d.graphs, &d.graphP, c[11])}
 	tps := list[*onnxproto.TypeProto]{s: ptrsOwn[onnxproto.TypeProto](c[15])}
 	sts := list[*onnxproto.SparseTensorProto]{s: ptrsOwn[onnxproto.SparseTensorProto](c[23])}
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	err := fields(b, a, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -887,7 +868,6 @@ func (d *wireDecoder) attr(b []byte, base int, a *onnxproto.AttributeProto) erro
 	}
 	a.Floats, a.Ints, a.Strings = floats.out(), ints.out(), strs.out()
 	a.Tensors, a.Graphs, a.TypeProtos, a.SparseTensors = tensors.out(), graphs.out(), tps.out(), sts.out()
-	setUnknown(a, u)
 	return nil
 }
 
@@ -907,7 +887,7 @@ func (d *wireDecoder) tensor(b []byte, base int, t *onnxproto.TensorProto) error
 	ext := list[*onnxproto.StringStringEntryProto]{s: ptrs(&d.entries, &d.entryP, c[13])}
 	meta := list[*onnxproto.StringStringEntryProto]{s: ptrs(&d.entries, &d.entryP, c[16])}
 	view := -1 // where a raw_data view starts in the input
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	err := fields(b, t, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -969,7 +949,6 @@ func (d *wireDecoder) tensor(b []byte, base int, t *onnxproto.TensorProto) error
 	}
 	t.Dims, t.FloatData, t.Int32Data, t.StringData, t.Int64Data = dims.out(), floats.out(), i32.out(), strs.out(), i64.out()
 	t.DoubleData, t.Uint64Data, t.ExternalData, t.MetadataProps = doubles.out(), u64.out(), ext.out(), meta.out()
-	setUnknown(t, u)
 	if view >= 0 && d.onView != nil {
 		d.onView(t, view)
 	}
@@ -977,7 +956,7 @@ func (d *wireDecoder) tensor(b []byte, base int, t *onnxproto.TensorProto) error
 }
 
 func (d *wireDecoder) segment(b []byte, s *onnxproto.TensorProto_Segment) error {
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	return fields(b, s, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -990,11 +969,6 @@ func (d *wireDecoder) segment(b []byte, s *onnxproto.TensorProto_Segment) error 
 		}
 		return true, err
 	})
-	if err != nil {
-		return err
-	}
-	setUnknown(s, u)
-	return nil
 }
 
 func (d *wireDecoder) sparse(b []byte, base int, s *onnxproto.SparseTensorProto) error {
@@ -1003,7 +977,7 @@ func (d *wireDecoder) sparse(b []byte, base int, s *onnxproto.SparseTensorProto)
 		return err
 	}
 	dims := list[int64]{s: d.i64s.take(c[3])}
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	err := fields(b, s, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -1030,7 +1004,6 @@ func (d *wireDecoder) sparse(b []byte, base int, s *onnxproto.SparseTensorProto)
 		return err
 	}
 	s.Dims = dims.out()
-	setUnknown(s, u)
 	return nil
 }
 
@@ -1040,7 +1013,7 @@ func (d *wireDecoder) annotation(b []byte, a *onnxproto.TensorAnnotation) error 
 		return err
 	}
 	names := list[*onnxproto.StringStringEntryProto]{s: ptrs(&d.entries, &d.entryP, c[2])}
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	err := fields(b, a, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -1057,7 +1030,6 @@ func (d *wireDecoder) annotation(b []byte, a *onnxproto.TensorAnnotation) error 
 		return err
 	}
 	a.QuantParameterTensorNames = names.out()
-	setUnknown(a, u)
 	return nil
 }
 
@@ -1072,7 +1044,7 @@ func (d *wireDecoder) valueInfo(l *list[*onnxproto.ValueInfoProto], f *wfield) e
 		return err
 	}
 	meta := list[*onnxproto.StringStringEntryProto]{s: ptrs(&d.entries, &d.entryP, c[4])}
-	u, err := fields(f.v, func(gv wfield) (bool, error) {
+	err = fields(f.v, vi, func(gv wfield) (bool, error) {
 		g := &gv
 		var err error
 		switch g.num {
@@ -1097,7 +1069,6 @@ func (d *wireDecoder) valueInfo(l *list[*onnxproto.ValueInfoProto], f *wfield) e
 		return err
 	}
 	vi.MetadataProps = meta.out()
-	setUnknown(vi, u)
 	return nil
 }
 
@@ -1106,7 +1077,7 @@ func (d *wireDecoder) typeProto(b []byte, t *onnxproto.TypeProto) error {
 		return errGeneral
 	}
 	defer func() { d.depth-- }()
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	return fields(b, t, func(fv wfield) (bool, error) {
 		f := &fv
 		switch f.num {
 		case 1, 4, 5, 8, 9:
@@ -1123,11 +1094,6 @@ func (d *wireDecoder) typeProto(b []byte, t *onnxproto.TypeProto) error {
 		}
 		return false, nil
 	})
-	if err != nil {
-		return err
-	}
-	setUnknown(t, u)
-	return nil
 }
 
 // sameOneof reports whether v is TypeProto's oneof member numbered num.
@@ -1171,7 +1137,7 @@ func (d *wireDecoder) typeValue(b []byte, num protowire.Number, t *onnxproto.Typ
 	}
 	mt := new(onnxproto.TypeProto_Map)
 	t.Value = &onnxproto.TypeProto_MapType{MapType: mt}
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	return fields(b, mt, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -1188,17 +1154,12 @@ func (d *wireDecoder) typeValue(b []byte, num protowire.Number, t *onnxproto.Typ
 		}
 		return true, err
 	})
-	if err != nil {
-		return err
-	}
-	setUnknown(mt, u)
-	return nil
 }
 
 // tensorType reads a TypeProto.Tensor or TypeProto.SparseTensor (the same
 // fields) into m, whose fields elem and shape are.
 func (d *wireDecoder) tensorType(b []byte, elem **int32, shape **onnxproto.TensorShapeProto, m proto.Message) error {
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	return fields(b, m, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -1215,17 +1176,12 @@ func (d *wireDecoder) tensorType(b []byte, elem **int32, shape **onnxproto.Tenso
 		}
 		return true, err
 	})
-	if err != nil {
-		return err
-	}
-	setUnknown(m, u)
-	return nil
 }
 
 // elemType reads a TypeProto.Sequence or TypeProto.Optional (the same
 // field) into m, whose field elem is.
 func (d *wireDecoder) elemType(b []byte, elem **onnxproto.TypeProto, m proto.Message) error {
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	return fields(b, m, func(fv wfield) (bool, error) {
 		f := &fv
 		if f.num != 1 {
 			return false, nil
@@ -1236,11 +1192,6 @@ func (d *wireDecoder) elemType(b []byte, elem **onnxproto.TypeProto, m proto.Mes
 		*elem = d.types.one()
 		return true, d.typeProto(f.v, *elem)
 	})
-	if err != nil {
-		return err
-	}
-	setUnknown(m, u)
-	return nil
 }
 
 func (d *wireDecoder) shape(b []byte, s *onnxproto.TensorShapeProto) error {
@@ -1249,7 +1200,7 @@ func (d *wireDecoder) shape(b []byte, s *onnxproto.TensorShapeProto) error {
 		return err
 	}
 	dims := list[*onnxproto.TensorShapeProto_Dimension]{s: ptrs(&d.dims, &d.dimP, c[1])}
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	err := fields(b, s, func(fv wfield) (bool, error) {
 		f := &fv
 		if f.num != 1 {
 			return false, nil
@@ -1264,12 +1215,11 @@ func (d *wireDecoder) shape(b []byte, s *onnxproto.TensorShapeProto) error {
 		return err
 	}
 	s.Dim = dims.out()
-	setUnknown(s, u)
 	return nil
 }
 
 func (d *wireDecoder) dim(b []byte, dm *onnxproto.TensorShapeProto_Dimension) error {
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	return fields(b, dm, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -1294,11 +1244,6 @@ func (d *wireDecoder) dim(b []byte, dm *onnxproto.TensorShapeProto_Dimension) er
 		}
 		return true, err
 	})
-	if err != nil {
-		return err
-	}
-	setUnknown(dm, u)
-	return nil
 }
 
 func (d *wireDecoder) function(b []byte, base int, fp *onnxproto.FunctionProto) error {
@@ -1314,7 +1259,7 @@ func (d *wireDecoder) function(b []byte, base int, fp *onnxproto.FunctionProto) 
 	attrs := list[*onnxproto.AttributeProto]{s: ptrs(&d.attrs, &d.attrP, c[11])}
 	vis := list[*onnxproto.ValueInfoProto]{s: ptrs(&d.vis, &d.viP, c[12])}
 	meta := list[*onnxproto.StringStringEntryProto]{s: ptrs(&d.entries, &d.entryP, c[14])}
-	u, err := fields(b, func(fv wfield) (bool, error) {
+	err := fields(b, fp, func(fv wfield) (bool, error) {
 		f := &fv
 		var err error
 		switch f.num {
@@ -1361,6 +1306,5 @@ func (d *wireDecoder) function(b []byte, base int, fp *onnxproto.FunctionProto) 
 	}
 	fp.Input, fp.Output, fp.Attribute, fp.Node, fp.OpsetImport = ins.out(), outs.out(), attrNames.out(), nodes.out(), opsets.out()
 	fp.AttributeProto, fp.ValueInfo, fp.MetadataProps = attrs.out(), vis.out(), meta.out()
-	setUnknown(fp, u)
 	return nil
 }

@@ -362,7 +362,7 @@ func fdMutate(r *rand.Rand, md protoreflect.MessageDescriptor, b []byte, rate fl
 		case fd.IsList() && typ == protowire.BytesType && fd.Kind() != protoreflect.StringKind && fd.Kind() != protoreflect.BytesKind && hit(3):
 			// Packed: unpacked, one field per value.
 			v, _ := protowire.ConsumeBytes(val)
-			et := fdWireType(fd.Kind())
+			et := onnxgraph.KindWireType(fd.Kind())
 			for len(v) > 0 {
 				k := protowire.ConsumeFieldValue(num, et, v)
 				if k < 0 {
@@ -393,17 +393,6 @@ func fdMutate(r *rand.Rand, md protoreflect.MessageDescriptor, b []byte, rate fl
 		unknown()
 	}
 	return out
-}
-
-// fdWireType is the wire type of one value of kind k.
-func fdWireType(k protoreflect.Kind) protowire.Type {
-	switch k {
-	case protoreflect.FloatKind, protoreflect.Fixed32Kind, protoreflect.Sfixed32Kind:
-		return protowire.Fixed32Type
-	case protoreflect.DoubleKind, protoreflect.Fixed64Kind, protoreflect.Sfixed64Kind:
-		return protowire.Fixed64Type
-	}
-	return protowire.VarintType
 }
 
 // fdValueBytes returns a random value of wire type typ, encoded.
