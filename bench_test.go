@@ -356,6 +356,9 @@ func TestMain(m *testing.M) {
 		})
 	}
 	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir) // the benchmarks' models: 1.5 GB
+	}
 	if len(broken) > 0 {
 		fmt.Fprintf(os.Stderr, "Sanity failed after %d edits; the first: %s\n", len(broken), broken[0])
 		code = 1

@@ -110,10 +110,15 @@ func (m *Model) buildGraph(gp *onnxproto.GraphProto, parent *Node) *Graph {
 		g.sparse = append(g.sparse, v)
 	}
 	g.nodes = make([]*Node, len(nodes))
+	nouts := 0
+	for _, np := range nodes {
+		nouts += len(np.Output)
+	}
+	outSlab := make([]*Value, nouts)
 	for i, np := range nodes {
 		n := &nodeSlab[i]
 		n.p, n.graph = np, g
-		n.outputs = make([]*Value, len(np.Output))
+		n.outputs, outSlab = outSlab[:len(np.Output):len(np.Output)], outSlab[len(np.Output):]
 		for k, name := range np.Output {
 			if name == "" {
 				continue
@@ -141,16 +146,38 @@ func (m *Model) buildGraph(gp *onnxproto.GraphProto, parent *Node) *Graph {
 }
 
 // resolveInputs links every node input to its value, once all of the
-// graph's own names are defined (so forward references resolve too).
+// graph's own names are defined (so forward references resolve too). The
+// nodes' input lists come from one allocation, and so do the use lists of
+// the values that had none: each a slice with a capacity of its own, so
+// that an edit appending to one reallocates it.
 func (g *Graph) resolveInputs() {
+	total := 0
 	for _, n := range g.nodes {
-		n.inputs = make([]*Value, len(n.p.Input))
+		total += len(n.p.Input)
+	}
+	ins := make([]*Value, total)
+	for _, n := range g.nodes {
+		n.inputs, ins = ins[:len(n.p.Input):len(n.p.Input)], ins[len(n.p.Input):]
 		for k, name := range n.p.Input {
-			if name == "" {
+			if name != "" {
+				v := g.lookup(name)
+				n.inputs[k] = v
+				v.pending++
+			}
+		}
+	}
+	uses := make([]Use, total)
+	for _, n := range g.nodes {
+		for k, v := range n.inputs {
+			if v == nil {
 				continue
 			}
-			v := g.lookup(name)
-			n.inputs[k] = v
+			if v.pending > 0 {
+				if cap(v.uses) == 0 {
+					v.uses, uses = uses[:0:v.pending], uses[v.pending:]
+				}
+				v.pending = 0
+			}
 			v.uses = append(v.uses, Use{Node: n, Index: k})
 		}
 	}

@@ -137,10 +137,12 @@
 //	model.go, graph.go, node.go, value.go   the IR types and their accessors
 //	iter.go                                 iterators over graphs, nodes, values, uses
 //	decode.go, encode.go, clone.go          protobuf to IR, IR to protobuf, copies
-//	load.go, wire.go                        reading: sizes, context, zero-copy decode
-//	save.go, wire_write.go                  writing: layouts, plans, streaming
+//	load.go, hugepages_*.go                 reading: sizes, context, the read buffer
+//	wire_decode.go, wire.go                 decoding: the fast decoder, the general (zero-copy) path
+//	save.go, wire_encode.go, writemem.go    writing: layouts, plans, the encoder, streaming
 //	save_commit.go, process_*.go            the whole-at-every-instant commit, stale temporaries
-//	extdir.go, srcfile.go, tensor.go        external-data folders, the file a model came from, tensors
+//	extdir.go, srcfile.go, kernelcopy_*.go  external-data folders, the file a model came from
+//	tensor.go                               tensors
 //	codec.go, codec_float.go, dtype.go      element types and their codecs
 //	npy.go, modeljson.go                    .npy and protobuf JSON
 //	construct.go, edit.go, names.go         graph primitives: add, remove, set, rename

@@ -13,6 +13,19 @@ type encoder struct {
 	// tensor, when set, maps each tensor as it is placed into the output
 	// (to move it to external data, inline it, or mark it for streaming).
 	tensor func(*onnxproto.TensorProto) *onnxproto.TensorProto
+	// renamed, when set, is told of each copy of a mapped tensor the
+	// encoder makes to give it the name its value has now.
+	renamed func(copy, mapped *onnxproto.TensorProto)
+}
+
+// rename returns a copy of the mapped tensor t named name.
+func (e *encoder) rename(t *onnxproto.TensorProto, name string) *onnxproto.TensorProto {
+	c := shallow(t)
+	c.Name = proto.String(name)
+	if e.renamed != nil {
+		e.renamed(c, t)
+	}
+	return c
 }
 
 func (e *encoder) mapTensor(t *onnxproto.TensorProto) *onnxproto.TensorProto {
@@ -54,8 +67,7 @@ func (e *encoder) graph(g *Graph) *onnxproto.GraphProto {
 			// give the result the value's name when a rename left it stale.
 			t := e.mapTensor(v.init)
 			if t.GetName() != v.name {
-				t = shallow(t)
-				t.Name = proto.String(v.name)
+				t = e.rename(t, v.name)
 			}
 			gp.Initializer[i] = t
 		}
@@ -64,8 +76,7 @@ func (e *encoder) graph(g *Graph) *onnxproto.GraphProto {
 		st := e.sparse(v.sparse)
 		if st.GetValues().GetName() != v.name {
 			st = shallow(st)
-			st.Values = shallow(st.Values)
-			st.Values.Name = proto.String(v.name)
+			st.Values = e.rename(st.Values, v.name)
 		}
 		gp.SparseInitializer = append(gp.SparseInitializer, st)
 	}

@@ -115,6 +115,9 @@ func decodeContext(ctx context.Context, b []byte, o *LoadOptions, src *srcFile) 
 // cancellation is seen within one piece.
 const readPiece = 8 << 20
 
+// minHuge is the smallest buffer readAll asks huge pages for.
+const minHuge = 32 << 20
+
 // counting returns r with its size (o.SizeHint, or the one r tells; 0
 // when unknown), reporting what is read to o.Progress when set.
 func (o *LoadOptions) counting(r io.Reader) (io.Reader, int64) {
@@ -155,6 +158,7 @@ func readAll(ctx context.Context, r io.Reader, hint int64) ([]byte, error) {
 		// One byte more, to see the end without growing. A lying hint
 		// costs at most what the largest model file can hold.
 		buf = make([]byte, 0, min(hint, MaxProtoSize)+1)
+		adviseHuge(buf[:cap(buf)])
 	}
 	fill := func(b []byte) ([]byte, bool, error) {
 		for len(b) < cap(b) {
@@ -223,7 +227,6 @@ func decode(b []byte, opts *LoadOptions, src *srcFile) (*Model, error) {
 		// Protobuf reads zero bytes as an empty message; no model file is.
 		return nil, &DecodeError{Path: "ModelProto", Err: errors.New("empty input")}
 	}
-	mp := new(onnxproto.ModelProto)
 	var views map[*onnxproto.TensorProto]srcView
 	var onView func(*onnxproto.TensorProto, int)
 	if src != nil {
@@ -236,10 +239,18 @@ func decode(b []byte, opts *LoadOptions, src *srcFile) (*Model, error) {
 			}
 		}
 	}
-	if err := unmarshalViews(b, mp, onView); err != nil {
-		return nil, err
+	mp, err := fastDecode(b, onView)
+	if err != nil {
+		// Something the fast decoder does not handle: the general path
+		// decodes it, or says what is wrong with it.
+		clear(views)
+		mp = new(onnxproto.ModelProto)
+		if err := unmarshalViews(b, mp, onView); err != nil {
+			return nil, err
+		}
 	}
 	m := fromProto(mp)
+	m.wireSize = int64(len(b))
 	if len(views) > 0 {
 		m.src, m.srcViews = src, views
 	}

@@ -32,6 +32,8 @@ type Model struct {
 	srcViews map[*onnxproto.TensorProto]srcView // where unedited raw_data sits in src
 
 	danglingBind map[string]bool // training-info binding keys that named no main-graph value at load
+
+	wireSize int64 // the size of the bytes it was decoded from; 0 when built
 }
 
 // Generation returns a number that changes whenever the model is edited,

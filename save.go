@@ -171,10 +171,11 @@ func (c chunk) size() int64 {
 // writeTo writes c to w, in pieces between which it looks at ctx.
 // dst is where in w the chunk lands (-1: not known); a range of the
 // source file is copied by the kernel only at an offset with the same
-// place in a page, where the kernel moves pages rather than bytes.
+// place in a page, where the kernel can share or move pages rather than
+// copy bytes, and on a filesystem where it does.
 func (c chunk) writeTo(ctx context.Context, w io.Writer, dst int64) error {
-	if c.src != nil && (dst < 0 || dst%4096 != c.off%4096) {
-		c.src = nil // from memory: faster than an unaligned kernel copy
+	if c.src != nil && (dst < 0 || dst%4096 != c.off%4096 || !c.src.kernel) {
+		c.src = nil // from memory: faster than a kernel copy of bytes
 	}
 	if c.src != nil && c.n > writePiece {
 		// A big unedited tensor: copied from the file it was read from,
@@ -200,15 +201,7 @@ func (c chunk) writeTo(ctx context.Context, w io.Writer, dst int64) error {
 		}
 	}
 	if c.dir == nil {
-		for b := c.b; len(b) > 0; b = b[min(len(b), writePiece):] {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if _, err := w.Write(b[:min(len(b), writePiece)]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeMem(ctx, w, c.b, dst)
 	}
 	f, fresh, err := c.dir.openFresh(c.loc)
 	if err != nil {
@@ -244,22 +237,6 @@ func (c chunk) writeTo(ctx context.Context, w io.Writer, dst int64) error {
 		return &ExternalDataError{Tensor: c.name, Location: c.loc, Err: err}
 	}
 	return nil
-}
-
-// read returns c's bytes, reading them from its file if need be.
-func (c chunk) read() ([]byte, error) {
-	if c.dir == nil {
-		return c.b, nil
-	}
-	if c.n > MaxProtoSize {
-		return nil, errorf(ErrTooLarge, "tensor %q has %s of external data, over protobuf's 2 GiB limit: save with external data (SaveOptions{External: ExternalSingle})", c.name, FormatBytes(c.n))
-	}
-	var buf bytes.Buffer
-	buf.Grow(int(c.n))
-	if err := c.writeTo(context.Background(), &buf, -1); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // extOut is one external file a save writes.
@@ -300,13 +277,13 @@ func setExternalEntry(t *onnxproto.TensorProto, key, value string) {
 
 // savePlan is everything a save writes, decided before any byte is.
 type savePlan struct {
-	skel   []byte  // the model with markers in place of streamed tensors
-	chunks []chunk // marker index -> data
+	skel   []byte  // the model file without the raw_data of streamed tensors
+	gaps   []gap   // where in skel each streamed tensor's raw_data goes
+	chunks []chunk // the data of streamed tensors
 	size   int64   // the model file's size
 	files  []*extOut
 	sync   bool
 	prog   *saveProgress // nil without SaveOptions.Progress
-	x      *expander     // with the sizes plan measured, for writeModel
 }
 
 // saveProgress counts the bytes a save has written for
@@ -400,13 +377,6 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 	if o.Progress != nil {
 		p.prog = &saveProgress{fn: o.Progress}
 	}
-	// A tensor that already holds an unknown field with the marker's number
-	// (only a crafted file has one) would be read back as a marker: then no
-	// tensor is streamed and the skeleton carries all the data.
-	clash := false
-	m.modelTensors(func(t *onnxproto.TensorProto) {
-		clash = clash || hasMarker(t.ProtoReflect().GetUnknown())
-	})
 	byLoc := map[string]*extOut{}
 	var extra *extOut               // ExternalKeep's file for tensors held in memory
 	kept := map[sourceKey]*extOut{} // a kept source file -> the file it goes to
@@ -434,19 +404,23 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 		f.size = off + c.size()
 		return off
 	}
+	// stream maps each tensor whose raw_data the save streams to its
+	// chunk: the encoder writes the tensor without its raw_data,
+	// external_data and data_location, and the chunk as its raw_data.
+	stream := map[*onnxproto.TensorProto]int{}
 	streamInline := func(t *onnxproto.TensorProto, c chunk) *onnxproto.TensorProto {
+		if c.dir != nil || len(c.b) >= minAlias || t.GetDataLocation() == onnxproto.TensorProto_EXTERNAL {
+			stream[t] = len(p.chunks)
+			p.chunks = append(p.chunks, c)
+			return t
+		}
+		if t.DataLocation == nil && t.ExternalData == nil {
+			return t // its raw_data is c.b
+		}
 		q := shallow(t)
-		q.RawData = nil
+		q.RawData = c.b
 		q.DataLocation = nil
 		q.ExternalData = nil
-		if !clash && (c.dir != nil || len(c.b) >= minAlias || t.GetDataLocation() == onnxproto.TensorProto_EXTERNAL) {
-			u := q.ProtoReflect().GetUnknown()
-			u = append(append([]byte(nil), u...), markerBytes(len(p.chunks))...)
-			q.ProtoReflect().SetUnknown(u)
-			p.chunks = append(p.chunks, c)
-		} else {
-			q.RawData = c.b
-		}
 		return q
 	}
 	toExternal := func(t *onnxproto.TensorProto, loc string, off, n int64, keepKeys bool) *onnxproto.TensorProto {
@@ -484,6 +458,9 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 	decide := func(t *onnxproto.TensorProto) *onnxproto.TensorProto {
 		if firstErr != nil {
 			return t
+		}
+		if _, ok := stream[t]; ok {
+			return t // streamed: stream is the cache of such tensors
 		}
 		if q, ok := mapped[t]; ok {
 			return q
@@ -571,23 +548,23 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 				appendPart(f, c, q)
 				return q, nil
 			}
-			if clash && c.dir != nil {
-				b, err := c.read()
-				if err != nil {
-					return nil, err
-				}
-				c = chunk{b: b, name: c.name}
-			}
 			return streamInline(t, c), nil
 		}()
 		if err != nil {
 			firstErr = err
 			return t
 		}
-		mapped[t] = q
+		if q != t {
+			mapped[t] = q // (a tensor returned as it is is decided again, cheaply)
+		}
 		return q
 	}
-	mp := (&encoder{tensor: decide}).model(m)
+	renamed := func(copy, mapped *onnxproto.TensorProto) {
+		if i, ok := stream[mapped]; ok {
+			stream[copy] = i
+		}
+	}
+	mp := (&encoder{tensor: decide, renamed: renamed}).model(m)
 	if firstErr != nil {
 		return nil, firstErr
 	}
@@ -607,19 +584,18 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 			return nil, err
 		}
 	}
-	skel, err := proto.MarshalOptions{}.Marshal(mp)
+	// The model file is about as large as the one it was read from, less
+	// the streamed tensors: a guess that spares the encoder regrowing its
+	// buffer.
+	hint := m.wireSize
+	for _, c := range p.chunks {
+		hint -= c.size()
+	}
+	skel, gaps, size, err := encodeModel(mp, stream, p.chunks, max(hint+hint/8, 0))
 	if err != nil {
 		return nil, fmt.Errorf("onnxgraph: marshal: %w", err)
 	}
-	p.skel = skel
-	size := int64(len(skel))
-	if len(p.chunks) > 0 {
-		p.x = &expander{chunks: p.chunks}
-		if size, err = p.x.size(modelDesc, skel, 0); err != nil {
-			return nil, err
-		}
-	}
-	p.size = size
+	p.skel, p.gaps, p.size = skel, gaps, size
 	if size > MaxProtoSize {
 		return nil, errorf(ErrTooLarge, "the model file would be %s, over protobuf's 2 GiB limit: save with external data (SaveOptions{External: ExternalSingle})", FormatBytes(size))
 	}
@@ -770,16 +746,24 @@ func (f *extOut) write(ctx context.Context, w *os.File, prog *saveProgress) erro
 	return nil
 }
 
-// writeModel streams the model file: the skeleton with every marker
-// replaced by its tensor's bytes.
+// writeModel streams the model file: the skeleton with the gaps filled
+// by the streamed tensors' bytes.
 func (p *savePlan) writeModel(ctx context.Context, w *bufio.Writer) error {
-	if len(p.chunks) == 0 {
-		_, err := w.Write(p.skel)
-		return err
+	done, pos := 0, int64(0) // bytes of skel written, bytes written
+	for _, g := range p.gaps {
+		if _, err := w.Write(p.skel[done:g.tail]); err != nil {
+			return err
+		}
+		pos += int64(g.tail - done)
+		done = g.tail
+		c := p.chunks[g.chunk]
+		if err := c.writeTo(ctx, w, pos); err != nil {
+			return err
+		}
+		pos += c.size()
 	}
-	x := p.x
-	x.ctx = ctx
-	return x.write(w, modelDesc, p.skel, 0)
+	_, err := w.Write(p.skel[done:])
+	return err
 }
 
 // FormatBytes returns n as a size people read: "512 B", "3.5 KiB",

@@ -1,6 +1,7 @@
 package onnxgraph
 
 import (
+	"bufio"
 	"io"
 	"os"
 	"path/filepath"
@@ -22,7 +23,13 @@ type srcFile struct {
 	info    os.FileInfo
 	size    int64
 	modTime time.Time
+	kernel  bool // the kernel's copy beats a write from memory (kernelCopyPays)
 }
+
+// forceKernelCopy makes saves copy from the source file wherever they can,
+// whatever its filesystem: for tests, on machines where kernelCopyPays is
+// false.
+var forceKernelCopy bool
 
 // srcView is where a tensor's raw_data sits in the source file.
 type srcView struct {
@@ -37,7 +44,8 @@ func statSource(f *os.File, path string, n int64) *srcFile {
 	if err != nil || !st.Mode().IsRegular() || st.Size() != n {
 		return nil
 	}
-	return &srcFile{path: absPath(path), info: st, size: st.Size(), modTime: st.ModTime()}
+	abs := absPath(path)
+	return &srcFile{path: abs, info: st, size: st.Size(), modTime: st.ModTime(), kernel: forceKernelCopy || kernelCopyPays(abs)}
 }
 
 // open returns a new handle on the source file when the file at its path
@@ -75,6 +83,14 @@ func (c chunk) copySrc(w io.Writer) (done bool, err error) {
 	defer f.Close()
 	if _, err := f.Seek(c.off, io.SeekStart); err != nil {
 		return false, nil
+	}
+	if bw, ok := w.(*bufio.Writer); ok && bw.Buffered() > 0 {
+		// Emptied, the buffer hands the whole copy to the file (and so
+		// to the kernel); with bytes in it, it would first fill itself
+		// from f through memory.
+		if err := bw.Flush(); err != nil {
+			return true, err
+		}
 	}
 	n, err := io.Copy(w, io.LimitReader(f, c.n))
 	if err == nil && n != c.n {

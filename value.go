@@ -23,6 +23,8 @@ type Value struct {
 	infos  []*onnxproto.ValueInfoProto  // graph input/output/value_info entries naming it
 	input  bool                         // listed among the graph's inputs
 	undef  bool                         // referenced but defined nowhere
+
+	pending int32 // while a graph is built: uses not yet recorded
 }
 
 // Use is one input slot of one node that reads a value.
@@ -106,7 +108,10 @@ func (v *Value) SetType(t *onnxproto.TypeProto) {
 		if t == nil {
 			return
 		}
-		v.graph.addValueInfo(v, &onnxproto.ValueInfoProto{Name: proto.String(v.name)})
+		x := &newInfo{name: v.name}
+		x.vi.Name = &x.name
+		v.infos = x.list[:0:1]
+		v.graph.addValueInfo(v, &x.vi)
 	}
 	for i, vi := range v.infos {
 		switch {
@@ -118,6 +123,15 @@ func (v *Value) SetType(t *onnxproto.TypeProto) {
 			vi.Type = proto.Clone(t).(*onnxproto.TypeProto)
 		}
 	}
+}
+
+// newInfo is a value_info entry SetType adds, its name and the value's
+// list of entries, in one allocation (inferring a graph adds one per
+// value).
+type newInfo struct {
+	vi   onnxproto.ValueInfoProto
+	name string
+	list [1]*onnxproto.ValueInfoProto
 }
 
 // ElemType returns the element type of a tensor value, or UNDEFINED when v

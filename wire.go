@@ -16,9 +16,9 @@ import (
 // proto.Unmarshal sees them: each is replaced by a small marker field (an
 // unknown field with a reserved number whose varint is an index into a table
 // of views), and after unmarshalling the markers are swapped for views of the
-// original bytes. Saving runs the same trick in reverse: tensors are
-// marshalled with markers, and the writer streams each marker's bytes
-// straight from its view.
+// original bytes. (This is the general path: the fast decoder of
+// wire_decode.go makes the views itself. Saves write raw_data straight from
+// the views: see wire_encode.go.)
 
 // markerField is the field number of the marker; it is the largest legal
 // field number, and a model that already uses it on a TensorProto is decoded

@@ -176,3 +176,47 @@ print(time.perf_counter() - t)`
 		b.ReportMetric(total/float64(b.N)*1e3, "ms-in-python/op")
 	})
 }
+
+// BenchmarkEndToEnd100kPhases times the three steps of
+// BenchmarkEndToEnd100k/onnxgraph one by one: open, infer with WriteBack
+// (on a fresh model each time, outside the timer), save.
+func BenchmarkEndToEnd100kPhases(b *testing.B) {
+	dir := b.TempDir()
+	in, out := filepath.Join(dir, "in.onnx"), filepath.Join(dir, "out.onnx")
+	if err := decoderOfSize(b, 100_000).Save(in); err != nil {
+		b.Fatal(err)
+	}
+	open := func(b *testing.B) *onnxgraph.Model {
+		m, err := onnxgraph.Open(in, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return m
+	}
+	b.Run("open", func(b *testing.B) {
+		for b.Loop() {
+			open(b)
+		}
+	})
+	b.Run("infer", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			m := open(b)
+			b.StartTimer()
+			if _, err := shapeinfer.Infer(m, &shapeinfer.Options{WriteBack: true}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("save", func(b *testing.B) {
+		m := open(b)
+		if _, err := shapeinfer.Infer(m, &shapeinfer.Options{WriteBack: true}); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if err := m.Save(out); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -244,6 +244,9 @@ func (e *Expr) String() string {
 	if len(e.terms) == 0 {
 		return "0"
 	}
+	if t := e.terms[0]; len(e.terms) == 1 && t.c == ratOne && len(t.atoms) == 1 {
+		return t.atoms[0].key // a lone atom prints as its key: no copy
+	}
 	return string(e.appendTo(make([]byte, 0, 8*len(e.terms))))
 }
 

@@ -146,6 +146,7 @@ type engine struct {
 	opts  Options
 	res   *Result
 	funcs map[string]*onnxgraph.Function
+	ops   map[[2]string]opInfo          // by domain and op type
 	strs  map[*onnxgraph.Value][][]byte // known string contents
 	n     int
 }
@@ -240,16 +241,27 @@ func (s *scope) inferGraph(g *onnxgraph.Graph, top bool) error {
 			s.e.res.reasons[v] = &Reason{Code: CodeMissingInput, Msg: "graph input " + strconv.Quote(v.Name()) + " has no complete declared shape", Node: "(graph input)"}
 		}
 	}
-	for _, v := range g.Initializers() {
-		if _, ok := s.types[v]; !ok || s.types[v] == nil {
-			t := v.Initializer()
-			dims := t.Dims()
-			shape := make(Shape, len(dims))
-			for i, d := range dims {
-				shape[i] = Known(d)
-			}
-			s.types[v] = Tensor(t.DataType(), shape)
+	// The initializers' types and shapes come from one allocation each
+	// (a decoder has more initializers than nodes).
+	inits := g.Initializers()
+	ndims := 0
+	for _, v := range inits {
+		ndims += len(v.Initializer().Proto().GetDims())
+	}
+	types, dims := make([]Type, len(inits)), make([]Dim, ndims)
+	for i, v := range inits {
+		if s.types[v] != nil {
+			continue
 		}
+		p := v.Initializer().Proto()
+		n := len(p.GetDims())
+		shape := Shape(dims[:n:n])
+		dims = dims[n:]
+		for k, d := range p.GetDims() {
+			shape[k] = Known(d)
+		}
+		types[i] = Type{Kind: KindTensor, Elem: onnxgraph.DataType(p.GetDataType()), Shape: shape}
+		s.types[v] = &types[i]
 	}
 	for _, v := range g.SparseInitializers() {
 		s.types[v] = FromProto(v.Type())
@@ -298,34 +310,45 @@ func callGuarded(c *Ctx, fn Func) (err error) {
 func (s *scope) inferNode(n *onnxgraph.Node) error {
 	e := s.e
 	ni, no := n.NumInputs(), n.NumOutputs()
-	types := make([]*Type, ni+no)
+	// The context and its slots: one allocation for most nodes.
+	fr := &nodeFrame{c: Ctx{s: s, Node: n}}
+	var types []*Type
+	var outData []*Data
+	if ni+no <= len(fr.types) && no <= len(fr.data) {
+		types, outData = fr.types[:], fr.data[:no:no]
+	} else {
+		types, outData = make([]*Type, ni+no), make([]*Data, no)
+	}
 	for i := 0; i < ni; i++ {
 		if v := n.Input(i); v != nil {
 			types[i] = s.typeOf(v)
 		}
 	}
-	c := &Ctx{s: s, Node: n, ins: types[:ni:ni], outs: types[ni:], outData: make([]*Data, no)}
-	domain := opschema.NormalizeDomain(n.Domain())
-	opset, _ := e.m.Opset(n.Domain())
-	c.Opset = int(opset)
+	c := &fr.c
+	c.ins, c.outs, c.outData = types[:ni:ni], types[ni:ni+no:ni+no], outData
+	op := e.op(n.Domain(), n.OpType())
+	c.Opset = int(op.opset)
 	var err error
-	if f, ok := e.funcs[funcKey(n.Domain(), n.OpType())]; ok {
-		err = s.inferCall(c, f)
-	} else if sch, ok := opschema.Lookup(domain, n.OpType(), int(opset)); ok {
-		c.Schema = sch
-		if fn, ok := table[key{domain, n.OpType(), sch.SinceVersion}]; ok {
-			err = callGuarded(c, fn)
+	switch {
+	case op.f != nil:
+		err = s.inferCall(c, op.f)
+	case op.sch != nil:
+		c.Schema = op.sch
+		if op.fn != nil {
+			err = callGuarded(c, op.fn)
 		} else {
-			err = c.Errorf(CodeUnsupported, "no inference for %s-%d", n.OpType(), sch.SinceVersion)
+			err = c.Errorf(CodeUnsupported, "no inference for %s-%d", n.OpType(), op.sch.SinceVersion)
 			e.noInference(n)
 		}
-	} else {
-		err = c.Errorf(CodeUnknownOp, "no schema for %s in domain %q at opset %d", n.OpType(), domain, opset)
+	default:
+		err = c.Errorf(CodeUnknownOp, "no schema for %s in domain %q at opset %d", n.OpType(), opschema.NormalizeDomain(n.Domain()), op.opset)
 		e.noInference(n)
 	}
 	var ie *Error
-	if err != nil && !errors.As(err, &ie) {
-		return err
+	if err != nil {
+		if ie = asError(err); ie == nil {
+			return err
+		}
 	}
 	if ie != nil && (ie.Code == CodeInvalid || ie.Code == CodeConflict || ie.Code == CodeInternal) {
 		e.res.Problems = append(e.res.Problems, ie)
@@ -339,7 +362,7 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 	unreliable := ie != nil && (ie.Code == CodeInvalid || ie.Code == CodeConflict || ie.Code == CodeInternal)
 	var why *Reason // the reason they inherit from an input that is unreliable
 	if !unreliable {
-		why = s.unreliableInput(n)
+		why = s.unreliableInput(n, c.ins)
 		unreliable = why != nil
 	}
 	for i := 0; i < no; i++ {
@@ -381,6 +404,56 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 		case !merged.Complete() || ie != nil:
 			e.res.reasons[v] = s.reason(n, ie)
 		}
+	}
+	return nil
+}
+
+// opInfo is what inference runs for the nodes of one domain and op type:
+// a model function, or an operator schema with its inference function
+// (nil when the table has none); neither for an unknown operator.
+type opInfo struct {
+	opset int64
+	f     *onnxgraph.Function
+	sch   *opschema.Schema
+	fn    Func
+}
+
+// op returns the opInfo of domain and op, looked up once per engine.
+func (e *engine) op(domain, op string) opInfo {
+	k := [2]string{domain, op}
+	if x, ok := e.ops[k]; ok {
+		return x
+	}
+	var x opInfo
+	x.opset, _ = e.m.Opset(domain)
+	if len(e.funcs) > 0 {
+		x.f = e.funcs[funcKey(domain, op)]
+	}
+	if x.f == nil {
+		if sch, ok := opschema.Lookup(domain, op, int(x.opset)); ok {
+			x.sch, x.fn = sch, table[key{opschema.NormalizeDomain(domain), op, sch.SinceVersion}]
+		}
+	}
+	if e.ops == nil {
+		e.ops = map[[2]string]opInfo{}
+	}
+	e.ops[k] = x
+	return x
+}
+
+// nodeFrame holds a node's Ctx with room for the types and data of a
+// node of up to six inputs and outputs.
+type nodeFrame struct {
+	c     Ctx
+	types [6]*Type
+	data  [3]*Data
+}
+
+// asError returns the *Error in err's chain, nil when there is none.
+func asError(err error) *Error {
+	var ie *Error
+	if errors.As(err, &ie) {
+		return ie
 	}
 	return nil
 }
@@ -448,7 +521,8 @@ func (s *scope) reason(n *onnxgraph.Node, ie *Error) *Reason {
 	if ie != nil {
 		return &Reason{Code: ie.Code, Msg: ie.Msg, Node: ie.Node}
 	}
-	for _, in := range n.Inputs() {
+	for i := range n.NumInputs() {
+		in := n.Input(i)
 		if in == nil || s.typeOf(in).Complete() {
 			continue
 		}
@@ -467,10 +541,11 @@ func (s *scope) reason(n *onnxgraph.Node, ie *Error) *Reason {
 
 // unreliableInput returns, when an input of n has no type because a node
 // upstream did not fit its inputs, the reason n's outputs inherit; nil
-// otherwise.
-func (s *scope) unreliableInput(n *onnxgraph.Node) *Reason {
-	for _, in := range n.Inputs() {
-		if in == nil || s.typeOf(in) != nil {
+// otherwise. ins are the inputs' types.
+func (s *scope) unreliableInput(n *onnxgraph.Node, ins []*Type) *Reason {
+	for i, t := range ins {
+		in := n.Input(i)
+		if in == nil || t != nil {
 			continue
 		}
 		if up := s.e.res.reasons[in]; up != nil && (up.Code == CodeInvalid || up.Code == CodeConflict) {
@@ -625,9 +700,12 @@ func (s *scope) inferCall(c *Ctx, f *onnxgraph.Function) error {
 
 // writeBack stores inferred types in the model.
 func (e *engine) writeBack(g *onnxgraph.Graph) {
+	var vals []*onnxgraph.Value
+	var types []*Type
 	g.Walk(func(sub *onnxgraph.Graph) bool {
 		for _, n := range sub.Nodes() {
-			for _, v := range n.Outputs() {
+			for i := range n.NumOutputs() {
+				v := n.Output(i)
 				if v == nil {
 					continue
 				}
@@ -635,13 +713,15 @@ func (e *engine) writeBack(g *onnxgraph.Graph) {
 				if t == nil || t.Kind == KindUnknown {
 					continue
 				}
-				if v.Type() == nil {
-					v.SetType(t.Proto())
-				} else if d := declared(v); d.String() != t.String() && !e.opts.CheckOnly {
-					v.SetType(t.Proto())
+				if v.Type() == nil || (!e.opts.CheckOnly && declared(v).String() != t.String()) {
+					vals, types = append(vals, v), append(types, t)
 				}
 			}
 		}
 		return true
 	})
+	b := newProtoBatch(types)
+	for i, v := range vals {
+		v.SetType(b.proto(types[i]))
+	}
 }

@@ -131,44 +131,110 @@ func shapeFromProto(s *onnxproto.TensorShapeProto) Shape {
 
 // Proto converts t to a TypeProto; symbolic dims become dim_params.
 func (t *Type) Proto() *onnxproto.TypeProto {
+	return newProtoBatch([]*Type{t}).proto(t)
+}
+
+// protoBatch converts types to TypeProtos with a few allocations: the
+// messages of all the tensor types it was made for come from one slice per
+// message type, sized by a first pass. Other types (rare) are allocated
+// one message at a time.
+type protoBatch struct {
+	types  []onnxproto.TypeProto
+	wraps  []onnxproto.TypeProto_TensorType
+	ttypes []onnxproto.TypeProto_Tensor
+	elems  []int32
+	shapes []onnxproto.TensorShapeProto
+	dims   []onnxproto.TensorShapeProto_Dimension
+	dimPs  []*onnxproto.TensorShapeProto_Dimension
+	values []onnxproto.TensorShapeProto_Dimension_DimValue
+	params []onnxproto.TensorShapeProto_Dimension_DimParam
+}
+
+// newProtoBatch returns a batch with room for the tensor types of ts.
+func newProtoBatch(ts []*Type) *protoBatch {
+	var n, shapes, dims, values, params int
+	for _, t := range ts {
+		if t == nil || t.Kind != KindTensor {
+			continue
+		}
+		n++
+		if t.Shape != nil {
+			shapes++
+			dims += len(t.Shape)
+		}
+		for _, d := range t.Shape {
+			if _, ok := d.Value(); ok {
+				values++
+			} else if !d.IsUnknown() {
+				params++
+			}
+		}
+	}
+	return &protoBatch{
+		types: make([]onnxproto.TypeProto, n), wraps: make([]onnxproto.TypeProto_TensorType, n),
+		ttypes: make([]onnxproto.TypeProto_Tensor, n), elems: make([]int32, n),
+		shapes: make([]onnxproto.TensorShapeProto, shapes), dims: make([]onnxproto.TensorShapeProto_Dimension, dims),
+		dimPs: make([]*onnxproto.TensorShapeProto_Dimension, dims), values: make([]onnxproto.TensorShapeProto_Dimension_DimValue, values),
+		params: make([]onnxproto.TensorShapeProto_Dimension_DimParam, params),
+	}
+}
+
+// take returns the first n elements of *s, removed from it, with a
+// capacity of n; new ones when *s is short.
+func take[T any](s *[]T, n int) []T {
+	if len(*s) < n {
+		return make([]T, n)
+	}
+	out := (*s)[:n:n]
+	*s = (*s)[n:]
+	return out
+}
+
+func (b *protoBatch) proto(t *Type) *onnxproto.TypeProto {
 	if t == nil {
 		return nil
 	}
 	switch t.Kind {
 	case KindTensor:
-		tt := &onnxproto.TypeProto_Tensor{ElemType: proto.Int32(int32(t.Elem)), Shape: t.Shape.proto()}
-		return &onnxproto.TypeProto{Value: &onnxproto.TypeProto_TensorType{TensorType: tt}}
+		tt := &take(&b.ttypes, 1)[0]
+		elem := &take(&b.elems, 1)[0]
+		*elem = int32(t.Elem)
+		tt.ElemType, tt.Shape = elem, b.shape(t.Shape)
+		w := &take(&b.wraps, 1)[0]
+		w.TensorType = tt
+		p := &take(&b.types, 1)[0]
+		p.Value = w
+		return p
 	case KindSparseTensor:
-		tt := &onnxproto.TypeProto_SparseTensor{ElemType: proto.Int32(int32(t.Elem)), Shape: t.Shape.proto()}
+		tt := &onnxproto.TypeProto_SparseTensor{ElemType: proto.Int32(int32(t.Elem)), Shape: b.shape(t.Shape)}
 		return &onnxproto.TypeProto{Value: &onnxproto.TypeProto_SparseTensorType{SparseTensorType: tt}}
 	case KindSequence:
-		return &onnxproto.TypeProto{Value: &onnxproto.TypeProto_SequenceType{SequenceType: &onnxproto.TypeProto_Sequence{ElemType: t.Sub.Proto()}}}
+		return &onnxproto.TypeProto{Value: &onnxproto.TypeProto_SequenceType{SequenceType: &onnxproto.TypeProto_Sequence{ElemType: b.proto(t.Sub)}}}
 	case KindOptional:
-		return &onnxproto.TypeProto{Value: &onnxproto.TypeProto_OptionalType{OptionalType: &onnxproto.TypeProto_Optional{ElemType: t.Sub.Proto()}}}
+		return &onnxproto.TypeProto{Value: &onnxproto.TypeProto_OptionalType{OptionalType: &onnxproto.TypeProto_Optional{ElemType: b.proto(t.Sub)}}}
 	case KindMap:
-		return &onnxproto.TypeProto{Value: &onnxproto.TypeProto_MapType{MapType: &onnxproto.TypeProto_Map{KeyType: proto.Int32(int32(t.Elem)), ValueType: t.Sub.Proto()}}}
+		return &onnxproto.TypeProto{Value: &onnxproto.TypeProto_MapType{MapType: &onnxproto.TypeProto_Map{KeyType: proto.Int32(int32(t.Elem)), ValueType: b.proto(t.Sub)}}}
 	}
 	return nil
 }
 
-func (s Shape) proto() *onnxproto.TensorShapeProto {
+func (b *protoBatch) shape(s Shape) *onnxproto.TensorShapeProto {
 	if s == nil {
 		return nil
 	}
-	// One allocation for the dims and one for their values, not one each.
-	out := &onnxproto.TensorShapeProto{Dim: make([]*onnxproto.TensorShapeProto_Dimension, len(s))}
-	dims := make([]onnxproto.TensorShapeProto_Dimension, len(s))
-	var values []onnxproto.TensorShapeProto_Dimension_DimValue
+	out := &take(&b.shapes, 1)[0]
+	out.Dim = take(&b.dimPs, len(s))
+	dims := take(&b.dims, len(s))
 	for i, d := range s {
 		pd := &dims[i]
 		if v, ok := d.Value(); ok {
-			if values == nil {
-				values = make([]onnxproto.TensorShapeProto_Dimension_DimValue, len(s))
-			}
-			values[i].DimValue = v
-			pd.Value = &values[i]
+			w := &take(&b.values, 1)[0]
+			w.DimValue = v
+			pd.Value = w
 		} else if !d.IsUnknown() {
-			pd.Value = &onnxproto.TensorShapeProto_Dimension_DimParam{DimParam: d.String()}
+			w := &take(&b.params, 1)[0]
+			w.DimParam = d.String()
+			pd.Value = w
 		}
 		out.Dim[i] = pd
 	}
