@@ -29,22 +29,13 @@ import (
 // a testdata folder of the repository. Under CI a missing suite fails.
 func fdCorpus(t testing.TB) []string {
 	t.Helper()
-	const suite = "/usr/share/libonnx-testdata/data"
-	var paths []string
-	for _, dir := range []string{"node", "pytorch-converted", "pytorch-operator", "simple", "real"} {
-		ps, err := filepath.Glob(filepath.Join(suite, dir, "*", "model.onnx"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, ps...)
+	paths := suiteModels(t)
+	real, err := filepath.Glob(filepath.Join(suiteDir, "real", "*", "model.onnx"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(paths) == 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("backend suite missing: apt-get install libonnx-testdata")
-		}
-		t.Skip("backend suite missing (apt-get install libonnx-testdata)")
-	}
-	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+	paths = append(paths, real...)
+	err = filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
