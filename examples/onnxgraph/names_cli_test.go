@@ -216,13 +216,7 @@ func TestGenOpCLI(t *testing.T) {
 		t.Errorf("python onnx.checker: %v", bad)
 	}
 	// ONNX Runtime runs it.
-	lib, err := ort.FindLibrary()
-	if err != nil {
-		t.Skip(err)
-	}
-	if err := ort.Init(lib); err != nil {
-		t.Fatal(err)
-	}
+	needORT(t)
 	in, err := ort.RandomInputs(p, 1)
 	if err != nil {
 		t.Fatal(err)

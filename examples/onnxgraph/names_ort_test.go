@@ -27,22 +27,6 @@ import (
 
 const e6Suite = "/usr/share/libonnx-testdata/data"
 
-// e6ORT loads ONNX Runtime, skipping when it is not installed except under
-// CI.
-func e6ORT(t *testing.T) {
-	t.Helper()
-	lib, err := ort.FindLibrary()
-	if errors.Is(err, ort.ErrNoLibrary) && os.Getenv("CI") == "" {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ort.Init(lib); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // e6Python returns /usr/bin/python3 when it imports onnx, else "".
 func e6Python() string {
 	if exec.Command("/usr/bin/python3", "-c", "import onnx").Run() == nil {
@@ -189,7 +173,7 @@ func TestOpsetConvertSuiteORT(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the whole backend suite in ONNX Runtime: not in -short mode")
 	}
-	e6ORT(t)
+	needORT(t)
 	files := e6SuiteModels(t)
 	dir := t.TempDir()
 	targets := []int64{13, 17, 18, 21, 23}
@@ -470,7 +454,7 @@ func TestPreservingEditsORT(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the backend suite in ONNX Runtime: not in -short mode")
 	}
-	e6ORT(t)
+	needORT(t)
 	files := e6SuiteModels(t)
 	counts := map[string]int{}
 	for _, f := range files {
@@ -646,7 +630,7 @@ func e6Build(t *testing.T, opset int64, fn func(b *onnxgraph.Builder)) *onnxgrap
 // up and back down, and checks ONNX Runtime computes the same on random
 // inputs at every stage.
 func TestOpsetAdaptersORT(t *testing.T) {
-	e6ORT(t)
+	needORT(t)
 	f32 := onnxgraph.Float
 	cases := []struct {
 		name     string
@@ -804,7 +788,7 @@ func TestOpsetAdaptersORT(t *testing.T) {
 // numpy broadcasting (ONNX Runtime cannot run opset 6; the reference is
 // the same computation written at opset 13 by hand).
 func TestLegacyBroadcastORT(t *testing.T) {
-	e6ORT(t)
+	needORT(t)
 	f32 := onnxgraph.Float
 	bias := []float32{1, -2, 3}
 	for _, constB := range []bool{true, false} {
@@ -860,7 +844,7 @@ func TestLegacyBroadcastORT(t *testing.T) {
 // for each sample, what the original computes for it; rewritten to a named
 // batch it runs at batches 1 and 3.
 func TestSetBatchORT(t *testing.T) {
-	e6ORT(t)
+	needORT(t)
 	f32 := onnxgraph.Float
 	build := func() *onnxgraph.Model {
 		return e6Build(t, 17, func(b *onnxgraph.Builder) {
@@ -936,7 +920,7 @@ func TestSetBatchORT(t *testing.T) {
 // attribute show in ONNX Runtime's results; the other reader of the shared
 // constant computes as before.
 func TestModifyORT(t *testing.T) {
-	e6ORT(t)
+	needORT(t)
 	m := e6Build(t, 17, func(b *onnxgraph.Builder) {
 		x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(2, 3)...)
 		w := b.Const("w", 0, []int64{3}, []float32{1, 1, 1})
@@ -982,7 +966,7 @@ func TestModifyORT(t *testing.T) {
 // default domain (Unsqueeze with axes, whose constant becomes a Constant
 // node in the body) and back; ONNX Runtime computes the same throughout.
 func TestFunctionOpsetORT(t *testing.T) {
-	e6ORT(t)
+	needORT(t)
 	tt := func(dims ...int64) *onnxproto.TypeProto {
 		return onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(dims...))
 	}

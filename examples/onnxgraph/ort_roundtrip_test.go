@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -23,19 +22,10 @@ import (
 // both keeping the layout) and checks that ONNX Runtime computes the same
 // bits on every copy, that every external tensor keeps its place and bytes,
 // and, for the MLP, that the outputs match a computation in Go on the
-// weights as built. It skips when ONNX Runtime is not installed.
+// weights as built. It skips when ONNX Runtime is not installed, except under CI.
 func TestORTRoundTrip(t *testing.T) {
-	lib, err := ort.FindLibrary()
-	if errors.Is(err, ort.ErrNoLibrary) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ort.Init(lib); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("ONNX Runtime %s from %s", ort.Version(), lib)
+	needORT(t)
+	t.Logf("ONNX Runtime %s", ort.Version())
 
 	mlpModel, w := buildMLP()
 	models := []struct {

@@ -60,7 +60,7 @@ func TestSimplifySuiteORT(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the whole backend suite in ONNX Runtime: not in -short mode")
 	}
-	e6ORT(t)
+	needORT(t)
 	files := e6SuiteModels(t)
 	dir := t.TempDir()
 	var models, changed, asExpected, asORT, before, after int
@@ -149,7 +149,7 @@ var exportedSamples = []exportedSample{
 // python's (full_check), and that simplifying it again gives the same
 // bytes.
 func TestSimplifyExportedORT(t *testing.T) {
-	e6ORT(t)
+	needORT(t)
 	dir := t.TempDir()
 	var outs []string
 	for _, s := range exportedSamples {
@@ -194,7 +194,7 @@ func TestSimplifyExportedORT(t *testing.T) {
 // the fused weights round differently, so outputs differ in their last
 // bits, the check fails and nothing is written.
 func TestSimplifyCheckFails(t *testing.T) {
-	e6ORT(t)
+	needORT(t)
 	dir := t.TempDir()
 	in := saveSample(t, dir, "convbn.onnx", samples.ConvBN())
 	out := filepath.Join(dir, "out.onnx")
@@ -212,7 +212,7 @@ func TestSimplifyCheckFails(t *testing.T) {
 // the tensors folds made go to OUT.data, and ONNX Runtime computes the same
 // with both.
 func TestSimplifyExternalORT(t *testing.T) {
-	e6ORT(t)
+	needORT(t)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src", "model.onnx")
 	if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {

@@ -20,7 +20,7 @@ import (
 // ONNX Runtime's shape of every value must be the value of its inferred
 // shape.
 func TestSymdimsORT(t *testing.T) {
-	e6ORT(t)
+	needORT(t)
 	files, err := filepath.Glob(filepath.Join("..", "..", "shapeinfer", "testdata", "symdims", "*.onnx"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no generated models (go test ./shapeinfer -run TestSymdimsModels -update): %v", err)
