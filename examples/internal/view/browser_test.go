@@ -115,10 +115,13 @@ func setValue(sel, v string) chromedp.Action[chromedp.Void] {
 	return chromedp.SetValue(chromedp.CSS(sel), v)
 }
 
-// waitJS waits until a JavaScript expression is true.
+// waitJS waits until a JavaScript expression is true on a settled page: no
+// call to the server in flight (the page counts them in body's data-busy),
+// so the next action does not race a redraw that replaces its element.
 func waitJS(t testing.TB, ctx context.Context, expr string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(60*time.Second))); err != nil {
+	settled := fmt.Sprintf(`document.body.dataset.busy === "0" && (%s)`, expr)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](settled, chromedp.WithPollingTimeout(60*time.Second))); err != nil {
 		page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('status').textContent + ' | ' + document.getElementById('message').textContent`))
 		if shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
 			os.WriteFile(filepath.Join(os.TempDir(), "view-failure.png"), shot, 0o644)

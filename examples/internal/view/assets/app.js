@@ -20,7 +20,16 @@ const view = {
   busy: 0,
 };
 
+// api calls the server. document.body.dataset.busy counts the calls in
+// flight, so a test (or a person reading the DOM) can wait for the page to
+// settle after an edit.
+let busy = 0;
+function setBusy(d) { busy += d; document.body.dataset.busy = String(busy); }
 async function api(method, path, body) {
+  setBusy(1);
+  try { return await apiCall(method, path, body); } finally { setBusy(-1); }
+}
+async function apiCall(method, path, body) {
   const opts = { method, headers: { "X-Onnxgraph-Token": token } };
   if (body !== undefined) {
     opts.headers["Content-Type"] = "application/json";
@@ -303,12 +312,18 @@ function mark(key, cls) {
   if (b) b.g.classList.add(cls);
 }
 
+// selectSeq numbers selections: details that arrive after a newer selection
+// was made (a click right after an edit's redraw) are dropped, so the panel
+// always shows the box clicked last.
+let selectSeq = 0;
 async function select(key, name) {
+  const seq = ++selectSeq;
   view.selected = key;
   view.selectedName = name || "";
   mark(key, "selected");
   let d;
-  try { d = await api("GET", "/api/details?key=" + encodeURIComponent(key)); } catch (e) { return say(e.message); }
+  try { d = await api("GET", "/api/details?key=" + encodeURIComponent(key)); } catch (e) { return seq === selectSeq && say(e.message); }
+  if (seq !== selectSeq) return;
   showDetails(d);
 }
 
