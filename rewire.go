@@ -2,6 +2,7 @@ package onnxgraph
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -258,7 +259,9 @@ type RewireOptions struct {
 	// Consumer is empty).
 	GraphOutputs bool
 	// RelaxShapes accepts To when its shape differs from From's; element
-	// types must still match.
+	// types must still match. The shapes value_info records for what the
+	// moved reads feed are then dropped (RewireReport.Cleared), since they
+	// may no longer hold; shape inference re-derives them.
 	RelaxShapes bool
 	// KeepDead keeps nodes and initializers that no longer serve anything
 	// afterwards; by default they are pruned.
@@ -279,6 +282,7 @@ type RewireReport struct {
 	Outputs []string // graph outputs re-pointed, by index as "i"
 	Pruned  []string // nodes and initializers removed because nothing read them any more
 	Sorted  bool     // whether nodes had to be reordered (To was computed after a consumer)
+	Cleared []string // values whose recorded shapes were dropped (RelaxShapes, when To's shape differs)
 	// Unchecked is set when From's or To's type is unknown (allowed by
 	// RewireOptions.AllowUntyped), so that the
 	// junction could not be checked.
@@ -395,9 +399,23 @@ func RewireModel(m *Model, opts *RewireOptions) (*RewireReport, error) {
 	}
 
 	// Everything is checked: edit.
+	reshaped := typeMismatch(tt, ft, false) != ""
+	var stale []*Value
 	for _, u := range uses {
 		_ = u.Node.SetInput(u.Index, to) // in range: checked above
 		r.Rewired = append(r.Rewired, u.Node.label()+":"+strconv.Itoa(u.Index))
+		if reshaped {
+			// What the reader computes, and what holds it up to To's graph.
+			for x := u.Node; x != nil; x = x.graph.parent {
+				stale = append(stale, x.outputs...)
+				if x.graph == to.graph {
+					break
+				}
+			}
+		}
+	}
+	if len(stale) > 0 {
+		r.Cleared = clearDownstreamShapes(slices.DeleteFunc(stale, func(v *Value) bool { return v == nil }))
 	}
 	for _, i := range outIdx {
 		_ = m.graph.SetOutput(i, to)

@@ -50,6 +50,52 @@ func TestRewireAllUsesReorders(t *testing.T) {
 	edPython(t, map[string]*onnxgraph.Model{"reordered": m})
 }
 
+// TestRewireRelaxedClearsStaleShapes: a relaxed rewire to a value of
+// another shape drops the value_info shapes of what the moved read feeds
+// (they would contradict inference afterwards), and only those; a rewire
+// to a value of the same shape keeps them.
+func TestRewireRelaxedClearsStaleShapes(t *testing.T) {
+	for _, tt := range []struct {
+		name, from, to, consumer string
+		cleared                  []string
+	}{
+		// Convolution110 reads Pooling66's [1,8,14,14]; ReLU28's is
+		// [1,8,28,28]: Convolution110's output and all after it are stale.
+		{"other shape", "Pooling66_Output_0", "ReLU28_Output_0", "Convolution110", []string{"Convolution110_Output_0", "Plus110_Output_0", "Pooling160_Output_0", "Pooling160_Output_0_reshape0", "ReLU110_Output_0", "Times212_Output_0"}},
+		// Plus214 reads Times212's [1,10]; the bias is [1,10] too.
+		{"same shape", "Times212_Output_0", "Parameter194", "Plus214", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := samples.MNIST()
+			if _, err := shapeinfer.Infer(m, &shapeinfer.Options{WriteBack: true}); err != nil {
+				t.Fatal(err)
+			}
+			var r onnxgraph.RewireReport
+			if err := m.Rewire(&onnxgraph.RewireOptions{From: tt.from, To: tt.to, Consumer: tt.consumer, RelaxShapes: true, KeepDead: true}, &r).Err(); err != nil {
+				t.Fatal(err)
+			}
+			sane(t, m)
+			if !slices.Equal(r.Cleared, tt.cleared) {
+				t.Errorf("cleared %q, want %q", r.Cleared, tt.cleared)
+			}
+			res, err := shapeinfer.Infer(m, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.cleared != nil {
+				// Inference now derives what was dropped, with no conflict.
+				conv, _ := m.Graph().Value(tt.cleared[0])
+				if got := fmt.Sprint(res.Type(conv)); got != "float32[1,16,28,28]" {
+					t.Errorf("Convolution110_Output_0 infers as %s", got)
+				}
+			}
+			for _, c := range res.Conflicts {
+				t.Errorf("conflict after the rewire: %v", c)
+			}
+		})
+	}
+}
+
 func TestRewireGraphOutputs(t *testing.T) {
 	m := edBranches(t)
 	var r onnxgraph.RewireReport

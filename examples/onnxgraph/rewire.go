@@ -48,6 +48,9 @@ func rewireCmd(c *cmd) {
 			if r.Unchecked {
 				p.line("warning: a type is unknown, so the junction was not checked")
 			}
+			if len(r.Cleared) > 0 {
+				p.line("cleared the recorded shapes of %d values the moved reads feed (To's shape differs)", len(r.Cleared))
+			}
 			printPruned(p, r.Pruned)
 		}), nil
 	})
