@@ -55,7 +55,7 @@ func (s Step) Op() string {
 // StepArgs is the options of one script operation. This package's
 // operations are its types whose names end in Step (ScriptOps lists
 // them); packages built on it add theirs (package simplify's
-// "simplify"), which ParseScriptWith reads.
+// "simplify", package shapeinfer's "infer"), which ParseScriptWith reads.
 type StepArgs interface {
 	// Op returns the operation's name as the command line calls it.
 	Op() string
@@ -86,6 +86,7 @@ var scriptOps = map[string]func() StepArgs{
 	"sort":           func() StepArgs { return &SortStep{} },
 	"layout":         func() StepArgs { return &LayoutStep{} },
 	"shrink":         func() StepArgs { return &ShrinkStep{} },
+	"merge":          func() StepArgs { return &MergeStep{} },
 }
 
 // ScriptOps returns the names of the operations a script may hold, sorted.
@@ -271,7 +272,8 @@ func ParseScript(data []byte) (*Script, error) { return ParseScriptWith(data, ni
 // ParseScriptWith is ParseScript that also reads the operations of extra,
 // by name, each made empty by its function and filled from the step's
 // options: the operations of packages built on this one
-// (simplify.ScriptOps). A name of this package's cannot be replaced.
+// (simplify.ScriptOps, shapeinfer.ScriptOps). A name of this package's
+// cannot be replaced.
 func ParseScriptWith(data []byte, extra map[string]func() StepArgs) (*Script, error) {
 	lineAt := func(off int64) int {
 		if off > int64(len(data)) {

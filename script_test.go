@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"reflect"
 	"strings"
 	"testing"
@@ -35,6 +36,8 @@ func allSteps() *onnxgraph.Script {
 		{Args: &onnxgraph.SortStep{}},
 		{Args: &onnxgraph.LayoutStep{Inputs: []string{"x=NHWC"}, Outputs: []string{"y=NCHW:NHWC"}, RGBBGR: []string{"x"}, RGBBGROutput: []string{"y"}, SplitConcat: true}},
 		{Args: &onnxgraph.ShrinkStep{NoDedupe: true, Downcast: true, CastWhereNeeded: true}},
+		{Args: &onnxgraph.MergeStep{With: []string{"b.onnx", "c.onnx"}, Connect: []string{"1:y=x", "2:b/y=x,b/z=w"}, Prefix: []string{"", "b/", "c/"},
+			PrefixDims: true, RelaxShapes: true, Opset: "max", Metadata: "fail", KeepOutputs: true, AllowUntyped: true}},
 	}}
 }
 
@@ -102,6 +105,12 @@ func TestParseScriptErrors(t *testing.T) {
 		{"unknown key", "{\"version\": 1,\n \"stepz\": []}", 0, 2, `unknown key "stepz"`},
 		{"no steps", "{\"version\": 1}", 0, 1, `a script is`},
 		{"trailing text", "{\"version\": 1, \"steps\": []}\n{}", 0, 2, "text after the script"},
+		{"merge without models", "{\"version\": 1, \"steps\": [{\"op\": \"merge\", \"connect\": [\"y=x\"]}]}", 1, 1, "merge needs with"},
+		{"merge step out of range", "{\"version\": 1, \"steps\": [{\"op\": \"merge\", \"with\": [\"b.onnx\"], \"connect\": [\"2:y=x\"]}]}", 1, 1, `connect "2:y=x": step 2 is not in 1..1`},
+		{"merge step left out", "{\"version\": 1, \"steps\": [{\"op\": \"merge\", \"with\": [\"b.onnx\", \"c.onnx\"], \"connect\": [\"y=x\"]}]}", 1, 1, "with 3 models, give the step as K:SRC=DST"},
+		{"merge pair", "{\"version\": 1, \"steps\": [{\"op\": \"merge\", \"with\": [\"b.onnx\"], \"connect\": [\"y\"]}]}", 1, 1, `"y" is not SRC=DST`},
+		{"merge prefixes", "{\"version\": 1, \"steps\": [{\"op\": \"merge\", \"with\": [\"b.onnx\"], \"prefix\": [\"a/\"]}]}", 1, 1, "1 prefixes for 2 models"},
+		{"merge opset", "{\"version\": 1, \"steps\": [{\"op\": \"merge\", \"with\": [\"b.onnx\"], \"opset\": \"min\"}]}", 1, 1, `opset is fail or max, not "min"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -360,5 +369,82 @@ func TestParseScriptWith(t *testing.T) {
 	_, err = onnxgraph.ParseScriptWith([]byte(`{"version": 1, "steps": [{"op": "strip"}]}`), extra)
 	if err == nil || !strings.Contains(err.Error(), "strip-docs, strip-twice") {
 		t.Errorf("unknown op: %v", err)
+	}
+}
+
+// TestMergeStep: a merge step reads its models from files and gives the
+// bytes Merge gives on the same models; a file that cannot be read, or a
+// merge that fails, leaves the script's model as it was.
+func TestMergeStep(t *testing.T) {
+	dir := t.TempDir()
+	head := func(name string) string {
+		m := onnxgraph.NewModel(8, map[string]int64{"": 13})
+		g := m.Graph()
+		x, _ := g.AddInput("logits", onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(1, 10)))
+		n, _ := g.AddNode("Softmax", []*onnxgraph.Value{x}, []string{"probs"})
+		if err := g.AddOutput(n.Output(0), nil); err != nil {
+			t.Fatal(err)
+		}
+		p := dir + "/" + name
+		if err := m.Save(p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	h1, h2 := head("h1.onnx"), head("h2.onnx")
+	bytesOf := func(m *onnxgraph.Model) []byte {
+		b, err := m.Bytes(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+
+	step := &onnxgraph.MergeStep{With: []string{h1, h2}, Connect: []string{"1:Plus214_Output_0=logits", "2:h1/probs=logits"}, Prefix: []string{"", "h1/", "h2/"}}
+	// h1/probs, a junction's source, declares no type: the models read
+	// take the script's model's type source.
+	typed := func(m *onnxgraph.Model) *onnxgraph.Model { return m.Infer(shapeinfer.Types(nil)) }
+	got := typed(samples.MNIST())
+	r, err := (&onnxgraph.Script{Steps: []onnxgraph.Step{{Args: step}}}).Apply(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sane(t, got)
+	mr, ok := r.Steps[0].Report.(*onnxgraph.MergeReport)
+	if !ok || len(mr.Connections) != 2 {
+		t.Fatalf("report %#v", r.Steps[0].Report)
+	}
+	want, _, err := onnxgraph.Merge([]*onnxgraph.Model{typed(samples.MNIST()), typed(onnxgraph.Load(h1)), typed(onnxgraph.Load(h2))},
+		&onnxgraph.MergeOptions{Connect: [][]onnxgraph.Connection{{{Src: "Plus214_Output_0", Dst: "logits"}}, {{Src: "h1/probs", Dst: "logits"}}}, Prefixes: []string{"", "h1/", "h2/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(bytesOf(got), bytesOf(want)) {
+		t.Error("the merge step gives other bytes than Merge")
+	}
+	if outs := got.Graph().Outputs(); len(outs) != 1 || outs[0].Name() != "h2/probs" {
+		t.Errorf("outputs %v", outs)
+	}
+
+	for _, c := range []struct {
+		step     *onnxgraph.MergeStep
+		sentinel error
+		want     string
+	}{
+		{&onnxgraph.MergeStep{With: []string{dir + "/nosuch.onnx"}}, fs.ErrNotExist, "nosuch.onnx"},
+		// Without prefixes the two heads' names collide.
+		{&onnxgraph.MergeStep{With: []string{h1, h2}, Connect: []string{"1:Plus214_Output_0=logits"}}, nil, `names are used by both sides: values "probs"`},
+		{&onnxgraph.MergeStep{With: []string{h1}, Connect: []string{"Pooling66_Output_0=logits"}}, nil, `"Pooling66_Output_0" (float32[1,8,14,14]) cannot stand in for "logits" (float32[1,10])`},
+	} {
+		m := typed(samples.MNIST())
+		before := bytesOf(m)
+		_, err := c.step.Apply(m)
+		if err == nil || (c.sentinel != nil && !errors.Is(err, c.sentinel)) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want %v with %q", c.step, err, c.sentinel, c.want)
+		}
+		sane(t, m)
+		if !bytes.Equal(bytesOf(m), before) {
+			t.Errorf("%+v: the failed step changed the model", c.step)
+		}
 	}
 }

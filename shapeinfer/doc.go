@@ -9,6 +9,10 @@
 //	t := res.Type(v)        // e.g. float32[N,seq+past,64]
 //	why := res.Explain(v)   // nil when t is complete
 //
+// As a step of an onnxgraph.Script, {"op": "infer", ...} ([ScriptStep],
+// [ScriptOps]; script.go) declares given input dims and writes the
+// inferred types into the model, as the command line's infer does.
+//
 // # Dimensions
 //
 // A [Dim] is a known size, a symbolic expression or unknown. Expressions

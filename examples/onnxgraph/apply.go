@@ -3,9 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/onnxgraph/onnxgraph"
-	"github.com/onnxgraph/onnxgraph/simplify"
+	"github.com/onnxgraph/onnxgraph/examples/internal/view"
 )
 
 // applyCmd replays an edit script on a model.
@@ -23,9 +24,12 @@ func applyCmd(c *cmd) {
 		if err != nil {
 			return nil, nil, err
 		}
-		s, err := onnxgraph.ParseScriptWith(text, simplify.ScriptOps())
+		s, err := onnxgraph.ParseScriptWith(text, view.ScriptOps())
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", label(args[0]), err)
+		}
+		if args[0] != stdio {
+			resolveFiles(s, filepath.Dir(args[0]))
 		}
 		m, err := c.open(args[1])
 		if err != nil {

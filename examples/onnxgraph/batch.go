@@ -64,5 +64,4 @@ func setBatchCmd(c *cmd) {
 		}
 		return st
 	})
-	c.noShapeWrites(ck)
 }

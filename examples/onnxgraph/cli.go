@@ -82,6 +82,7 @@ type cmd struct {
 	spilled bool // ... and did
 
 	choices map[string][]string // the values of enumerated flags, for completion
+	recheck *shapeRecheck       // the re-check after the edit, when the command has one
 
 	argv       []string  // the positional arguments
 	times      stepTimes // how long reading and saving models took

@@ -73,7 +73,6 @@ func setDimsCmd(c *cmd) {
 		}
 		return st
 	})
-	c.noShapeWrites(ck)
 }
 
 func isGraphIO(m *onnxgraph.Model, name string, input bool) bool {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
@@ -10,95 +9,39 @@ import (
 )
 
 // inferCmd infers every value's type and shape and saves the model with
-// them (ssi4onnx).
+// them (ssi4onnx). The edit is shapeinfer's script step, which --record
+// appends to a script.
 func inferCmd(c *cmd) {
 	strict := c.flags.Bool("strict", false, "fail on any inconsistency (a conflict with a declared type, inputs that do not fit), on any value left without a complete type and on any node without inference; nothing is saved then")
 	checkOnly := c.flags.Bool("check-only", false, "keep declared types; only check them and fill undeclared ones")
 	var inputs []string
 	c.flags.StringArrayVar(&inputs, "input", nil, "fix an input's shape for inference and in the saved model: name=1,3,H,W (repeatable; a name that is not a number is a symbolic dim)")
-	shapes := map[string]shapeinfer.Shape{}
+	step := &shapeinfer.ScriptStep{}
 	c.before(func() error {
+		step.Strict, step.CheckOnly = *strict, *checkOnly
 		for _, spec := range inputs {
-			name, shape, err := parseShapeSpec(spec)
-			if err != nil {
-				return usageErr("--input %v", err)
+			name, dims, ok := strings.Cut(spec, "=")
+			if !ok || name == "" {
+				return usageErr("--input %q is not name=dims", spec)
 			}
-			shapes[name] = shape
+			if step.Input == nil {
+				step.Input = map[string]string{}
+			}
+			step.Input[name] = dims
+		}
+		if err := step.Validate(); err != nil {
+			return usageErr("--input %v", err)
 		}
 		return nil
 	})
 	c.edit(func(m *onnxgraph.Model) (*report, error) {
-		opts := &shapeinfer.Options{Strict: *strict, CheckOnly: *checkOnly, WriteBack: true, InputShapes: map[string]shapeinfer.Shape{}}
-		for _, spec := range inputs {
-			name, _, _ := strings.Cut(spec, "=")
-			v, ok := m.Graph().Value(name)
-			if !ok || !v.IsGraphInput() {
-				return nil, fmt.Errorf("--input %q: the model has no graph input %q", spec, name)
-			}
-			opts.InputShapes[name] = shapes[name]
-			t := shapeinfer.FromProto(v.Type())
-			if t == nil {
-				t = shapeinfer.Tensor(0, nil)
-			}
-			c := *t
-			c.Shape = shapes[name]
-			v.SetType(c.Proto())
-		}
-		res, err := shapeinfer.Infer(m, opts)
+		res, err := step.Apply(m)
 		if err != nil {
 			return nil, err
 		}
-		r := inferenceReport(m, res)
-		if *strict {
-			return r, strictIncomplete(res)
-		}
-		return r, nil
+		return inferenceReport(m, res.(*shapeinfer.Result)), nil
 	})
-}
-
-// strictIncomplete is infer --strict's verdict on what inference left
-// open: the values without a complete type and the nodes without
-// inference, counted, with the first of each named.
-func strictIncomplete(res *shapeinfer.Result) error {
-	vals, nodes := res.Incomplete(), res.NoInference()
-	var causes []string
-	if len(vals) > 0 {
-		causes = append(causes, fmt.Sprintf("%d values left without a complete type (first %q: %v: %v)", len(vals), vals[0].Name(), res.Type(vals[0]), res.Explain(vals[0])))
-	}
-	if len(nodes) > 0 {
-		n := nodes[0]
-		label := n.Name()
-		if label == "" {
-			label = n.OpType()
-		}
-		causes = append(causes, fmt.Sprintf("%d nodes without inference (first %q, %s of domain %q)", len(nodes), label, n.OpType(), n.Domain()))
-	}
-	return failWith("infer --strict: inference is incomplete", causes, 10)
-}
-
-// parseShapeSpec parses "name=1,3,H,W".
-func parseShapeSpec(spec string) (string, shapeinfer.Shape, error) {
-	name, dims, ok := strings.Cut(spec, "=")
-	if !ok || name == "" {
-		return "", nil, fmt.Errorf("%q is not name=dims", spec)
-	}
-	shape := shapeinfer.Shape{}
-	if dims != "" {
-		for _, d := range strings.Split(dims, ",") {
-			d = strings.TrimSpace(d)
-			switch n, err := strconv.ParseInt(d, 10, 64); {
-			case err == nil && n >= 0:
-				shape = append(shape, shapeinfer.Known(n))
-			case d == "?" || d == "-1":
-				shape = append(shape, shapeinfer.Unknown)
-			case err == nil:
-				return "", nil, fmt.Errorf("%q: negative dim %d", spec, n)
-			default:
-				shape = append(shape, shapeinfer.Symbol(d))
-			}
-		}
-	}
-	return name, shape, nil
+	c.records(func() onnxgraph.StepArgs { return step })
 }
 
 // inferred is infer's report.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,25 +22,19 @@ func mergeCmd(c *cmd) {
 	untyped := c.flags.Bool("allow-untyped", false, "accept junctions whose element type is unknown, unchecked")
 	c.readsModels()
 	c.needsTypes(nil)
-	opts := &onnxgraph.MergeOptions{}
+	// The options are the script step's, with the models after the first
+	// as its With: one reading of the flags for the merge and its record.
+	step := &onnxgraph.MergeStep{}
+	var opts *onnxgraph.MergeOptions
 	c.produce(2, -1, func(paths []string) (*onnxgraph.Model, *report, error) {
-		if opset == "max" {
-			opts.Opsets = onnxgraph.OpsetMax
-		}
-		if meta == "fail" {
-			opts.Metadata = onnxgraph.MetadataFail
-		}
-		opts.Connect = make([][]onnxgraph.Connection, len(paths)-1)
-		opts.PrefixDimParams, opts.RelaxShapes, opts.KeepConnectedOutputs, opts.AllowUntyped = *dims, *relax, *keep, *untyped
+		*step = onnxgraph.MergeStep{With: paths[1:], Connect: connect, PrefixDims: *dims, RelaxShapes: *relax,
+			Opset: opset, Metadata: meta, KeepOutputs: *keep, AllowUntyped: *untyped}
 		if *prefixes != "" {
-			opts.Prefixes = strings.Split(*prefixes, ",")
+			step.Prefix = strings.Split(*prefixes, ",")
 		}
-		for _, spec := range connect {
-			step, pairs, err := parseConnect(spec, len(paths)-1)
-			if err != nil {
-				return nil, nil, err
-			}
-			opts.Connect[step-1] = append(opts.Connect[step-1], pairs...)
+		var err error
+		if opts, err = step.Options(); err != nil {
+			return nil, nil, usageErr("%v", strings.TrimPrefix(err.Error(), "onnxgraph: "))
 		}
 		models := make([]*onnxgraph.Model, len(paths))
 		for i, p := range paths {
@@ -54,6 +49,24 @@ func mergeCmd(c *cmd) {
 			return nil, nil, err
 		}
 		return m, reportOf(r, func(p *printer) { printMerge(p, c, len(paths), opts, r, m) }), nil
+	})
+	c.records(func() onnxgraph.StepArgs {
+		// The files joined are written relative to the script's folder,
+		// where apply looks for them.
+		rec := *step
+		rec.With = make([]string, len(step.With))
+		script := c.flags.Lookup("record").Value.String()
+		for i, p := range step.With {
+			rec.With[i] = scriptRelative(script, p)
+		}
+		return &rec
+	})
+	c.before(func() error {
+		args := c.flags.Args()
+		if c.flags.Lookup("record").Value.String() != "" && len(args) > 2 && slices.Contains(args[1:len(args)-1], stdio) {
+			return usageErr("--record cannot record a merge with a model read from standard input")
+		}
+		return nil
 	})
 }
 
@@ -99,36 +112,6 @@ func printMerge(p *printer, c *cmd, models int, opts *onnxgraph.MergeOptions, r 
 	g := m.Graph()
 	printValues(p, "input", summaries(g.Inputs()))
 	printValues(p, "output", summaries(g.Outputs()))
-}
-
-// parseConnect reads "K:SRC=DST[,SRC=DST...]" (K optional with one step).
-func parseConnect(spec string, steps int) (int, []onnxgraph.Connection, error) {
-	step := 1
-	body := spec
-	if k, rest, ok := strings.Cut(spec, ":"); ok {
-		if n, err := strconv.Atoi(k); err == nil {
-			step, body = n, rest
-		} else if steps > 1 {
-			return 0, nil, usageErr("--connect %q: give the step as K:SRC=DST", spec)
-		}
-	} else if steps > 1 {
-		return 0, nil, usageErr("--connect %q: with %d models, give the step as K:SRC=DST", spec, steps+1)
-	}
-	if step < 1 || step > steps {
-		return 0, nil, usageErr("--connect %q: step %d is not in 1..%d", spec, step, steps)
-	}
-	var pairs []onnxgraph.Connection
-	for _, p := range splitList(body) {
-		src, dst, ok := strings.Cut(p, "=")
-		if !ok || src == "" || dst == "" {
-			return 0, nil, usageErr("--connect %q: %q is not SRC=DST", spec, p)
-		}
-		pairs = append(pairs, onnxgraph.Connection{Src: src, Dst: dst})
-	}
-	if len(pairs) == 0 {
-		return 0, nil, usageErr("--connect %q: no SRC=DST", spec)
-	}
-	return step, pairs, nil
 }
 
 // summaries describes values as the library's summary does.

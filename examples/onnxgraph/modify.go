@@ -47,7 +47,6 @@ func modifyCmd(c *cmd) {
 	c.records(func() onnxgraph.StepArgs {
 		return &onnxgraph.ModifyStep{Node: *node, Attr: texts(opts.Attrs), Const: texts(opts.Consts), DeleteAttr: opts.DeleteAttrs}
 	})
-	c.noShapeWrites(ck)
 }
 
 // keyValues reads KEY=VALUE flags into a map (nil when there are none).

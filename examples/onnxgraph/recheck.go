@@ -16,6 +16,7 @@ type shapeRecheck struct {
 // shapeCheckFlags declares the re-check's flags.
 func (c *cmd) shapeCheckFlags() *shapeRecheck {
 	r := &shapeRecheck{c: c}
+	c.recheck = r
 	c.flags.BoolVar(&r.skip, "no-check", false, "do not re-check the result with shape inference")
 	c.flags.BoolVar(&r.strict, "strict", false, "also fail when shape inference finds operators whose inputs do not fit")
 	c.flags.BoolVar(&r.write, "write-shapes", false, "store the shapes inference derives in the saved model")

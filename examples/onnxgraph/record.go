@@ -8,14 +8,16 @@ import (
 	"path/filepath"
 
 	"github.com/onnxgraph/onnxgraph"
-	"github.com/onnxgraph/onnxgraph/simplify"
+	"github.com/onnxgraph/onnxgraph/examples/internal/view"
+	"github.com/onnxgraph/onnxgraph/shapeinfer"
 )
 
 // records declares --record FILE for an edit command, after its action:
 // once the edited model is saved, step (the edit as a script step, built
 // from the flags as the action used them) is appended to FILE, created
 // when missing, so that apply can replay a sequence of commands on
-// another model.
+// another model. When the command's re-check wrote the inferred shapes
+// (--write-shapes), an infer step follows it, which writes the same.
 func (c *cmd) records(step func() onnxgraph.StepArgs) {
 	if c.action == nil {
 		panic("onnxgraph: records before the action of " + c.name)
@@ -31,7 +33,11 @@ func (c *cmd) records(step func() onnxgraph.StepArgs) {
 	c.action = func(args []string) (*report, error) {
 		r, err := act(args)
 		if err == nil && *file != "" {
-			if err = appendStep(*file, step()); err != nil {
+			steps := []onnxgraph.StepArgs{step()}
+			if ck := c.recheck; ck != nil && ck.write && !ck.skip {
+				steps = append(steps, &shapeinfer.ScriptStep{})
+			}
+			if err = appendSteps(*file, steps...); err != nil {
 				err = fmt.Errorf("the model is saved, but not the step: %w", err)
 			}
 		}
@@ -39,9 +45,9 @@ func (c *cmd) records(step func() onnxgraph.StepArgs) {
 	}
 }
 
-// appendStep adds a step to the script in file (a new script when the
+// appendSteps adds steps to the script in file (a new script when the
 // file does not exist), replacing the file whole.
-func appendStep(file string, a onnxgraph.StepArgs) error {
+func appendSteps(file string, steps ...onnxgraph.StepArgs) error {
 	s := &onnxgraph.Script{}
 	text, err := os.ReadFile(file)
 	switch {
@@ -49,11 +55,13 @@ func appendStep(file string, a onnxgraph.StepArgs) error {
 	case err != nil:
 		return err
 	default:
-		if s, err = onnxgraph.ParseScriptWith(text, simplify.ScriptOps()); err != nil {
+		if s, err = onnxgraph.ParseScriptWith(text, view.ScriptOps()); err != nil {
 			return fmt.Errorf("%s: %w", file, err)
 		}
 	}
-	s.Append(a)
+	for _, a := range steps {
+		s.Append(a)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
 	if err != nil {
 		return err
@@ -69,13 +77,34 @@ func appendStep(file string, a onnxgraph.StepArgs) error {
 	return os.Rename(tmp.Name(), file)
 }
 
-// noShapeWrites refuses --record with --write-shapes, which a script step
-// does not replay.
-func (c *cmd) noShapeWrites(ck *shapeRecheck) {
-	c.before(func() error {
-		if ck.write && c.flags.Changed("record") && c.flags.Lookup("record").Value.String() != "" {
-			return usageErr("--record cannot record --write-shapes: run infer --write-shapes... after replaying, or record without it")
+// scriptRelative writes path, a file an edit read, as a script in the
+// file script refers to it: relative to the script's folder when both are
+// on the same volume, absolute otherwise.
+func scriptRelative(script, path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	dir, err := filepath.Abs(filepath.Dir(script))
+	if err != nil {
+		return abs
+	}
+	if rel, err := filepath.Rel(dir, abs); err == nil {
+		return rel
+	}
+	return abs
+}
+
+// resolveFiles makes the relative paths of files a script's steps read (a
+// merge's models) relative to dir, the script's folder.
+func resolveFiles(s *onnxgraph.Script, dir string) {
+	for _, st := range s.Steps {
+		if ms, ok := st.Args.(*onnxgraph.MergeStep); ok {
+			for i, p := range ms.With {
+				if !filepath.IsAbs(p) {
+					ms.With[i] = filepath.Join(dir, p)
+				}
+			}
 		}
-		return nil
-	})
+	}
 }

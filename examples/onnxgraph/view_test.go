@@ -7,13 +7,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/view"
 	"github.com/onnxgraph/onnxgraph/samples"
-	"github.com/onnxgraph/onnxgraph/simplify"
 )
 
 func readFile(t *testing.T, p string) []byte {
@@ -260,14 +260,26 @@ func TestRecord(t *testing.T) {
 	if err := samples.MNIST().Save(p("0.onnx")); err != nil {
 		t.Fatal(err)
 	}
+	// A head to merge, read by the merge step from the script's folder.
+	head := onnxgraph.NewModel(8, map[string]int64{"": 13})
+	logits, _ := head.Graph().AddInput("logits", onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(1, 10)))
+	soft, _ := head.Graph().AddNode("Softmax", []*onnxgraph.Value{logits}, []string{"probs"})
+	if err := head.Graph().AddOutput(soft.Output(0), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := head.Save(p("head.onnx")); err != nil {
+		t.Fatal(err)
+	}
 	steps := [][]string{
+		{"merge", p("head.onnx"), "--connect", "Plus214_Output_0=logits", "--prefix", ",head/", "--keep-outputs"},
 		{"rename", "--add-prefix", "m/", "--scope", "nodes"},
 		{"rename", "--from", "Plus28_Output_0", "--to", "sum"},
 		{"delete-nodes", "--names", "m/ReLU28"},
 		{"modify", "--node", "m/Pooling66", "--attr", "strides=1,1", "--attr", "kernel_shape=2,2"},
 		{"add-outputs", "--names", "Pooling66_Output_0"},
 		{"set-dims", "--input", "Input3=B,1,28,28"},
-		{"set-batch", "--batch", "N"},
+		{"infer", "--input", "Input3=B,1,28,28"},
+		{"set-batch", "--batch", "N", "--write-shapes"},
 		{"name-nodes", "--prefix", "x_"},
 		{"strip-docs"},
 		{"rewire", "--from", "Pooling66_Output_0", "--to", "sum", "--consumer", "m/Convolution110", "--relax-shapes"},
@@ -284,18 +296,33 @@ func TestRecord(t *testing.T) {
 	for i, st := range steps {
 		out := p(fmt.Sprintf("%d.onnx", i+1))
 		args := append([]string{st[0], in, out, "--record", p("s.json")}, st[1:]...)
+		if st[0] == "merge" {
+			args = append([]string{st[0], in, st[1], out, "--record", p("s.json")}, st[2:]...)
+		}
 		if code, _, errOut := runCLI(t, args...); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, errOut)
 		}
 		in = out
 	}
-	sc, err := onnxgraph.ParseScriptWith(readFile(t, p("s.json")), simplify.ScriptOps())
-	if err != nil || len(sc.Steps) != len(steps) {
+	// A command run with --write-shapes records its edit and an infer
+	// step that writes the same shapes.
+	var want []string
+	for _, st := range steps {
+		want = append(want, st[0])
+		if slices.Contains(st, "--write-shapes") {
+			want = append(want, "infer")
+		}
+	}
+	sc, err := onnxgraph.ParseScriptWith(readFile(t, p("s.json")), view.ScriptOps())
+	if err != nil || len(sc.Steps) != len(want) {
 		t.Fatalf("script: %v\n%s", err, readFile(t, p("s.json")))
 	}
+	if ms, ok := sc.Steps[0].Args.(*onnxgraph.MergeStep); !ok || !slices.Equal(ms.With, []string{"head.onnx"}) {
+		t.Errorf("merge step %#v: the head is not written relative to the script", sc.Steps[0].Args)
+	}
 	for i, st := range sc.Steps {
-		if st.Op() != steps[i][0] || st.Line != 4+i {
-			t.Errorf("step %d: %s on line %d", i+1, st.Op(), st.Line)
+		if st.Op() != want[i] || st.Line != 4+i {
+			t.Errorf("step %d: %s on line %d, want %s", i+1, st.Op(), st.Line, want[i])
 		}
 	}
 	if code, _, errOut := runCLI(t, "apply", p("s.json"), p("0.onnx"), p("replayed.onnx")); code != 0 {
@@ -305,11 +332,7 @@ func TestRecord(t *testing.T) {
 		code, out, _ := runCLI(t, "diff", in, p("replayed.onnx"))
 		t.Errorf("apply of the recorded script differs from the commands' result (diff exit %d):\n%s", code, out)
 	}
-	// What a script cannot replay is refused, and a file that is not a
-	// script is not overwritten.
-	if code, _, errOut := runCLI(t, "set-batch", p("0.onnx"), p("x.onnx"), "--batch", "4", "--write-shapes", "--record", p("s.json")); code != 2 || !strings.Contains(errOut, "--write-shapes") {
-		t.Errorf("--record --write-shapes: exit %d: %s", code, errOut)
-	}
+	// A file that is not a script is not overwritten.
 	if err := os.WriteFile(p("notes.json"), []byte("notes"), 0o644); err != nil {
 		t.Fatal(err)
 	}

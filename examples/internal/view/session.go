@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -310,12 +311,17 @@ type EditResult struct {
 	Step    string `json:"step"`
 }
 
-// ScriptOps are the script operations the viewer adds to the library's:
-// package simplify's.
-func ScriptOps() map[string]func() onnxgraph.StepArgs { return simplify.ScriptOps() }
+// ScriptOps are the script operations the viewer and the command line add
+// to the library's: package simplify's "simplify" and package shapeinfer's
+// "infer". It is the one table both read scripts with.
+func ScriptOps() map[string]func() onnxgraph.StepArgs {
+	ops := simplify.ScriptOps()
+	maps.Copy(ops, shapeinfer.ScriptOps())
+	return ops
+}
 
 // Edit applies one step, given as the JSON of a script step ({"op":
-// "rename", ...}; ScriptOps adds "simplify"), as a new entry of the history (dropping what was
+// "rename", ...}; ScriptOps adds "simplify" and "infer"), as a new entry of the history (dropping what was
 // undone). version is the version the page saw: an edit from a page that
 // missed a change is an ErrConflict. A step the library refuses changes
 // nothing and gives an *EditError.
