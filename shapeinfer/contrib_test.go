@@ -68,6 +68,14 @@ func TestContribFamily(t *testing.T) {
 			in: []famIn{famT("a", f32, 2, 96), famT("w", u8, 40, 3, 8), famT("s", f32, 40, 3)}, outs: 1, code: inv},
 		{name: "MatMulNBits K", domain: ms, op: "MatMulNBits", attrs: attrList(ai("K", 96), ai("N", 40), ai("block_size", 32)),
 			in: []famIn{famT("a", f32, 2, 64), famT("w", u8, 40, 3, 16), famT("s", f32, 40, 3)}, outs: 1, code: inv},
+		// MatMulFpQ4: B_shape is data; the packed B's size follows it for
+		// the block formats 0 (20 bytes per block of 32) and 1 (21).
+		{name: "MatMulFpQ4", domain: ms, op: "MatMulFpQ4",
+			in: []famIn{famT("a", f32, "B", "S", 40), famT("w", u8, 6*2*21), famI64("bs", 40, 6)}, want: []string{"float32[B,S,6]"}},
+		{name: "MatMulFpQ4 symmetric", domain: ms, op: "MatMulFpQ4", attrs: attrList(ai("blk_quant_type", 0)),
+			in: []famIn{famT("a", f32, 3, 40), famT("w", u8, 6*2*20), famI64("bs", 40, 6)}, want: []string{"float32[3,6]"}},
+		{name: "MatMulFpQ4 blob size", domain: ms, op: "MatMulFpQ4",
+			in: []famIn{famT("a", f32, 3, 40), famT("w", u8, 6*2*20), famI64("bs", 40, 6)}, outs: 1, code: inv},
 		{name: "GatherBlockQuantized uint8", domain: ms, op: "GatherBlockQuantized", attrs: attrList(ai("bits", 4), ai("block_size", 16)),
 			in: []famIn{famT("data", u8, 100, 32), famT("ids", i64, "B", "S"), famT("scales", f16, 100, 4)}, want: []string{"float16[B,S,64]"}},
 		{name: "GatherBlockQuantized int4 axis", domain: ms, op: "GatherBlockQuantized", attrs: attrList(ai("gather_axis", 1), ai("quantize_axis", 0), ai("block_size", 16)),

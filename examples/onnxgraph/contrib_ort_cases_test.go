@@ -267,6 +267,7 @@ func contribCases() []ctCase {
 		// of 32 along K of 21 bytes (a float scale, a zero point, 16
 		// bytes of 4-bit values); ONNX Runtime refuses another size.
 		{op: "MatMulFpQ4", in: []ctIn{x("B", "S", 32), ctC("w", tU8, cu8(4*21, 0x11), 4*21), ctC("bs", tI64, ci64(32, 4), 2)}, outs: 1, unsupported: noQ4Gemm},
+		{name: "MatMulFpQ4 symmetric two blocks", op: "MatMulFpQ4", attrs: attrs(ai("blk_quant_type", 0)), in: []ctIn{x("S", 40), ctC("w", tU8, cu8(6*2*20, 0x11), 6*2*20), ctC("bs", tI64, ci64(40, 6), 2)}, outs: 1, unsupported: noQ4Gemm},
 		{op: "MatMulNBits", attrs: attrs(ai("K", 32), ai("N", 8), ai("bits", 4), ai("block_size", 32)), in: []ctIn{x("B", "S", 32), ctC("w", tU8, cu8(8*16, 0x37), 8, 1, 16), ctC("s", tF32, cf32(8, 0.1), 8)}, outs: 1},
 		{name: "MatMulNBits zero points", op: "MatMulNBits", attrs: attrs(ai("K", 40), ai("N", 6), ai("bits", 4), ai("block_size", 16)), in: []ctIn{x("S", 40), ctC("w", tU8, cu8(6*3*8, 0x12), 6, 3, 8), ctC("s", tF32, cf32(18, 0.1), 6, 3), ctC("z", tU8, cu8(6*2, 0x88), 6, 2)}, outs: 1},
 		{name: "MatMulNBits 8 bits bias", op: "MatMulNBits", attrs: attrs(ai("K", 32), ai("N", 8), ai("bits", 8), ai("block_size", 16), ai("accuracy_level", 4)), in: []ctIn{x("B", "S", 32), ctC("w", tU8, cu8(8*2*16, 0x80), 8, 2, 16), ctC("s", tF32, cf32(16, 0.1), 8, 2), ctMissing, ctMissing, lnw("bias", 8)}, outs: 1},
