@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -67,6 +68,64 @@ func TestViewCommand(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, "view"); code != 2 {
 		t.Errorf("view without a model: exit %d", code)
+	}
+}
+
+// TestViewStdin: view - serves a model read from standard input, its
+// external data from --data-dir; undo and diff read it again, a relative
+// save goes to the current folder, and its temporary copy is gone after.
+func TestViewStdin(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "m.onnx")
+	if err := samples.MNIST().SaveWith(in, &onnxgraph.SaveOptions{External: onnxgraph.ExternalSingle, Threshold: -1}); err != nil {
+		t.Fatal(err)
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := viewWait
+	defer func() { viewWait = old }()
+	var tmp []string
+	viewWait = func(s *view.Server) {
+		st := s.Session.Status()
+		if st.File != "standard input" || st.Error != "" || st.Status != "12 nodes · 21 values · opset 13" {
+			t.Fatalf("status %+v", st)
+		}
+		if st.SaveAs != filepath.Join(cwd, "stdin.edited.onnx") {
+			t.Errorf("proposed save %s, want one in the current folder", st.SaveAs)
+		}
+		tmp, _ = filepath.Glob(filepath.Join(os.TempDir(), "onnxgraph-view-*", "stdin.onnx"))
+		if _, err := s.Session.Edit(st.Version, []byte(`{"op": "delete-nodes", "names": ["ReLU28"]}`)); err != nil {
+			t.Fatal(err)
+		}
+		d, err := s.Session.Diff()
+		if err != nil || d.Equal() {
+			t.Fatalf("diff after an edit: %v, %+v", err, d)
+		}
+		if err := s.Session.Undo(); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, "out.onnx")
+		if _, err := s.Session.Save(out, false); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := readFile(t, out), readFile(t, in); !bytes.Equal(got, want) {
+			t.Error("the model saved after undo differs from the one piped in")
+		}
+	}
+	var errOut bytes.Buffer
+	code := runWith([]string{"view", "--no-browser", "-", "--data-dir", dir}, bytes.NewReader(readFile(t, in)), io.Discard, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if len(tmp) == 0 {
+		t.Fatal("no temporary copy of standard input was seen")
+	}
+	for _, p := range tmp {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s is left behind", p)
+		}
 	}
 }
 

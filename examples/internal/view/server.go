@@ -35,6 +35,8 @@ type Options struct {
 	// Token is the per-run secret every request must carry; "" makes a
 	// random one.
 	Token string
+	// Session says how to show and read the model (nil: as the file is).
+	Session *SessionOptions
 }
 
 // Server serves one Session to the browser.
@@ -67,7 +69,7 @@ func Start(path string, opts *Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("view: %w", err)
 	}
-	s := &Server{Session: OpenSession(path), token: o.Token, ln: ln}
+	s := &Server{Session: OpenSessionWith(path, o.Session), token: o.Token, ln: ln}
 	if a, ok := ln.Addr().(*net.TCPAddr); ok {
 		s.loopback = a.IP.IsLoopback()
 	}

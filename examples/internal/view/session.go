@@ -96,6 +96,7 @@ func (c *inference) InferTypes(m *onnxgraph.Model) (func(*onnxgraph.Value) *onnx
 type Session struct {
 	mu      sync.Mutex
 	path    string // the file opened (or last saved over)
+	opts    SessionOptions
 	loadErr error
 	cur     *state
 	types   *inference
@@ -106,10 +107,37 @@ type Session struct {
 	waiters map[chan int]bool
 }
 
+// SessionOptions says how a session shows and finds its model when the
+// file it reads is not the one the user named (a model read from standard
+// input and kept in a temporary file). The zero value describes path
+// itself.
+type SessionOptions struct {
+	// Label is what the page calls the model ("" : the file's path).
+	Label string
+	// Dir is the folder relative save paths are taken from ("": the
+	// file's folder).
+	Dir string
+	// DataDir is the folder of the model's external data ("": the file's
+	// folder).
+	DataDir string
+}
+
 // OpenSession opens the model at path. A model that fails to load still
 // gives a session, whose Status carries the error for the page to show.
-func OpenSession(path string) *Session {
+func OpenSession(path string) *Session { return OpenSessionWith(path, nil) }
+
+// OpenSessionWith is OpenSession with options (nil: none).
+func OpenSessionWith(path string, opts *SessionOptions) *Session {
 	s := &Session{path: path, types: &inference{}, waiters: map[chan int]bool{}}
+	if opts != nil {
+		s.opts = *opts
+	}
+	if s.opts.Label == "" {
+		s.opts.Label = path
+	}
+	if s.opts.Dir == "" {
+		s.opts.Dir = filepath.Dir(path)
+	}
 	m, err := s.load(nil)
 	if err != nil {
 		s.loadErr = err
@@ -119,9 +147,14 @@ func OpenSession(path string) *Session {
 	return s
 }
 
+// open reads the file, with its external data from the data folder.
+func (s *Session) open() (*onnxgraph.Model, error) {
+	return onnxgraph.Open(s.path, &onnxgraph.LoadOptions{Dir: s.opts.DataDir})
+}
+
 // load opens the file and replays steps on it.
 func (s *Session) load(steps []onnxgraph.Step) (*onnxgraph.Model, error) {
-	m, err := onnxgraph.Open(s.path, nil)
+	m, err := s.open()
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +165,7 @@ func (s *Session) load(steps []onnxgraph.Step) (*onnxgraph.Model, error) {
 	for _, st := range steps {
 		if _, err := (&onnxgraph.Script{Steps: []onnxgraph.Step{st}}).Apply(m); err != nil {
 			m.Close()
-			return nil, fmt.Errorf("view: the file %s changed since it was opened: %w", s.path, err)
+			return nil, fmt.Errorf("view: the file %s changed since it was opened: %w", s.opts.Label, err)
 		}
 	}
 	return m, nil
@@ -196,7 +229,7 @@ type OpUse struct {
 func (s *Session) Status() Status {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := Status{File: s.path, Version: s.version, SaveAs: defaultSaveAs(s.path), Steps: []string{}, Redos: []string{}}
+	st := Status{File: s.opts.Label, Version: s.version, SaveAs: defaultSaveAs(filepath.Join(s.opts.Dir, filepath.Base(s.path))), Steps: []string{}, Redos: []string{}}
 	if s.loadErr != nil {
 		st.Error = s.loadErr.Error()
 		st.Status = "failed to load"
@@ -447,7 +480,7 @@ func (s *Session) Save(path string, overwrite bool) (string, error) {
 		return "", errors.New("view: save needs a file name")
 	}
 	if !filepath.IsAbs(path) {
-		path = filepath.Join(filepath.Dir(s.path), path)
+		path = filepath.Join(s.opts.Dir, path)
 	}
 	same := sameFile(path, s.path)
 	if same && !overwrite {
@@ -482,13 +515,13 @@ func (s *Session) Script() *onnxgraph.Script {
 }
 
 // SaveScript writes the script to path (relative to the opened file's
-// folder), replacing it atomically.
+// folder, or SessionOptions.Dir), replacing it atomically.
 func (s *Session) SaveScript(path string) (string, error) {
 	if path == "" {
 		return "", errors.New("view: save needs a file name")
 	}
 	if !filepath.IsAbs(path) {
-		path = filepath.Join(filepath.Dir(s.path), path)
+		path = filepath.Join(s.opts.Dir, path)
 	}
 	return path, writeAtomic(path, s.Script().JSON())
 }
@@ -523,7 +556,7 @@ func (s *Session) Diff() (*onnxgraph.ModelDiff, error) {
 	if s.loadErr != nil {
 		return nil, s.loadErr
 	}
-	base, err := onnxgraph.Open(s.path, nil)
+	base, err := s.open()
 	if err != nil {
 		return nil, err
 	}
