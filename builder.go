@@ -13,24 +13,6 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// named gives an error the name a chain's StepError reports.
-type named struct {
-	name string
-	err  error
-}
-
-func (e *named) Error() string   { return e.err.Error() }
-func (e *named) Unwrap() error   { return e.err }
-func (e *named) Culprit() string { return e.name }
-
-// culprit attaches name to err as the name a StepError reports.
-func culprit(name string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return &named{name: name, err: err}
-}
-
 // ---------------------------------------------------------------------------
 // Element types and attribute values.
 

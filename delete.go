@@ -81,11 +81,11 @@ func DeleteNodesModel(m *Model, opts *DeleteNodesOptions) (*DeleteNodesReport, e
 		}
 	}
 	if len(missing) > 0 {
-		return nil, blame(missing[0], errorf(ErrNotFound, "delete nodes: no node named %s", quoteList(missing)))
+		return nil, culprit(missing[0], errorf(ErrNotFound, "delete nodes: no node named %s", quoteList(missing)))
 	}
 	for name := range o.Replace {
 		if !slices.Contains(o.Names, name) {
-			return nil, blame(name, errorf(ErrInvalid, "delete nodes: a replacement is given for node %q, which is not being deleted", name))
+			return nil, culprit(name, errorf(ErrInvalid, "delete nodes: a replacement is given for node %q, which is not being deleted", name))
 		}
 	}
 
@@ -142,12 +142,12 @@ func DeleteNodesModel(m *Model, opts *DeleteNodesOptions) (*DeleteNodesReport, e
 				changed[w] = true
 				owner := v.producer
 				if (w.init != nil || w.sparse != nil) && g == m.graph {
-					return nil, blame(owner.Name(), errorf(ErrInvalid, "delete nodes: graph output %q of node %s would become initializer %q: weights are not made graph outputs; map another input or keep the node", v.name, owner.label(), w.name))
+					return nil, culprit(owner.Name(), errorf(ErrInvalid, "delete nodes: graph output %q of node %s would become initializer %q: weights are not made graph outputs; map another input or keep the node", v.name, owner.label(), w.name))
 				}
 				outEdits = append(outEdits, outEdit{g, i, w})
 			}
 			if prev, dup := seen[w]; dup && changed[w] {
-				return nil, blame(w.name, errorf(ErrInvalid, "delete nodes: graph outputs %q and %q would both become %q", prev, v.name, w.name))
+				return nil, culprit(w.name, errorf(ErrInvalid, "delete nodes: graph outputs %q and %q would both become %q", prev, v.name, w.name))
 			}
 			seen[w] = v.name
 		}
@@ -217,7 +217,7 @@ func bypassPlan(n *Node, o DeleteNodesOptions, repl map[*Value]*Value, order *[]
 	given := o.Replace[name]
 	for out := range given {
 		if !slices.ContainsFunc(n.outputs, func(v *Value) bool { return v != nil && v.name == out }) {
-			return blame(name, errorf(ErrInvalid, "delete nodes: node %s has no output %q", n.label(), out))
+			return culprit(name, errorf(ErrInvalid, "delete nodes: node %s has no output %q", n.label(), out))
 		}
 	}
 	var auto *Value
@@ -240,7 +240,7 @@ func bypassPlan(n *Node, o DeleteNodesOptions, repl map[*Value]*Value, order *[]
 			for i, v := range matter {
 				outNames[i] = v.name
 			}
-			return blame(name, errorf(ErrInvalid, "delete nodes: node %s has %d variable inputs and %d outputs in use (%s): say which input replaces each output",
+			return culprit(name, errorf(ErrInvalid, "delete nodes: node %s has %d variable inputs and %d outputs in use (%s): say which input replaces each output",
 				n.label(), len(variable), len(matter), strings.Join(outNames, ", ")))
 		}
 		if len(variable) == 1 {
@@ -252,11 +252,11 @@ func bypassPlan(n *Node, o DeleteNodesOptions, repl map[*Value]*Value, order *[]
 		if given != nil {
 			inName, ok := given[out.name]
 			if !ok {
-				return blame(name, errorf(ErrInvalid, "delete nodes: node %s: no replacement given for output %q", n.label(), out.name))
+				return culprit(name, errorf(ErrInvalid, "delete nodes: node %s: no replacement given for output %q", n.label(), out.name))
 			}
 			k := slices.IndexFunc(n.inputs, func(v *Value) bool { return v != nil && v.name == inName })
 			if k < 0 {
-				return blame(name, errorf(ErrInvalid, "delete nodes: node %s has no input %q", n.label(), inName))
+				return culprit(name, errorf(ErrInvalid, "delete nodes: node %s has no input %q", n.label(), inName))
 			}
 			in = n.inputs[k]
 		}

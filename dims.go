@@ -52,6 +52,25 @@ func ParseDims(s string) ([]Dim, error) {
 	return out, nil
 }
 
+// ParseDimsMap reads shapes given by name as text ({"x": "N,3,224,224"}:
+// the dims of a command line's name=dims flags or of a script step), each
+// with ParseDims. An error names the value (its Culprit) and matches
+// ErrInvalid. No names give nil.
+func ParseDimsMap(text map[string]string) (map[string][]Dim, error) {
+	if len(text) == 0 {
+		return nil, nil
+	}
+	out := make(map[string][]Dim, len(text))
+	for _, name := range sortedKeys(text) {
+		d, err := ParseDims(text[name])
+		if err != nil {
+			return nil, culprit(name, errorf(ErrInvalid, "%q: %s", name, strings.TrimPrefix(err.Error(), "onnxgraph: ")))
+		}
+		out[name] = d
+	}
+	return out, nil
+}
+
 // FormatDims renders dims as "[1,3,H,W]".
 func FormatDims(dims []Dim) string {
 	parts := make([]string, len(dims))

@@ -112,7 +112,7 @@ func trimPrefix(err error) string {
 // untyped returns the ErrUntyped error of an edit for values whose type is
 // unknown.
 func untyped(op string, names []string) error {
-	return blame(names[0], errorf(ErrUntyped, "%s: the type of %s is unknown: declare it, call Infer first, or allow untyped values", op, quoteList(names)))
+	return culprit(names[0], errorf(ErrUntyped, "%s: the type of %s is unknown: declare it, call Infer first, or allow untyped values", op, quoteList(names)))
 }
 
 // capList joins at most max items and says how many were left out.
@@ -177,3 +177,23 @@ var (
 	// different values, under MergeOptions.Metadata = MetadataFail.
 	ErrMetadataConflict = errors.New("onnxgraph: metadata conflict")
 )
+
+// named gives an error the name a chain's StepError reports.
+type named struct {
+	name string
+	err  error
+}
+
+func (e *named) Error() string   { return e.err.Error() }
+func (e *named) Unwrap() error   { return e.err }
+func (e *named) Culprit() string { return e.name }
+
+// culprit attaches name to err as its culprit: the name a StepError
+// reports, and what the error's Culprit method returns. It is the one way
+// an error of this package names the value, node or file at fault.
+func culprit(name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &named{name: name, err: err}
+}

@@ -155,9 +155,9 @@ func selectPart(g *Graph, o ExtractOptions) (*selection, error) {
 		case !ok:
 			missing = append(missing, name)
 		case isIn[v]:
-			return nil, blame(name, errorf(ErrInvalid, "extract: input %q is listed twice", name))
+			return nil, culprit(name, errorf(ErrInvalid, "extract: input %q is listed twice", name))
 		case (v.init != nil || v.sparse != nil) && !v.input:
-			return nil, blame(name, errorf(ErrInvalid, "extract: %q is an initializer, a constant: it cannot be an input", name))
+			return nil, culprit(name, errorf(ErrInvalid, "extract: %q is an initializer, a constant: it cannot be an input", name))
 		default:
 			isIn[v] = true
 			ins = append(ins, v)
@@ -169,14 +169,14 @@ func selectPart(g *Graph, o ExtractOptions) (*selection, error) {
 		case !ok:
 			missing = append(missing, name)
 		case isOut[v]:
-			return nil, blame(name, errorf(ErrInvalid, "extract: output %q is listed twice", name))
+			return nil, culprit(name, errorf(ErrInvalid, "extract: output %q is listed twice", name))
 		default:
 			isOut[v] = true
 			outs = append(outs, v)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, blame(missing[0], errorf(ErrNotFound, "extract: no value named %s in the main graph", quoteList(missing)))
+		return nil, culprit(missing[0], errorf(ErrNotFound, "extract: no value named %s in the main graph", quoteList(missing)))
 	}
 	if len(outs) == 0 {
 		return nil, errorf(ErrInvalid, "extract: no outputs given")

@@ -96,16 +96,16 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 	}
 	opset, ok := m.Opset(o.Domain)
 	if !ok {
-		return nil, blame(o.Op, errorf(ErrInvalid, "insert node: the model does not import domain %q", o.Domain))
+		return nil, culprit(o.Op, errorf(ErrInvalid, "insert node: the model does not import domain %q", o.Domain))
 	}
 	var schema *opschema.Schema
 	if opschema.StandardDomain(o.Domain) {
 		s, ok := opschema.Lookup(o.Domain, o.Op, int(opset))
 		if !ok {
-			return nil, blame(o.Op, errorf(ErrNotFound, "insert node: no operator %s at opset %d", label, opset))
+			return nil, culprit(o.Op, errorf(ErrNotFound, "insert node: no operator %s at opset %d", label, opset))
 		}
 		if s.Deprecated {
-			return nil, blame(o.Op, errorf(ErrInvalid, "insert node: %s is deprecated at opset %d", label, opset))
+			return nil, culprit(o.Op, errorf(ErrInvalid, "insert node: %s is deprecated at opset %d", label, opset))
 		}
 		schema = s
 	} else if s, ok := opschema.Lookup(o.Domain, o.Op, int(opset)); ok && !s.Deprecated && m.localFunction(o.Domain, o.Op) == nil {
@@ -121,7 +121,7 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 			return !ok
 		})
 		if !ok {
-			return nil, blame(o.Src, errorf(ErrNotFound, "insert node: no value named %q", o.Src))
+			return nil, culprit(o.Src, errorf(ErrNotFound, "insert node: no value named %q", o.Src))
 		}
 	}
 	g := src.graph
@@ -144,7 +144,7 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 				}
 			}
 			if len(uses) == k {
-				return nil, blame(name, errorf(ErrInvalid, "insert node: node %s does not read %q", n.label(), o.Src))
+				return nil, culprit(name, errorf(ErrInvalid, "insert node: node %s does not read %q", n.label(), o.Src))
 			}
 		}
 	}
@@ -157,7 +157,7 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 		}
 	}
 	if len(uses) == 0 && len(outIdx) == 0 {
-		return nil, blame(o.Src, errorf(ErrInvalid, "insert node: nothing reads %q", o.Src))
+		return nil, culprit(o.Src, errorf(ErrInvalid, "insert node: nothing reads %q", o.Src))
 	}
 
 	// Inputs: where Src and each constant go.
@@ -172,7 +172,7 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 				}
 			}
 		}
-		return -1, blame(key, errorf(ErrInvalid, "insert node: %s has no input %q", label, key))
+		return -1, culprit(key, errorf(ErrInvalid, "insert node: %s has no input %q", label, key))
 	}
 	constAt := map[int]string{}
 	for key := range o.Consts {
@@ -181,7 +181,7 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 			return nil, err
 		}
 		if _, dup := constAt[i]; dup {
-			return nil, blame(key, errorf(ErrInvalid, "insert node: two constants for input %d", i))
+			return nil, culprit(key, errorf(ErrInvalid, "insert node: two constants for input %d", i))
 		}
 		constAt[i] = key
 	}
@@ -192,7 +192,7 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 			return nil, err
 		}
 		if _, clash := constAt[i]; clash {
-			return nil, blame(o.SrcInput, errorf(ErrInvalid, "insert node: input %q gets both Src and a constant", o.SrcInput))
+			return nil, culprit(o.SrcInput, errorf(ErrInvalid, "insert node: input %q gets both Src and a constant", o.SrcInput))
 		}
 		srcAt = i
 	} else {
@@ -221,11 +221,11 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 	if schema != nil {
 		for i, f := range schema.Inputs {
 			if _, c := constAt[i]; i != srcAt && !c && f.Option == opschema.Single && (i < nIn || i < schema.MinInputs) {
-				return nil, blame(o.Op, errorf(ErrInvalid, "insert node: input %d (%s) of %s is required: give it a constant", i, f.Name, label))
+				return nil, culprit(o.Op, errorf(ErrInvalid, "insert node: input %d (%s) of %s is required: give it a constant", i, f.Name, label))
 			}
 		}
 		if !schema.AllowsInputs(nIn) {
-			return nil, blame(o.Op, errorf(ErrInvalid, "insert node: %s takes %s inputs, not %d", label, insertArity(schema.MinInputs, schema.MaxInputs), nIn))
+			return nil, culprit(o.Op, errorf(ErrInvalid, "insert node: %s takes %s inputs, not %d", label, insertArity(schema.MinInputs, schema.MaxInputs), nIn))
 		}
 		if err := checkAllowed(schema, formal(srcAt), srcElem, label, src.name); err != nil {
 			return nil, err
@@ -252,27 +252,27 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 		}
 		for _, b := range o.Attrs[:i] {
 			if b.GetName() == a.GetName() {
-				return nil, blame(a.GetName(), errorf(ErrInvalid, "insert node: attribute %q given twice", a.GetName()))
+				return nil, culprit(a.GetName(), errorf(ErrInvalid, "insert node: attribute %q given twice", a.GetName()))
 			}
 		}
 		if a.G != nil || len(a.Graphs) > 0 {
-			return nil, blame(a.GetName(), errorf(ErrInvalid, "insert node: attribute %q holds a graph; graph attributes are not supported here", a.GetName()))
+			return nil, culprit(a.GetName(), errorf(ErrInvalid, "insert node: attribute %q holds a graph; graph attributes are not supported here", a.GetName()))
 		}
 		if schema == nil {
 			continue
 		}
 		decl, ok := schema.Attribute(a.GetName())
 		if !ok {
-			return nil, blame(a.GetName(), errorf(ErrInvalid, "insert node: %s has no attribute %q", label, a.GetName()))
+			return nil, culprit(a.GetName(), errorf(ErrInvalid, "insert node: %s has no attribute %q", label, a.GetName()))
 		}
 		if opschema.AttrType(a.GetType()) != decl.Type {
-			return nil, blame(a.GetName(), errorf(ErrInvalid, "insert node: attribute %q of %s is %v, not %v", a.GetName(), label, decl.Type, opschema.AttrType(a.GetType())))
+			return nil, culprit(a.GetName(), errorf(ErrInvalid, "insert node: attribute %q of %s is %v, not %v", a.GetName(), label, decl.Type, opschema.AttrType(a.GetType())))
 		}
 	}
 	if schema != nil {
 		for _, decl := range schema.Attributes {
 			if decl.Required && !slices.ContainsFunc(o.Attrs, func(a *onnxproto.AttributeProto) bool { return a.GetName() == decl.Name }) {
-				return nil, blame(decl.Name, errorf(ErrInvalid, "insert node: %s needs attribute %q", label, decl.Name))
+				return nil, culprit(decl.Name, errorf(ErrInvalid, "insert node: %s needs attribute %q", label, decl.Name))
 			}
 		}
 	}
@@ -286,13 +286,13 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 		}
 	}
 	if schema != nil && !schema.AllowsOutputs(nOut) {
-		return nil, blame(o.Op, errorf(ErrInvalid, "insert node: %s has %s outputs, not %d", label, insertArity(schema.MinOutputs, schema.MaxOutputs), nOut))
+		return nil, culprit(o.Op, errorf(ErrInvalid, "insert node: %s has %s outputs, not %d", label, insertArity(schema.MinOutputs, schema.MaxOutputs), nOut))
 	}
 	name := o.Name
 	if name == "" {
 		name = g.uniqueNodeName(o.Op)
 	} else if len(nodesByName(m.graph)[name]) > 0 {
-		return nil, blame(name, errorf(ErrNameCollision, "insert node: a node named %q exists", name))
+		return nil, culprit(name, errorf(ErrNameCollision, "insert node: a node named %q exists", name))
 	}
 	taken := map[string]bool{}
 	unique := func(base string) string {
@@ -422,14 +422,14 @@ func checkAllowed(s *opschema.Schema, f *opschema.Formal, dt DataType, label, wh
 	if slices.Contains(allowed, want) {
 		return nil
 	}
-	return blame(what, errorf(ErrInvalid, "insert node: input %s of %s cannot be %s (%s allows %s)", f.Name, label, DataTypeName(dt), f.Type, strings.Join(allowed, ", ")))
+	return culprit(what, errorf(ErrInvalid, "insert node: input %s of %s cannot be %s (%s allows %s)", f.Name, label, DataTypeName(dt), f.Type, strings.Join(allowed, ", ")))
 }
 
 // constTensor builds the constant for a formal input from v.
 func constTensor(v any, key string, s *opschema.Schema, f, srcFormal *opschema.Formal, srcElem DataType) (*Tensor, error) {
 	if t, ok := v.(*Tensor); ok {
 		if t == nil {
-			return nil, blame(key, errorf(ErrInvalid, "insert node: constant %q is nil", key))
+			return nil, culprit(key, errorf(ErrInvalid, "insert node: constant %q is nil", key))
 		}
 		return t, nil
 	}
@@ -460,7 +460,7 @@ func constTensor(v any, key string, s *opschema.Schema, f, srcFormal *opschema.F
 			ints[i] = int64(n)
 		}
 	default:
-		return nil, blame(key, errorf(ErrInvalid, "insert node: constant %q: %T is not a *Tensor, number or slice of numbers", key, v))
+		return nil, culprit(key, errorf(ErrInvalid, "insert node: constant %q: %T is not a *Tensor, number or slice of numbers", key, v))
 	}
 	if dims == nil {
 		dims = []int64{}
@@ -500,7 +500,7 @@ func constTensor(v any, key string, s *opschema.Schema, f, srcFormal *opschema.F
 		is := make([]int64, len(floats))
 		for i, x := range floats {
 			if x != math.Trunc(x) || math.IsInf(x, 0) {
-				return nil, blame(key, errorf(ErrInvalid, "insert node: constant %q: %v is not a whole number, and the input is %s", key, x, DataTypeName(dt)))
+				return nil, culprit(key, errorf(ErrInvalid, "insert node: constant %q: %v is not a whole number, and the input is %s", key, x, DataTypeName(dt)))
 			}
 			is[i] = int64(x)
 		}
@@ -511,7 +511,7 @@ func constTensor(v any, key string, s *opschema.Schema, f, srcFormal *opschema.F
 		t, err = NewTensorOf(key, dt, dims, ints)
 	}
 	if err != nil {
-		return nil, blame(key, err)
+		return nil, culprit(key, err)
 	}
 	return t, nil
 }

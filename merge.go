@@ -240,7 +240,7 @@ func merge(models []*Model, opts *MergeOptions) (*Model, *MergeReport, error) {
 	}
 	for i, p := range o.Prefixes {
 		if p != "" && slices.Index(o.Prefixes, p) != i {
-			return nil, nil, blame(p, errorf(ErrInvalid, "merge: prefix %q is given twice", p))
+			return nil, nil, culprit(p, errorf(ErrInvalid, "merge: prefix %q is given twice", p))
 		}
 	}
 	for i, m := range models {
@@ -441,9 +441,9 @@ func resolveMerged(g *Graph, name string, prefixes []string, what string, step i
 		if what == "source" {
 			where = "the models merged so far"
 		}
-		return nil, blame(name, errorf(ErrNotFound, "merge step %d: %s %q is not a value of %s", step, what, name, where))
+		return nil, culprit(name, errorf(ErrNotFound, "merge step %d: %s %q is not a value of %s", step, what, name, where))
 	}
-	return nil, blame(name, errorf(ErrInvalid, "merge step %d: %s %q is ambiguous: %s", step, what, name, quoteList(valueNames(cands))))
+	return nil, culprit(name, errorf(ErrInvalid, "merge step %d: %s %q is ambiguous: %s", step, what, name, quoteList(valueNames(cands))))
 }
 
 type link struct {
@@ -468,10 +468,10 @@ func mergeStep(acc, b *Model, k int, o MergeOptions, earlier []string, bPrefix s
 			return err
 		}
 		if len(dst.uses) == 0 && !dst.input {
-			return blame(dst.name, errorf(ErrInvalid, "merge step %d: nothing in the next model reads %q", k, dst.name))
+			return culprit(dst.name, errorf(ErrInvalid, "merge step %d: nothing in the next model reads %q", k, dst.name))
 		}
 		if usedDst[dst] {
-			return blame(dst.name, errorf(ErrInvalid, "merge step %d: %q is connected twice", k, dst.name))
+			return culprit(dst.name, errorf(ErrInvalid, "merge step %d: %q is connected twice", k, dst.name))
 		}
 		usedDst[dst] = true
 		st, dt := boundaryType(src, srcTypes), boundaryType(dst, dstTypes)
@@ -597,7 +597,7 @@ func mergeStep(acc, b *Model, k int, o MergeOptions, earlier []string, bPrefix s
 			newMeta = append(newMeta, proto.Clone(kv).(*onnxproto.StringStringEntryProto))
 		case old != kv.GetValue():
 			if o.Metadata == MetadataFail {
-				return blame(kv.GetKey(), errorf(ErrMetadataConflict, "merge step %d: metadata %q is %q in the models so far and %q in the next", k, kv.GetKey(), old, kv.GetValue()))
+				return culprit(kv.GetKey(), errorf(ErrMetadataConflict, "merge step %d: metadata %q is %q in the models so far and %q in the next", k, kv.GetKey(), old, kv.GetValue()))
 			}
 			r.MetadataConflicts = append(r.MetadataConflicts, fmt.Sprintf("step %d: %s: kept %q, dropped %q", k, kv.GetKey(), old, kv.GetValue()))
 		}

@@ -66,7 +66,7 @@ func AddOutputsModel(m *Model, opts *AddOutputsOptions) (*OutputsReport, error) 
 		}
 	}
 	if len(missing) > 0 {
-		return nil, blame(missing[0], errorf(ErrNotFound, "add outputs: no value named %s in the main graph", quoteList(missing)))
+		return nil, culprit(missing[0], errorf(ErrNotFound, "add outputs: no value named %s in the main graph", quoteList(missing)))
 	}
 	r := &OutputsReport{}
 	types := make([]*onnxproto.TypeProto, len(vals))
@@ -141,7 +141,7 @@ func DeleteOutputsModel(m *Model, opts *DeleteOutputsOptions) (*OutputsReport, e
 		drop[name] = true
 	}
 	if len(missing) > 0 {
-		return nil, blame(missing[0], errorf(ErrNotFound, "delete outputs: %s is not a graph output", quoteList(missing)))
+		return nil, culprit(missing[0], errorf(ErrNotFound, "delete outputs: %s is not a graph output", quoteList(missing)))
 	}
 	left := 0
 	for _, v := range g.outputs {

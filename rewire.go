@@ -30,24 +30,6 @@ func (e *JunctionError) Unwrap() error { return ErrJunction }
 // Culprit returns the value being replaced.
 func (e *JunctionError) Culprit() string { return e.Dst }
 
-// culpritError gives an error the name a chain's StepError reports.
-type culpritError struct {
-	name string
-	err  error
-}
-
-func (e *culpritError) Error() string   { return e.err.Error() }
-func (e *culpritError) Unwrap() error   { return e.err }
-func (e *culpritError) Culprit() string { return e.name }
-
-// blame attaches name to err as its culprit.
-func blame(name string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return &culpritError{name: name, err: err}
-}
-
 // typeMismatch says why a value of type src cannot stand in for one of type
 // dst, or "" when it can. Unknown types (nil, element type 0, no shape)
 // match anything; symbolic and unknown dims match any size. relaxShapes
@@ -232,7 +214,7 @@ func nodeNamedIn(idx map[string][]*Node, name string) (*Node, error) {
 	ns := idx[name]
 	switch len(ns) {
 	case 0:
-		return nil, blame(name, errorf(ErrNotFound, "no node named %q", name))
+		return nil, culprit(name, errorf(ErrNotFound, "no node named %q", name))
 	case 1:
 		return ns[0], nil
 	}
@@ -240,7 +222,7 @@ func nodeNamedIn(idx map[string][]*Node, name string) (*Node, error) {
 	for i, n := range ns {
 		where[i] = quote(n.graph.Name())
 	}
-	return nil, blame(name, errorf(ErrInvalid, "%d nodes are named %q (in graphs %s)", len(ns), name, strings.Join(where, ", ")))
+	return nil, culprit(name, errorf(ErrInvalid, "%d nodes are named %q (in graphs %s)", len(ns), name, strings.Join(where, ", ")))
 }
 
 // RewireOptions says which reads Rewire moves from one value to another.
@@ -324,15 +306,15 @@ func RewireModel(m *Model, opts *RewireOptions) (*RewireReport, error) {
 		if v, undef := scopeGraph.undef[o.From]; undef {
 			from = v
 		} else {
-			return nil, blame(o.From, errorf(ErrNotFound, "rewire: no value named %q", o.From))
+			return nil, culprit(o.From, errorf(ErrNotFound, "rewire: no value named %q", o.From))
 		}
 	}
 	to, ok := scopeGraph.Value(o.To)
 	if !ok {
-		return nil, blame(o.To, errorf(ErrNotFound, "rewire: no value named %q", o.To))
+		return nil, culprit(o.To, errorf(ErrNotFound, "rewire: no value named %q", o.To))
 	}
 	if from == to {
-		return nil, blame(o.To, errorf(ErrInvalid, "rewire: %q is both From and To", o.To))
+		return nil, culprit(o.To, errorf(ErrInvalid, "rewire: %q is both From and To", o.To))
 	}
 	// The reads to move.
 	var uses []Use
@@ -344,12 +326,12 @@ func RewireModel(m *Model, opts *RewireOptions) (*RewireReport, error) {
 				}
 			}
 			if len(uses) == 0 {
-				return nil, blame(o.Consumer, errorf(ErrInvalid, "rewire: node %s does not read %q", consumer.label(), o.From))
+				return nil, culprit(o.Consumer, errorf(ErrInvalid, "rewire: node %s does not read %q", consumer.label(), o.From))
 			}
 		}
 		for _, i := range o.Slots {
 			if consumer.Input(i) != from {
-				return nil, blame(o.Consumer, errorf(ErrInvalid, "rewire: input %d of node %s is %q, not %q", i, consumer.label(), nameOf(consumer.Input(i)), o.From))
+				return nil, culprit(o.Consumer, errorf(ErrInvalid, "rewire: input %d of node %s is %q, not %q", i, consumer.label(), nameOf(consumer.Input(i)), o.From))
 			}
 			uses = append(uses, Use{consumer, i})
 		}
@@ -365,7 +347,7 @@ func RewireModel(m *Model, opts *RewireOptions) (*RewireReport, error) {
 		}
 	}
 	if len(uses) == 0 && len(outIdx) == 0 {
-		return nil, blame(o.From, errorf(ErrInvalid, "rewire: nothing reads %q", o.From))
+		return nil, culprit(o.From, errorf(ErrInvalid, "rewire: nothing reads %q", o.From))
 	}
 	tt, ft := boundaryType(to, o.TypeOf), boundaryType(from, o.TypeOf)
 	if why := typeMismatch(tt, ft, o.RelaxShapes); why != "" {
@@ -384,17 +366,17 @@ func RewireModel(m *Model, opts *RewireOptions) (*RewireReport, error) {
 	}
 	for _, u := range uses {
 		if !visibleFrom(u.Node.graph, to) {
-			return nil, blame(o.To, errorf(ErrInvalid, "rewire: %q is not visible from node %s in graph %q", o.To, u.Node.label(), u.Node.graph.Name()))
+			return nil, culprit(o.To, errorf(ErrInvalid, "rewire: %q is not visible from node %s in graph %q", o.To, u.Node.label(), u.Node.graph.Name()))
 		}
 	}
 	if to.init != nil && len(outIdx) > 0 {
-		return nil, blame(o.To, errorf(ErrInvalid, "rewire: %q is an initializer and would become a graph output", o.To))
+		return nil, culprit(o.To, errorf(ErrInvalid, "rewire: %q is an initializer and would become a graph output", o.To))
 	}
 	// A consumer that To depends on would close a cycle.
 	anc := ancestorNodes(to)
 	for _, u := range uses {
 		if a := anchorIn(u.Node, to.graph); a != nil && anc[a] {
-			return nil, blame(o.To, errorf(ErrCycle, "rewire: %q is computed from node %s, which would then read it", o.To, u.Node.label()))
+			return nil, culprit(o.To, errorf(ErrCycle, "rewire: %q is computed from node %s, which would then read it", o.To, u.Node.label()))
 		}
 	}
 

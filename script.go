@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -734,13 +735,11 @@ func (*SetDimsStep) Op() string { return "set-dims" }
 func (s *SetDimsStep) dims() (map[string][]Dim, error) {
 	out := map[string][]Dim{}
 	for _, part := range []map[string]string{s.Input, s.Output} {
-		for _, name := range sortedKeys(part) {
-			d, err := ParseDims(part[name])
-			if err != nil {
-				return nil, blame(name, err)
-			}
-			out[name] = d
+		d, err := ParseDimsMap(part)
+		if err != nil {
+			return nil, err
 		}
+		maps.Copy(out, d)
 	}
 	return out, nil
 }
@@ -761,12 +760,12 @@ func (s *SetDimsStep) Apply(m *Model) (any, error) {
 	}
 	for _, name := range sortedKeys(s.Input) {
 		if !slices.ContainsFunc(m.graph.inputs, func(v *Value) bool { return v.name == name }) {
-			return nil, blame(name, errorf(ErrNotFound, "the model has no graph input %q", name))
+			return nil, culprit(name, errorf(ErrNotFound, "the model has no graph input %q", name))
 		}
 	}
 	for _, name := range sortedKeys(s.Output) {
 		if !slices.ContainsFunc(m.graph.outputs, func(v *Value) bool { return v.name == name }) {
-			return nil, blame(name, errorf(ErrNotFound, "the model has no graph output %q", name))
+			return nil, culprit(name, errorf(ErrNotFound, "the model has no graph output %q", name))
 		}
 	}
 	d, err := s.dims()

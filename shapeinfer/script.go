@@ -3,7 +3,6 @@ package shapeinfer
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
@@ -41,23 +40,11 @@ func (*ScriptStep) Op() string { return "infer" }
 
 // dims parses the step's input dims.
 func (s *ScriptStep) dims() (map[string][]onnxgraph.Dim, error) {
-	names := make([]string, 0, len(s.Input))
-	for name := range s.Input {
-		names = append(names, name)
+	d, err := onnxgraph.ParseDimsMap(s.Input)
+	if err != nil {
+		return nil, fmt.Errorf("shapeinfer: input dims: %w", err)
 	}
-	slices.Sort(names)
-	var out map[string][]onnxgraph.Dim
-	for _, name := range names {
-		d, err := onnxgraph.ParseDims(s.Input[name])
-		if err != nil {
-			return nil, fmt.Errorf("shapeinfer: input %q: %w", name, err)
-		}
-		if out == nil {
-			out = map[string][]onnxgraph.Dim{}
-		}
-		out[name] = d
-	}
-	return out, nil
+	return d, nil
 }
 
 // Validate checks the input dims.

@@ -1,6 +1,7 @@
 package simplify
 
 import (
+	"errors"
 	"slices"
 
 	"github.com/onnxgraph/onnxgraph"
@@ -33,21 +34,15 @@ func (*ScriptStep) Op() string { return "simplify" }
 // options returns the step's Options.
 func (s *ScriptStep) options() (*Options, error) {
 	o := &Options{MaxFoldBytes: s.MaxFoldBytes, SkipPasses: s.SkipPass, SkipOps: s.SkipOp, FoldQDQ: s.FoldQDQ, MaxIterations: s.MaxIterations}
-	names := make([]string, 0, len(s.Input))
-	for name := range s.Input {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		d, err := onnxgraph.ParseDims(s.Input[name])
-		if err != nil {
-			return nil, optionErr("Inputs", name, "%v", err)
+	dims, err := onnxgraph.ParseDimsMap(s.Input)
+	if err != nil {
+		name := ""
+		if c := (interface{ Culprit() string })(nil); errors.As(err, &c) {
+			name = c.Culprit()
 		}
-		if o.Inputs == nil {
-			o.Inputs = map[string][]onnxgraph.Dim{}
-		}
-		o.Inputs[name] = d
+		return nil, optionErr("Inputs", name, "%v", err)
 	}
+	o.Inputs = dims
 	return o, nil
 }
 
