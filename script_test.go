@@ -176,31 +176,6 @@ func TestScriptApply(t *testing.T) {
 	}
 }
 
-// otherExport is MNIST as a second export of the same network would be:
-// the same graph with other weights.
-func otherExport(t *testing.T) *onnxgraph.Model {
-	m := samples.MNIST()
-	for _, v := range m.Graph().Initializers() {
-		tt := v.Initializer()
-		if tt.DataType() != onnxgraph.Float {
-			continue
-		}
-		raw, _ := tt.Bytes()
-		nr := bytes.Clone(raw)
-		for i := range nr {
-			nr[i] ^= 0x10
-		}
-		nt, err := onnxgraph.NewTensor(v.Name(), onnxgraph.Float, tt.Dims(), nr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Graph().SetInitializer(v, nt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return m
-}
-
 // TestScriptStepIsAnEdit: every step moves the model's generation, so
 // that types inferred before it are not reused after it, even for an edit
 // that only rewrites declarations.
@@ -225,7 +200,7 @@ func TestScriptOnAnotherExport(t *testing.T) {
 	s := &onnxgraph.Script{}
 	s.Append(&onnxgraph.RenameStep{From: "Plus214_Output_0", To: "logits"})
 	s.Append(&onnxgraph.DeleteNodesStep{Names: []string{"ReLU28"}})
-	a, b := samples.MNIST(), otherExport(t)
+	a, b := samples.MNIST(), samples.MNISTRetrained(7)
 	for _, m := range []*onnxgraph.Model{a, b} {
 		if _, err := s.Apply(m.Infer(shapeinfer.Types(nil))); err != nil {
 			t.Fatal(err)
@@ -245,7 +220,7 @@ func TestScriptOnAnotherExport(t *testing.T) {
 
 	// An export where a name the script uses is gone: it stops at that
 	// step, names it and its culprit, and leaves the model as it was.
-	c := otherExport(t)
+	c := samples.MNISTRetrained(7)
 	if _, err := onnxgraph.RenameModel(c, "ReLU28", "relu_a", &onnxgraph.RenameOptions{Scope: onnxgraph.RenameNodes}); err != nil {
 		t.Fatal(err)
 	}

@@ -80,3 +80,35 @@ func ExampleQuantConv() {
 	// in  x float32[1,3,16,16]
 	// out y float32[1,10]
 }
+
+func ExampleMNIST() {
+	describe(samples.MNIST())
+	// Output:
+	// 12 nodes
+	// in  Input3 float32[1,1,28,28]
+	// out Plus214_Output_0 float32[1,10]
+}
+
+// The next export of a retrained network: the same graph, other weights.
+func ExampleMNISTRetrained() {
+	a, b := samples.MNIST(), samples.MNISTRetrained(7)
+	d, err := onnxgraph.Diff(a, b, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(d.Nodes), "nodes differ,", len(d.Initializers), "initializers differ")
+	// Output:
+	// 0 nodes differ, 6 initializers differ
+}
+
+func ExampleCyclic() {
+	m, err := onnxgraph.Decode(samples.Cyclic(), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.Graph().TopoSort())
+	// Output:
+	// onnxgraph: graph "g" has a cycle through "B"(Relu) -> "A"(Add) -> "B"(Relu) (2 nodes cannot be ordered)
+}

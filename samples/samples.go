@@ -10,15 +10,22 @@ import (
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
+	"google.golang.org/protobuf/proto"
 )
 
 // MNIST returns a CNN shaped like the ONNX model zoo's mnist-12: a 1x1x28x28
 // float input, two Conv+Relu+MaxPool stages (8 and 16 channels, 5x5
 // kernels), a Reshape to 1x256 and a MatMul+Add to 10 logits. Opset 13.
-func MNIST() *onnxgraph.Model {
+func MNIST() *onnxgraph.Model { return MNISTRetrained(12) }
+
+// MNISTRetrained returns MNIST's network with other weights, drawn from
+// seed: what the next export of a retrained network looks like (same
+// graph, same names, other initializer bytes). MNISTRetrained(12) is
+// MNIST.
+func MNISTRetrained(seed uint64) *onnxgraph.Model {
 	m := onnxgraph.NewModel(8, map[string]int64{"": 13})
 	g := m.Graph()
-	r := rand.New(rand.NewPCG(12, 28))
+	r := rand.New(rand.NewPCG(seed, 28))
 	x := must(g.AddInput("Input3", onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(1, 1, 28, 28))))
 	w1 := param(g, r, "Parameter5", 8, 1, 5, 5)
 	b1 := param(g, r, "Parameter6", 8, 1, 1)
@@ -82,4 +89,27 @@ func must[T any](v T, err error) T {
 		panic(err) // the samples are fixed: an error here is a bug in this package
 	}
 	return v
+}
+
+// Cyclic returns the bytes of a malformed model whose two nodes read each
+// other (A: a = Add(x, b); B: b = Relu(a)), as a broken export or a bad
+// hand edit leaves them: it decodes, but no order of its nodes exists, so
+// edits that sort or evaluate the graph must refuse it, naming the nodes.
+func Cyclic() []byte {
+	s := func(v string) *string { return &v }
+	ir, op := int64(8), int64(17)
+	typ := onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(2))
+	mp := &onnxproto.ModelProto{IrVersion: &ir, OpsetImport: []*onnxproto.OperatorSetIdProto{{Version: &op}},
+		Graph: &onnxproto.GraphProto{Name: s("g"),
+			Input:  []*onnxproto.ValueInfoProto{{Name: s("x"), Type: typ}},
+			Output: []*onnxproto.ValueInfoProto{{Name: s("b"), Type: typ}},
+			Node: []*onnxproto.NodeProto{
+				{Name: s("A"), OpType: s("Add"), Input: []string{"x", "b"}, Output: []string{"a"}},
+				{Name: s("B"), OpType: s("Relu"), Input: []string{"a"}, Output: []string{"b"}},
+			}}}
+	raw, err := proto.Marshal(mp)
+	if err != nil {
+		panic(err)
+	}
+	return raw
 }

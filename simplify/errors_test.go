@@ -7,10 +7,8 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
-	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/samples"
 	"github.com/onnxgraph/onnxgraph/simplify"
-	"google.golang.org/protobuf/proto"
 )
 
 // TestBadOptions checks that options Simplify cannot work with are errors
@@ -60,22 +58,7 @@ func TestChainError(t *testing.T) {
 // TestCycle checks that a graph whose nodes cannot be ordered is an error
 // naming the nodes, with the model unchanged.
 func TestCycle(t *testing.T) {
-	s := func(v string) *string { return &v }
-	v := int64(8)
-	op := int64(17)
-	mp := &onnxproto.ModelProto{IrVersion: &v, OpsetImport: []*onnxproto.OperatorSetIdProto{{Version: &op}},
-		Graph: &onnxproto.GraphProto{Name: s("g"),
-			Input:  []*onnxproto.ValueInfoProto{{Name: s("x"), Type: onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(2))}},
-			Output: []*onnxproto.ValueInfoProto{{Name: s("b"), Type: onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(2))}},
-			Node: []*onnxproto.NodeProto{
-				{Name: s("A"), OpType: s("Add"), Input: []string{"x", "b"}, Output: []string{"a"}},
-				{Name: s("B"), OpType: s("Relu"), Input: []string{"a"}, Output: []string{"b"}},
-			}}}
-	raw, err := proto.Marshal(mp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := onnxgraph.Decode(raw, nil)
+	m, err := onnxgraph.Decode(samples.Cyclic(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +70,7 @@ func TestCycle(t *testing.T) {
 	if !strings.Contains(err.Error(), `"A"(Add)`) || !strings.Contains(err.Error(), `"B"(Relu)`) {
 		t.Errorf("error %q does not name the nodes", err)
 	}
-	if after, _ := m.Bytes(nil); !bytes.Equal(raw, after) {
+	if after, _ := m.Bytes(nil); !bytes.Equal(samples.Cyclic(), after) {
 		t.Error("the model changed")
 	}
 }

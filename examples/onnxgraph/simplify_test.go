@@ -10,9 +10,7 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
-	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/samples"
-	"google.golang.org/protobuf/proto"
 )
 
 func init() {
@@ -93,7 +91,9 @@ func TestSimplifyBadInput(t *testing.T) {
 	dir := t.TempDir()
 	tf := saveSample(t, dir, "tf.onnx", samples.Transformer())
 	cyclic := filepath.Join(dir, "cyclic.onnx")
-	writeCyclic(t, cyclic)
+	if err := os.WriteFile(cyclic, samples.Cyclic(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -126,28 +126,6 @@ func TestSimplifyBadInput(t *testing.T) {
 				t.Error("the input changed")
 			}
 		})
-	}
-}
-
-// writeCyclic writes a model whose two nodes read each other.
-func writeCyclic(t *testing.T, path string) {
-	t.Helper()
-	s := func(v string) *string { return &v }
-	ir, op := int64(8), int64(17)
-	mp := &onnxproto.ModelProto{IrVersion: &ir, OpsetImport: []*onnxproto.OperatorSetIdProto{{Version: &op}},
-		Graph: &onnxproto.GraphProto{Name: s("g"),
-			Input:  []*onnxproto.ValueInfoProto{{Name: s("x"), Type: onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(2))}},
-			Output: []*onnxproto.ValueInfoProto{{Name: s("b"), Type: onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(2))}},
-			Node: []*onnxproto.NodeProto{
-				{Name: s("A"), OpType: s("Add"), Input: []string{"x", "b"}, Output: []string{"a"}},
-				{Name: s("B"), OpType: s("Relu"), Input: []string{"a"}, Output: []string{"b"}},
-			}}}
-	raw, err := proto.Marshal(mp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
 
