@@ -570,10 +570,32 @@ func TestInterruptStopsASave(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(60 * time.Millisecond)
+	// Interrupt once the save has begun (its temporary file is there):
+	// a fixed delay could land before the program handles signals on a
+	// loaded machine, or after the copy on a fast one.
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	var err error
+	began := false
+	for deadline := time.Now().Add(30 * time.Second); !began && time.Now().Before(deadline); {
+		select {
+		case err = <-exited:
+			t.Skip("the copy ended before its save could be interrupted: the machine is too fast for this test")
+		default:
+		}
+		tmp, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".out.onnx.tmp-*"))
+		began = len(tmp) > 0
+		if !began {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if !began {
+		cmd.Process.Kill()
+		t.Fatal("the save did not begin within 30 s")
+	}
 	cmd.Process.Signal(os.Interrupt)
 	start := time.Now()
-	err := cmd.Wait()
+	err = <-exited
 	code := cmd.ProcessState.ExitCode()
 	if code == 0 {
 		t.Skip("the copy ended before the interrupt: the machine is too fast for this test's timing")
