@@ -81,7 +81,7 @@ func TestContextCancels(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
 	start := time.Now()
-	_, err := onnxgraph.ReadContext(ctx, slowReader{bytes.NewReader(want), 10 * time.Millisecond}, nil)
+	_, err := onnxgraph.ReadContext(ctx, slowReader{bytes.NewReader(want), 50 * time.Millisecond}, nil) // about 200 ms in all
 	if !errors.Is(err, context.Canceled) || time.Since(start) > time.Second {
 		t.Errorf("read: %v after %v", err, time.Since(start))
 	}
