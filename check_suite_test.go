@@ -1,33 +1,20 @@
 package onnxgraph
 
 import (
-	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 )
 
-// suiteModels lists the models of the ONNX backend test suite as Debian's
-// libonnx-testdata installs it.
-func suiteModels(t *testing.T) []string {
-	t.Helper()
-	var paths []string
-	for _, dir := range []string{"node", "pytorch-converted", "pytorch-operator", "simple"} {
-		ps, err := filepath.Glob(filepath.Join("/usr/share/libonnx-testdata/data", dir, "*", "model.onnx"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, ps...)
-	}
-	if len(paths) == 0 {
-		t.Skip("libonnx-testdata is not installed")
-	}
-	return paths
-}
+// checkedParts are the parts of the ONNX backend test suite whose models
+// the checker tests read (not real/, whose networks are large).
+var checkedParts = []string{"node", "pytorch-converted", "pytorch-operator", "simple"}
 
 // TestValidateBackendSuite checks that every model of the ONNX backend test
 // suite is valid: no error, notes allowed.
 func TestValidateBackendSuite(t *testing.T) {
-	paths := suiteModels(t)
+	paths := suitetest.Models(t, checkedParts...)
 	notes := map[Rule]int{}
 	for _, p := range paths {
 		m, err := Open(p, nil)
@@ -42,7 +29,7 @@ func TestValidateBackendSuite(t *testing.T) {
 		for _, pr := range r.Problems {
 			notes[pr.Rule]++
 		}
-		name := filepath.Base(filepath.Dir(filepath.Dir(p))) + "/" + filepath.Base(filepath.Dir(p))
+		name := suitetest.Name(p)
 		if got, want := r.Has(RuleConstantType), slices.Contains(suiteFullCheckFailures, name); got != want {
 			t.Errorf("%s: ConstantType note %v, want %v:\n%s", name, got, want, r)
 		}
@@ -71,7 +58,7 @@ func TestPythonCheckerBackendSuite(t *testing.T) {
 	if py == "" {
 		t.Skip("/usr/bin/python3 cannot import onnx")
 	}
-	paths := suiteModels(t)
+	paths := suitetest.Models(t, checkedParts...)
 	res := runPythonChecker(t, py, paths, false, false)
 	var fullFailures []string
 	plainOK, fullOK := 0, 0
@@ -87,7 +74,7 @@ func TestPythonCheckerBackendSuite(t *testing.T) {
 			plainOK++
 		}
 		if v.Full != "" {
-			fullFailures = append(fullFailures, filepath.Base(filepath.Dir(filepath.Dir(p)))+"/"+filepath.Base(filepath.Dir(p)))
+			fullFailures = append(fullFailures, suitetest.Name(p))
 		} else {
 			fullOK++
 		}

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"google.golang.org/protobuf/proto"
 )
@@ -26,20 +27,23 @@ type suiteLeaf struct {
 	t   *onnxgraph.Tensor
 }
 
-// suiteDataFile is a test_data_set_*/{input,output}_N.pb file and the kind
-// of message it holds, as the model's input or output type says.
+// suiteDataFile is a test_data_set_*/{input,output}_N.pb file, its
+// contents and the kind of message it holds, as the model's input or
+// output type says.
 type suiteDataFile struct {
 	path, kind string // kind: tensor, sequence, optional or map
+	data       []byte
 }
 
 // suiteDataFiles lists every test data file of the backend suite with the
 // kind of message each holds.
 func suiteDataFiles(t *testing.T) []suiteDataFile {
-	models := suiteModels(t)
 	var out []suiteDataFile
-	for _, mpath := range models {
-		dir := filepath.Dir(mpath)
-		sets, _ := filepath.Glob(filepath.Join(dir, "test_data_set_*"))
+	for _, mpath := range suitetest.Models(t, suiteParts...) {
+		sets, err := suitetest.DataSets(filepath.Dir(mpath))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(sets) == 0 {
 			continue
 		}
@@ -73,22 +77,11 @@ func suiteDataFiles(t *testing.T) []suiteDataFile {
 			return "tensor"
 		}
 		for _, set := range sets {
-			pbs, _ := filepath.Glob(filepath.Join(set, "*.pb"))
-			for _, pb := range pbs {
-				base := strings.TrimSuffix(filepath.Base(pb), ".pb")
-				prefix, num, ok := strings.Cut(base, "_")
-				i, err := strconv.Atoi(num)
-				if !ok || err != nil {
-					t.Fatalf("unexpected test data file %s", pb)
-				}
-				k := "tensor"
-				switch prefix {
-				case "input":
-					k = kind(ins, i)
-				case "output":
-					k = kind(outs, i)
-				}
-				out = append(out, suiteDataFile{pb, k})
+			for i, b := range set.Inputs {
+				out = append(out, suiteDataFile{set.InputPath(i), kind(ins, i), b})
+			}
+			for i, b := range set.Outputs {
+				out = append(out, suiteDataFile{set.OutputPath(i), kind(outs, i), b})
 			}
 		}
 	}
@@ -97,13 +90,9 @@ func suiteDataFiles(t *testing.T) []suiteDataFile {
 
 // suiteLeaves decodes a test data file into its tensors.
 func suiteLeaves(f suiteDataFile) ([]suiteLeaf, error) {
-	b, err := os.ReadFile(f.path)
-	if err != nil {
-		return nil, err
-	}
-	key := strings.TrimPrefix(f.path, suiteDir+"/")
+	key := strings.TrimPrefix(f.path, suitetest.Dir+"/")
 	if f.kind == "tensor" {
-		t, err := onnxgraph.DecodeTensor(b)
+		t, err := onnxgraph.DecodeTensor(f.data)
 		if err != nil {
 			return nil, err
 		}
@@ -118,7 +107,7 @@ func suiteLeaves(f suiteDataFile) ([]suiteLeaf, error) {
 	case "map":
 		msg = new(onnxproto.MapProto)
 	}
-	if err := proto.Unmarshal(b, msg); err != nil {
+	if err := proto.Unmarshal(f.data, msg); err != nil {
 		return nil, err
 	}
 	var out []suiteLeaf
@@ -238,7 +227,7 @@ func TestCodecSuitePython(t *testing.T) {
 			t.Fatalf("%s: %v", f.path, err)
 		}
 		leaves = append(leaves, ls...)
-		lines = append(lines, f.path+"\t"+f.kind+"\t"+strings.TrimPrefix(f.path, suiteDir+"/"))
+		lines = append(lines, f.path+"\t"+f.kind+"\t"+strings.TrimPrefix(f.path, suitetest.Dir+"/"))
 	}
 	byType := map[string]int{}
 	inRaw := 0

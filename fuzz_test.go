@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"google.golang.org/protobuf/proto"
 )
@@ -17,17 +16,15 @@ import (
 // a spread of node tests plus those with subgraphs, sequences and sparse
 // or typed tensors.
 func fzSuiteSeeds() [][]byte {
-	const dir = "/usr/share/libonnx-testdata/data/node"
 	var out [][]byte
 	named := []string{"test_if", "test_loop11", "test_scan9_sum", "test_sequence_map_identity_1_sequence",
 		"test_constant", "test_cast_FLOAT_to_STRING", "test_optional_has_element_optional_input"}
 	for _, n := range named {
-		if b, err := os.ReadFile(filepath.Join(dir, n, "model.onnx")); err == nil {
+		if b, err := os.ReadFile(suitetest.ModelPath("node/" + n)); err == nil {
 			out = append(out, b)
 		}
 	}
-	all, _ := filepath.Glob(filepath.Join(dir, "*", "model.onnx"))
-	slices.Sort(all)
+	all := suitetest.List("node")
 	for i := 0; i < len(all); i += 40 {
 		if b, err := os.ReadFile(all[i]); err == nil && len(b) < 4096 {
 			out = append(out, b)

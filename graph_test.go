@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/samples"
 	"google.golang.org/protobuf/proto"
@@ -222,12 +223,7 @@ func TestCycleErrorNamesNodes(t *testing.T) {
 // use of it, that sorting orders the If after that value's producer, and
 // that cloning keeps the capture pointing at the clone's own value.
 func TestSubgraphCaptures(t *testing.T) {
-	path := suiteDir + "/node/test_range_float_type_positive_delta_expanded/model.onnx"
-	if _, ok := fileExists(path); !ok {
-		suiteModels(t)
-		t.Skip(path + " missing")
-	}
-	m := must(onnxgraph.Open(path, nil))
+	m := must(onnxgraph.Open(suitetest.Model(t, "node/test_range_float_type_positive_delta_expanded"), nil))
 	var loop *onnxgraph.Node
 	for _, n := range m.Graph().Nodes() {
 		if n.OpType() == "Loop" {

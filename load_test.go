@@ -14,15 +14,12 @@ import (
 	"unsafe"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/samples"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
-
-// ldConvModel is a small real model of the ONNX backend suite (Debian's
-// libonnx-testdata).
-const ldConvModel = "/usr/share/libonnx-testdata/data/node/test_conv_with_strides_padding/model.onnx"
 
 // Wire-building helpers: a field is its tag and value; a message is its
 // fields one after the other.
@@ -103,12 +100,9 @@ func ldMNIST(t testing.TB) []byte {
 
 func ldSuiteModel(t testing.TB) []byte {
 	t.Helper()
-	b, err := os.ReadFile(ldConvModel)
+	b, err := os.ReadFile(suitetest.Model(t, "node/test_conv_with_strides_padding"))
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%v: apt-get install libonnx-testdata", err)
-		}
-		t.Skipf("%v: apt-get install libonnx-testdata", err)
+		t.Fatal(err)
 	}
 	return b
 }

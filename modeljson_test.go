@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/samples"
 	"google.golang.org/protobuf/proto"
@@ -29,7 +30,7 @@ import (
 // to the file's. It also counts how many of our texts equal python's byte
 // for byte.
 func TestJSONSuitePython(t *testing.T) {
-	files := suiteModels(t)
+	files := suitetest.Models(t, suiteParts...)
 	py := pythonONNX(t)
 	dir := t.TempDir()
 	goDir, pyDir := filepath.Join(dir, "go"), filepath.Join(dir, "py")

@@ -9,37 +9,20 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"google.golang.org/protobuf/proto"
 )
 
-// suiteDir is where Debian's libonnx-testdata puts the ONNX backend test
-// suite; .ci/run installs it.
-const suiteDir = "/usr/share/libonnx-testdata/data"
-
-// suiteModels returns the backend suite's models. It fails under CI when the
-// suite is missing, and skips elsewhere.
-func suiteModels(t testing.TB) []string {
-	t.Helper()
-	var files []string
-	for _, part := range []string{"node", "pytorch-converted", "pytorch-operator", "simple"} {
-		m, _ := filepath.Glob(filepath.Join(suiteDir, part, "*", "model.onnx"))
-		files = append(files, m...)
-	}
-	if len(files) == 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("no models under %s: apt-get install libonnx-testdata", suiteDir)
-		}
-		t.Skipf("no models under %s: apt-get install libonnx-testdata", suiteDir)
-	}
-	return files
-}
+// suiteParts are the parts of the backend suite whose models the tests
+// read (not real/, whose networks are large).
+var suiteParts = []string{"node", "pytorch-converted", "pytorch-operator", "simple"}
 
 // TestRoundTripSuite loads and saves every model of the backend suite and
 // checks that the saved ModelProto equals the original, field for field
 // (unknown fields included), and that the IR invariants hold after load.
 func TestRoundTripSuite(t *testing.T) {
-	files := suiteModels(t)
+	files := suitetest.Models(t, suiteParts...)
 	if len(files) != 1072 {
 		t.Errorf("found %d suite models, want 1072", len(files))
 	}
@@ -54,7 +37,7 @@ func TestRoundTripSuite(t *testing.T) {
 		if err := m.Sanity(); err != nil {
 			t.Errorf("%s: %v", in, err)
 		}
-		dst := filepath.Join(out, strings.ReplaceAll(strings.TrimPrefix(in, suiteDir+"/"), "/", "__"))
+		dst := filepath.Join(out, strings.ReplaceAll(strings.TrimPrefix(in, suitetest.Dir+"/"), "/", "__"))
 		if err := m.Save(dst); err != nil {
 			t.Errorf("%s: save: %v", in, err)
 			continue
@@ -123,9 +106,4 @@ func pythonONNX(t testing.TB) string {
 	}
 	t.Skip("python3-onnx is not installed")
 	return ""
-}
-
-func fileExists(path string) (os.FileInfo, bool) {
-	st, err := os.Stat(path)
-	return st, err == nil
 }

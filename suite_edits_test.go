@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"google.golang.org/protobuf/proto"
 )
@@ -22,15 +23,7 @@ import (
 // the IR's invariants, pass our checker, and pass python onnx's checker
 // (full_check, one process for all files) when python3-onnx is installed.
 func TestSuiteEdits(t *testing.T) {
-	var files []string
-	for _, d := range []string{"node", "pytorch-converted", "pytorch-operator", "simple"} {
-		fs, _ := filepath.Glob(filepath.Join(e6SuiteDir, d, "*", "model.onnx"))
-		files = append(files, fs...)
-	}
-	if len(files) == 0 {
-		t.Skip("backend suite not installed")
-	}
-	sort.Strings(files)
+	files := suitetest.Models(t, suiteParts...)
 	if testing.Short() {
 		files = files[:len(files)/10]
 	}
@@ -182,7 +175,7 @@ for f in sys.argv[1:]:
 			continue
 		}
 		// Does python accept the original?
-		orig := filepath.Join(e6SuiteDir, "*", strings.SplitN(filepath.Base(parts[1]), ".", 2)[0], "model.onnx")
+		orig := filepath.Join(suitetest.Dir, "*", strings.SplitN(filepath.Base(parts[1]), ".", 2)[0], "model.onnx")
 		matches, _ := filepath.Glob(orig)
 		origBad := len(matches) > 0 && exec.Command(py, "-c", "import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", matches[0]).Run() != nil
 		if origBad {

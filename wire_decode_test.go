@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/samples"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -29,13 +30,8 @@ import (
 // a testdata folder of the repository. Under CI a missing suite fails.
 func fdCorpus(t testing.TB) []string {
 	t.Helper()
-	paths := suiteModels(t)
-	real, err := filepath.Glob(filepath.Join(suiteDir, "real", "*", "model.onnx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	paths = append(paths, real...)
-	err = filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+	paths := suitetest.Models(t, "node", "pytorch-converted", "pytorch-operator", "real", "simple")
+	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -82,7 +78,7 @@ func TestFastDecodeCorpus(t *testing.T) {
 	}
 	repo := 0
 	for name, b := range inputs {
-		if !strings.HasPrefix(name, "/usr/share") {
+		if !strings.HasPrefix(name, suitetest.Dir) {
 			repo++
 		}
 		fast, err := onnxgraph.FastDecodeDiff(b)

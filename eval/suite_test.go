@@ -3,7 +3,6 @@ package eval_test
 import (
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -11,14 +10,11 @@ import (
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/eval"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest/suiteeval"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/opschema"
-	"google.golang.org/protobuf/proto"
 )
-
-// suiteDir is where Debian's libonnx-testdata installs ONNX's backend test
-// suite (onnx 1.12).
-const suiteDir = "/usr/share/libonnx-testdata/data"
 
 // The backend suite's tolerances: onnx's test runner compares every output
 // with numpy.testing.assert_allclose(rtol=1e-3, atol=1e-7), and the node
@@ -37,25 +33,6 @@ var suiteFixes = map[string]func(m *onnxgraph.Model) error{
 	"node/test_adam_multiple": func(m *onnxgraph.Model) error {
 		return m.Graph().Nodes()[0].SetAttr(onnxgraph.AttrFloat("epsilon", 1e-2))
 	},
-}
-
-// suiteModels lists the model.onnx files of the parts of the suite the
-// evaluator runs (not real/, whose models are large networks).
-func suiteModels(t *testing.T) []string {
-	t.Helper()
-	var paths []string
-	for _, part := range []string{"node", "simple", "pytorch-converted", "pytorch-operator"} {
-		p, _ := filepath.Glob(filepath.Join(suiteDir, part, "*", "model.onnx"))
-		paths = append(paths, p...)
-	}
-	if len(paths) == 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("backend suite missing: apt-get install libonnx-testdata")
-		}
-		t.Skip("backend suite missing (apt-get install libonnx-testdata)")
-	}
-	sort.Strings(paths)
-	return paths
 }
 
 // missingOps returns the operators of m (subgraphs included) that have no
@@ -88,12 +65,11 @@ func missingOps(m *onnxgraph.Model) []string {
 // tolerances. A failure is a defect: kernels that cannot be done right
 // stay out of the table, and so out of this run.
 func TestSuite(t *testing.T) {
-	paths := suiteModels(t)
+	paths := suitetest.Models(t, "node", "simple", "pytorch-converted", "pytorch-operator")
 	run, passed := 0, 0
 	missing := map[string]int{}
 	for _, path := range paths {
-		dir := filepath.Dir(path)
-		name := filepath.Base(filepath.Dir(dir)) + "/" + filepath.Base(dir)
+		name := suitetest.Name(path)
 		m, err := onnxgraph.Open(path, nil)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
@@ -111,7 +87,7 @@ func TestSuite(t *testing.T) {
 			continue
 		}
 		run++
-		if err := runSuiteTest(m, dir); err != nil {
+		if err := suiteeval.Check(m, filepath.Dir(path), compareValues); err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
@@ -141,108 +117,6 @@ func implementedOps() int {
 		ops[v[:strings.LastIndex(v, "-")]] = true
 	}
 	return len(ops)
-}
-
-// runSuiteTest runs every test_data_set of the test in dir.
-func runSuiteTest(m *onnxgraph.Model, dir string) error {
-	sets, _ := filepath.Glob(filepath.Join(dir, "test_data_set_*"))
-	if len(sets) == 0 {
-		return fmt.Errorf("no data sets")
-	}
-	g := m.Graph()
-	for _, set := range sets {
-		inFiles, _ := filepath.Glob(filepath.Join(set, "input_*.pb"))
-		inputs := map[string]eval.Value{}
-		gin := g.Inputs()
-		for i := range inFiles {
-			if i >= len(gin) {
-				return fmt.Errorf("%s: more input files than graph inputs", filepath.Base(set))
-			}
-			v, err := readValue(filepath.Join(set, fmt.Sprintf("input_%d.pb", i)), gin[i].Type())
-			if err != nil {
-				return err
-			}
-			inputs[gin[i].Name()] = v
-		}
-		outs, err := eval.RunValues(m, inputs, nil)
-		if err != nil {
-			return err
-		}
-		outFiles, _ := filepath.Glob(filepath.Join(set, "output_*.pb"))
-		gout := g.Outputs()
-		if len(outFiles) != len(gout) {
-			return fmt.Errorf("%d output files for %d outputs", len(outFiles), len(gout))
-		}
-		for i, o := range gout {
-			want, err := readValue(filepath.Join(set, fmt.Sprintf("output_%d.pb", i)), o.Type())
-			if err != nil {
-				return err
-			}
-			if err := compareValues(outs[o.Name()], want, o.Type()); err != nil {
-				return fmt.Errorf("%s output %q: %v", filepath.Base(set), o.Name(), err)
-			}
-		}
-	}
-	return nil
-}
-
-// readValue reads a suite .pb file as the kind of value typ declares.
-func readValue(path string, typ *onnxproto.TypeProto) (eval.Value, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return eval.Value{}, err
-	}
-	switch {
-	case typ.GetSequenceType() != nil:
-		sp := new(onnxproto.SequenceProto)
-		if err := proto.Unmarshal(b, sp); err != nil {
-			return eval.Value{}, err
-		}
-		s := sequenceOf(sp)
-		s.ElemType = onnxgraph.DataType(typ.GetSequenceType().GetElemType().GetTensorType().GetElemType())
-		return eval.Value{Sequence: s}, nil
-	case typ.GetOptionalType() != nil:
-		op := new(onnxproto.OptionalProto)
-		if err := proto.Unmarshal(b, op); err != nil {
-			return eval.Value{}, err
-		}
-		v := eval.Value{Optional: true}
-		switch {
-		case op.GetTensorValue() != nil:
-			v.Tensor = onnxgraph.TensorFromProto(op.GetTensorValue())
-		case op.GetSequenceValue() != nil:
-			v.Sequence = sequenceOf(op.GetSequenceValue())
-		}
-		return v, nil
-	}
-	tp, err := onnxgraph.DecodeTensor(b)
-	if err != nil {
-		return eval.Value{}, err
-	}
-	// Old suite files store bfloat16 data as uint16 bit patterns: read the
-	// patterns as the bfloat16 values they are.
-	if decl := onnxgraph.DataType(typ.GetTensorType().GetElemType()); decl == onnxgraph.BFloat16 && tp.DataType() == onnxgraph.Uint16 && strings.Contains(path, "input_") {
-		raw, err := tp.AsRawData()
-		if err != nil {
-			return eval.Value{}, err
-		}
-		b, err := raw.Bytes()
-		if err != nil {
-			return eval.Value{}, err
-		}
-		if tp, err = onnxgraph.NewTensor(tp.Name(), onnxgraph.BFloat16, tp.Dims(), b); err != nil {
-			return eval.Value{}, err
-		}
-	}
-	return eval.Value{Tensor: tp}, nil
-}
-
-func sequenceOf(sp *onnxproto.SequenceProto) *eval.Sequence {
-	s := &eval.Sequence{}
-	for _, tp := range sp.GetTensorValues() {
-		s.Tensors = append(s.Tensors, onnxgraph.TensorFromProto(tp))
-	}
-	return s
 }
 
 func compareValues(got, want eval.Value, typ *onnxproto.TypeProto) error {

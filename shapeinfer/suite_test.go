@@ -9,12 +9,11 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
 	"google.golang.org/protobuf/proto"
 )
-
-const suiteDir = "/usr/share/libonnx-testdata/data"
 
 // suiteCase is one backend-suite model with its declared outputs and the
 // real output tensors of test_data_set_0.
@@ -29,15 +28,8 @@ type suiteCase struct {
 
 func loadSuite(t *testing.T) []suiteCase {
 	t.Helper()
-	dirs, _ := filepath.Glob(filepath.Join(suiteDir, "*", "*", "model.onnx"))
-	if len(dirs) == 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("backend suite missing: apt-get install libonnx-testdata")
-		}
-		t.Skip("backend suite missing")
-	}
 	var cases []suiteCase
-	for _, path := range dirs {
+	for _, path := range suitetest.Models(t) {
 		dir := filepath.Dir(path)
 		part := filepath.Base(filepath.Dir(dir))
 		if part == "real" {
@@ -51,10 +43,12 @@ func loadSuite(t *testing.T) []suiteCase {
 		if err := proto.Unmarshal(b, mp); err != nil {
 			t.Fatal(err)
 		}
+		// A case without test_data_set_0 has no real outputs or inputs.
+		set, _ := suitetest.FirstDataSet(dir)
 		c := suiteCase{dir: dir, part: part, inputs: map[string]*onnxproto.TensorProto{}}
 		for i, o := range mp.Graph.Output {
 			c.declared = append(c.declared, o.Type)
-			c.real = append(c.real, realType(dir, i, o.Type))
+			c.real = append(c.real, realType(set.Outputs, i, o.Type))
 			o.Type = nil
 		}
 		mp.Graph.ValueInfo = nil
@@ -68,7 +62,7 @@ func loadSuite(t *testing.T) []suiteCase {
 				continue
 			}
 			if in.Type.GetTensorType() != nil {
-				if tp := readTensor(filepath.Join(dir, "test_data_set_0", fmt.Sprintf("input_%d.pb", k))); tp != nil {
+				if tp := tensorAt(set.Inputs, k); tp != nil {
 					c.inputs[in.GetName()] = tp
 				}
 			}
@@ -82,13 +76,14 @@ func loadSuite(t *testing.T) []suiteCase {
 	return cases
 }
 
-func readTensor(path string) *onnxproto.TensorProto {
-	b, err := os.ReadFile(path)
-	if err != nil {
+// tensorAt decodes the TensorProto of files[k], a data set's input_k.pb or
+// output_k.pb; nil when there is no such file or it holds no tensor.
+func tensorAt(files [][]byte, k int) *onnxproto.TensorProto {
+	if k >= len(files) {
 		return nil
 	}
 	tp := new(onnxproto.TensorProto)
-	if proto.Unmarshal(b, tp) != nil {
+	if proto.Unmarshal(files[k], tp) != nil {
 		return nil
 	}
 	return tp
@@ -96,11 +91,11 @@ func readTensor(path string) *onnxproto.TensorProto {
 
 // realType is the declared type with the real output's shape, for tensor
 // outputs; the declared type otherwise.
-func realType(dir string, i int, decl *onnxproto.TypeProto) *onnxproto.TypeProto {
+func realType(outputs [][]byte, i int, decl *onnxproto.TypeProto) *onnxproto.TypeProto {
 	if decl.GetTensorType() == nil {
 		return nil
 	}
-	tp := readTensor(filepath.Join(dir, "test_data_set_0", fmt.Sprintf("output_%d.pb", i)))
+	tp := tensorAt(outputs, i)
 	if tp == nil {
 		return nil
 	}

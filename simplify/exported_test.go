@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/samples"
 	"github.com/onnxgraph/onnxgraph/simplify"
 )
@@ -136,12 +137,12 @@ func TestPythonChecker(t *testing.T) {
 	for _, tc := range exportedCases {
 		save(tc.name, tc.model(), tc.opts)
 	}
-	for _, path := range suiteModels(t) {
+	for _, path := range suitetest.Models(t, suiteParts...) {
 		m, err := onnxgraph.Open(path, nil)
 		if err != nil {
 			continue
 		}
-		save(filepath.Base(filepath.Dir(filepath.Dir(path)))+"/"+filepath.Base(filepath.Dir(path)), m, nil)
+		save(suitetest.Name(path), m, nil)
 		m.Close()
 	}
 	var paths []string

@@ -3,10 +3,10 @@ package simplify_test
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/samples"
 	"github.com/onnxgraph/onnxgraph/simplify"
 )
@@ -25,7 +25,7 @@ func FuzzSimplify(f *testing.F) {
 		f.Add(b)
 	}
 	for _, name := range []string{"node/test_if", "node/test_loop11", "node/test_reshape_reordered_all_dims", "node/test_slice", "simple/test_gradient_of_add"} {
-		if b, err := os.ReadFile(filepath.Join(suiteDir, name, "model.onnx")); err == nil {
+		if b, err := os.ReadFile(suitetest.ModelPath(name)); err == nil {
 			f.Add(b)
 		}
 	}

@@ -3,41 +3,21 @@ package simplify_test
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/eval"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest/suiteeval"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/simplify"
-	"google.golang.org/protobuf/proto"
 )
 
-// suiteDir is where Debian's libonnx-testdata installs ONNX's backend test
-// suite (onnx 1.12).
-const suiteDir = "/usr/share/libonnx-testdata/data"
-
-// suiteModels lists the suite's models (not real/, whose networks are
-// large), and fails under CI when the suite is missing.
-func suiteModels(t *testing.T) []string {
-	t.Helper()
-	var paths []string
-	for _, part := range []string{"node", "simple", "pytorch-converted", "pytorch-operator"} {
-		p, _ := filepath.Glob(filepath.Join(suiteDir, part, "*", "model.onnx"))
-		paths = append(paths, p...)
-	}
-	if len(paths) == 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("backend suite missing: apt-get install libonnx-testdata")
-		}
-		t.Skip("backend suite missing (apt-get install libonnx-testdata)")
-	}
-	sort.Strings(paths)
-	return paths
-}
+// suiteParts are the parts of the suite the tests simplify (not real/,
+// whose networks are large).
+var suiteParts = []string{"node", "simple", "pytorch-converted", "pytorch-operator"}
 
 // runnable reports whether the evaluator has a kernel for every node of m.
 func runnable(m *onnxgraph.Model) bool {
@@ -60,11 +40,10 @@ func runnable(m *onnxgraph.Model) bool {
 // suite's expected outputs on the suite's inputs (its tolerances: rtol
 // 1e-3, atol 1e-7).
 func TestSuite(t *testing.T) {
-	paths := suiteModels(t)
+	paths := suitetest.Models(t, suiteParts...)
 	var models, changed, checked, before, after int
 	for _, path := range paths {
-		dir := filepath.Dir(path)
-		name := filepath.Base(filepath.Dir(dir)) + "/" + filepath.Base(dir)
+		name := suitetest.Name(path)
 		m, err := onnxgraph.Open(path, nil)
 		if err != nil {
 			continue // the suite's few models our loader refuses are tested there
@@ -103,7 +82,7 @@ func TestSuite(t *testing.T) {
 		if !runnable(m) || name == "node/test_adam_multiple" { // the suite's data contradict that model (onnx#7749)
 			continue
 		}
-		if err := checkSuiteOutputs(m, dir); err != nil {
+		if err := suiteeval.Check(m, filepath.Dir(path), closeValues); err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
@@ -112,93 +91,9 @@ func TestSuite(t *testing.T) {
 	t.Logf("%d models simplified (%d changed; nodes %d -> %d), %d checked against the expected outputs", models, changed, before, after, checked)
 }
 
-// checkSuiteOutputs runs m with the evaluator on every data set of the
-// suite test in dir and compares the outputs with the expected ones.
-func checkSuiteOutputs(m *onnxgraph.Model, dir string) error {
-	sets, _ := filepath.Glob(filepath.Join(dir, "test_data_set_*"))
-	g := m.Graph()
-	gin := g.Inputs()
-	for _, set := range sets {
-		inFiles, _ := filepath.Glob(filepath.Join(set, "input_*.pb"))
-		inputs := map[string]eval.Value{}
-		for i := range inFiles {
-			v, err := readValue(filepath.Join(set, fmt.Sprintf("input_%d.pb", i)), gin[i].Type())
-			if err != nil {
-				return err
-			}
-			inputs[gin[i].Name()] = v
-		}
-		outs, err := eval.RunValues(m, inputs, nil)
-		if err != nil {
-			return err
-		}
-		for i, o := range g.Outputs() {
-			want, err := readValue(filepath.Join(set, fmt.Sprintf("output_%d.pb", i)), o.Type())
-			if err != nil {
-				return err
-			}
-			if err := closeValues(outs[o.Name()], want); err != nil {
-				return fmt.Errorf("%s output %q: %v", filepath.Base(set), o.Name(), err)
-			}
-		}
-	}
-	return nil
-}
-
-// readValue reads a suite .pb file as the kind of value typ declares.
-func readValue(path string, typ *onnxproto.TypeProto) (eval.Value, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return eval.Value{}, err
-	}
-	seq := func(sp *onnxproto.SequenceProto) *eval.Sequence {
-		s := &eval.Sequence{ElemType: onnxgraph.DataType(typ.GetSequenceType().GetElemType().GetTensorType().GetElemType())}
-		for _, tp := range sp.GetTensorValues() {
-			s.Tensors = append(s.Tensors, onnxgraph.TensorFromProto(tp))
-		}
-		return s
-	}
-	switch {
-	case typ.GetSequenceType() != nil:
-		sp := new(onnxproto.SequenceProto)
-		if err := proto.Unmarshal(b, sp); err != nil {
-			return eval.Value{}, err
-		}
-		return eval.Value{Sequence: seq(sp)}, nil
-	case typ.GetOptionalType() != nil:
-		op := new(onnxproto.OptionalProto)
-		if err := proto.Unmarshal(b, op); err != nil {
-			return eval.Value{}, err
-		}
-		v := eval.Value{Optional: true}
-		if op.GetTensorValue() != nil {
-			v.Tensor = onnxgraph.TensorFromProto(op.GetTensorValue())
-		}
-		if op.GetSequenceValue() != nil {
-			v.Sequence = seq(op.GetSequenceValue())
-		}
-		return v, nil
-	}
-	tp, err := onnxgraph.DecodeTensor(b)
-	if err != nil {
-		return eval.Value{}, err
-	}
-	if typ.GetTensorType().GetElemType() == int32(onnxgraph.BFloat16) && tp.DataType() == onnxgraph.Uint16 && strings.Contains(filepath.Base(path), "input_") {
-		// Old suite files hold bfloat16 inputs as uint16 patterns (outputs
-		// are compared as such patterns: see closeTensors).
-		raw, err := tp.AsRawData()
-		if err != nil {
-			return eval.Value{}, err
-		}
-		rb, _ := raw.Bytes()
-		if tp, err = onnxgraph.NewTensor(tp.Name(), onnxgraph.BFloat16, tp.Dims(), rb); err != nil {
-			return eval.Value{}, err
-		}
-	}
-	return eval.Value{Tensor: tp}, nil
-}
-
-func closeValues(got, want eval.Value) error {
+// closeValues compares an output of the simplified model with its
+// expected value (of declared type typ).
+func closeValues(got, want eval.Value, _ *onnxproto.TypeProto) error {
 	switch {
 	case want.Tensor != nil:
 		if got.Tensor == nil {

@@ -3,25 +3,19 @@ package tflite
 import (
 	"bytes"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 )
 
 // TestSuiteSweep converts every model of the ONNX backend test suite:
 // each either converts or fails with one of the package's errors, never an
 // internal error, and the model is left as it was.
 func TestSuiteSweep(t *testing.T) {
-	paths, _ := filepath.Glob("/usr/share/libonnx-testdata/data/*/*/model.onnx")
-	if len(paths) == 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("the ONNX backend test suite (libonnx-testdata) is not installed")
-		}
-		t.Skip("the ONNX backend test suite (libonnx-testdata) is not installed")
-	}
+	paths := suitetest.Models(t)
 	counts := map[string]int{}
 	seen := map[string]bool{}
 	for _, p := range paths {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/samples"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
 )
@@ -203,13 +204,7 @@ type edSuiteCase struct {
 // edSuite loads every backend-suite node model that ONNX Runtime runs on
 // its test_data_set_0 inputs.
 func edSuite(t *testing.T) []edSuiteCase {
-	paths, _ := filepath.Glob("/usr/share/libonnx-testdata/data/node/*/model.onnx")
-	if len(paths) == 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("the ONNX backend test suite (libonnx-testdata) is not installed")
-		}
-		t.Skip("the ONNX backend test suite (libonnx-testdata) is not installed")
-	}
+	paths := suitetest.Models(t, "node")
 	var cases []edSuiteCase
 	for _, path := range paths {
 		m, err := onnxgraph.Open(path, nil)
@@ -224,34 +219,9 @@ func edSuite(t *testing.T) []edSuiteCase {
 			}
 			return !random
 		})
-		var names []string
-		for _, v := range m.Graph().Inputs() {
-			if v.Initializer() == nil {
-				names = append(names, v.Name())
-			}
-		}
+		in, err := e6Inputs(filepath.Dir(path), m)
 		m.Close()
-		in := map[string]*ort.Tensor{}
-		ok := true
-		for i, name := range names {
-			b, err := os.ReadFile(filepath.Join(filepath.Dir(path), "test_data_set_0", fmt.Sprintf("input_%d.pb", i)))
-			if err != nil {
-				ok = false
-				break
-			}
-			tn, err := onnxgraph.DecodeTensor(b)
-			if err != nil {
-				ok = false
-				break
-			}
-			data, err := tn.Bytes()
-			if err != nil || tn.DataType() == onnxgraph.String {
-				ok = false
-				break
-			}
-			in[name] = &ort.Tensor{DType: tn.DataType(), Shape: tn.Dims(), Data: data}
-		}
-		if !ok || len(in) == 0 || random {
+		if err != nil || len(in) == 0 || random {
 			continue // onnxruntime_go v1.27.0 panics on a run without inputs
 		}
 		want, err := ort.Run(path, in)

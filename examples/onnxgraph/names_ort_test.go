@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/samples"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
@@ -24,8 +24,6 @@ import (
 // Equivalence in ONNX Runtime of the issue 6 edits: opset conversion up and
 // down on the backend suite, and the semantics-preserving edits (rename,
 // name-nodes, strip-docs, layout and its inverse, batch at the same batch).
-
-const e6Suite = "/usr/share/libonnx-testdata/data"
 
 // e6Python returns /usr/bin/python3 when it imports onnx, else "".
 func e6Python() string {
@@ -64,18 +62,10 @@ for f in sys.argv[1:]:
 	return bad
 }
 
-// e6SuiteModels lists the backend-suite models of the four folders.
+// e6SuiteModels lists the backend-suite models of the four folders (not
+// real/, whose networks are large).
 func e6SuiteModels(t *testing.T) []string {
-	var files []string
-	for _, d := range []string{"node", "pytorch-converted", "pytorch-operator", "simple"} {
-		fs, _ := filepath.Glob(filepath.Join(e6Suite, d, "*", "model.onnx"))
-		files = append(files, fs...)
-	}
-	if len(files) == 0 {
-		t.Skip("the ONNX backend suite is not installed (" + e6Suite + ")")
-	}
-	sort.Strings(files)
-	return files
+	return suitetest.Models(t, "node", "pytorch-converted", "pytorch-operator", "simple")
 }
 
 // e6Inputs reads test_data_set_0's inputs for model m, by the names of its
@@ -87,13 +77,16 @@ func e6Inputs(dir string, m *onnxgraph.Model) (map[string]*ort.Tensor, error) {
 			names = append(names, v.Name())
 		}
 	}
+	set, err := suitetest.FirstDataSet(dir)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]*ort.Tensor{}
 	for i, name := range names {
-		b, err := os.ReadFile(filepath.Join(dir, "test_data_set_0", fmt.Sprintf("input_%d.pb", i)))
-		if err != nil {
-			return nil, err
+		if i >= len(set.Inputs) {
+			return nil, fmt.Errorf("%s: no %s", dir, filepath.Base(set.InputPath(i)))
 		}
-		t, err := onnxgraph.DecodeTensor(b)
+		t, err := onnxgraph.DecodeTensor(set.Inputs[i])
 		if err != nil {
 			return nil, err
 		}

@@ -2,13 +2,12 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 )
 
 // unusedInitModel is x -> Relu -> y with an initializer nothing reads,
@@ -64,7 +63,7 @@ func TestORTLogThroughProgram(t *testing.T) {
 	}
 
 	// Refused at load: batchwise GRU.
-	gru := suiteModel(t, "test_gru_batchwise")
+	gru := suitetest.Model(t, "node/test_gru_batchwise")
 	for _, cmd := range [][]string{{"run", gru}, {"compare", gru, gru}} {
 		code, _, stderr := exe(cmd...)
 		wellFormed(cmd[0], stderr)
@@ -93,18 +92,4 @@ func TestORTLogThroughProgram(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "onnxgraph: onnxruntime warning: Removing initializer 'unused_weight'") {
 		t.Errorf("in process: exit %d, stderr %q", code, stderr)
 	}
-}
-
-// suiteModel returns the model of a test of the ONNX backend suite's node
-// folder; without the suite the test skips, except under CI.
-func suiteModel(t *testing.T, name string) string {
-	t.Helper()
-	p := filepath.Join("/usr/share/libonnx-testdata/data/node", name, "model.onnx")
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("the ONNX backend test suite is not installed: %v", err)
-		}
-		t.Fatal(err)
-	}
-	return p
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/samples"
 )
 
@@ -328,18 +329,15 @@ func TestNPYFileName(t *testing.T) {
 // the saved output against the expected one.
 func TestRunBackendAdd(t *testing.T) {
 	ortForCLI(t)
-	dir := "/usr/share/libonnx-testdata/data/node/test_add"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("the ONNX backend test data is not installed: %v", err)
+	model := suitetest.Model(t, "node/test_add")
+	set, err := suitetest.FirstDataSet(filepath.Dir(model))
+	if err != nil {
+		t.Fatal(err)
 	}
 	tmp := t.TempDir()
 	var args []string
-	for i := 0; ; i++ {
-		pb := filepath.Join(dir, "test_data_set_0", "input_"+strconv.Itoa(i)+".pb")
-		if _, err := os.Stat(pb); err != nil {
-			break
-		}
-		x := readPB(t, pb)
+	for i, b := range set.Inputs {
+		x := decodePB(t, set.InputPath(i), b)
 		npy := filepath.Join(tmp, "input_"+strconv.Itoa(i)+".npy")
 		if err := x.WriteNPYFile(npy); err != nil {
 			t.Fatal(err)
@@ -349,9 +347,12 @@ func TestRunBackendAdd(t *testing.T) {
 	if len(args) != 4 {
 		t.Fatalf("want 2 inputs, got args %v", args)
 	}
-	want := readPB(t, filepath.Join(dir, "test_data_set_0", "output_0.pb"))
+	if len(set.Outputs) != 1 {
+		t.Fatalf("want 1 output, got %d", len(set.Outputs))
+	}
+	want := decodePB(t, set.OutputPath(0), set.Outputs[0])
 	outDir := filepath.Join(tmp, "out")
-	out := runOK(t, append([]string{"run", filepath.Join(dir, "model.onnx"), "--save-outputs", outDir}, args...)...)
+	out := runOK(t, append([]string{"run", model, "--save-outputs", outDir}, args...)...)
 	got := readNPYT(t, filepath.Join(outDir, npyFileName(want.Name())+".npy"))
 	wantT, err := ort.FromGraph(want)
 	if err != nil {
@@ -365,15 +366,12 @@ func TestRunBackendAdd(t *testing.T) {
 	}
 }
 
-func readPB(t *testing.T, path string) *onnxgraph.Tensor {
+// decodePB decodes b, the TensorProto in the file at path.
+func decodePB(t *testing.T, path string, b []byte) *onnxgraph.Tensor {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	x, err := onnxgraph.DecodeTensor(b)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", path, err)
 	}
 	return x
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/samples"
 	"github.com/onnxgraph/onnxgraph/simplify"
 )
@@ -17,13 +18,16 @@ import (
 // suiteOutputs reads test_data_set_0's expected outputs of the suite test
 // in dir, by the names of m's graph outputs.
 func suiteOutputs(dir string, m *onnxgraph.Model) (map[string]*ort.Tensor, error) {
+	set, err := suitetest.FirstDataSet(dir)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]*ort.Tensor{}
 	for i, v := range m.Graph().Outputs() {
-		b, err := os.ReadFile(filepath.Join(dir, "test_data_set_0", fmt.Sprintf("output_%d.pb", i)))
-		if err != nil {
-			return nil, err
+		if i >= len(set.Outputs) {
+			return nil, fmt.Errorf("%s: no %s", dir, filepath.Base(set.OutputPath(i)))
 		}
-		t, err := onnxgraph.DecodeTensor(b)
+		t, err := onnxgraph.DecodeTensor(set.Outputs[i])
 		if err != nil {
 			return nil, err
 		}
@@ -79,7 +83,7 @@ func TestSimplifySuiteORT(t *testing.T) {
 			m.Close() // ONNX Runtime cannot run the original
 			continue
 		}
-		name := filepath.Base(filepath.Dir(filepath.Dir(f))) + "/" + filepath.Base(filepath.Dir(f))
+		name := suitetest.Name(f)
 		want, err := suiteOutputs(filepath.Dir(f), m)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/litert"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/samples"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
 	"github.com/onnxgraph/onnxgraph/tflite"
@@ -105,7 +106,7 @@ func TestCLI(t *testing.T) {
 		t.Errorf("TorchCNN --no-simplify: %v\n%s", err, out)
 	}
 	// Unsupported operators are all listed.
-	out, err = run("to-tflite", filepath.Join(suiteDir, "test_nonzero_example", "model.onnx"), bad)
+	out, err = run("to-tflite", suitetest.Model(t, "node/test_nonzero_example"), bad)
 	if err == nil || !strings.Contains(out, "(NonZero)") {
 		t.Errorf("unsupported operator: %v\n%s", err, out)
 	}

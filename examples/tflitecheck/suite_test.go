@@ -3,7 +3,6 @@ package tflitecheck
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -11,13 +10,9 @@ import (
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/tflite"
-)
-
-const (
-	suiteRoot = "/usr/share/libonnx-testdata/data"
-	suiteDir  = suiteRoot + "/node"
 )
 
 // suiteCase loads a backend-suite node test: its model (with bool inputs
@@ -48,12 +43,15 @@ func suiteCase(dir string) (cc crossCase, unsupported []string, err error) {
 			free = append(free, v)
 		}
 	}
+	set, err := suitetest.FirstDataSet(dir)
+	if err != nil {
+		return cc, nil, err
+	}
 	for i, v := range free {
-		b, err := os.ReadFile(filepath.Join(dir, "test_data_set_0", fmt.Sprintf("input_%d.pb", i)))
-		if err != nil {
-			return cc, nil, err
+		if i >= len(set.Inputs) {
+			return cc, nil, fmt.Errorf("no %s", set.InputPath(i))
 		}
-		t, err := onnxgraph.DecodeTensor(b)
+		t, err := onnxgraph.DecodeTensor(set.Inputs[i])
 		if err != nil {
 			return cc, nil, err
 		}
@@ -185,20 +183,11 @@ func TestSuitePyTorch(t *testing.T) { suiteTest(t, "pytorch-converted", "pytorch
 
 func suiteTest(t *testing.T, folders ...string) {
 	needRuntimes(t)
-	var dirs []string
-	for _, f := range folders {
-		d, _ := filepath.Glob(filepath.Join(suiteRoot, f, "test_*"))
-		dirs = append(dirs, d...)
-	}
-	if len(dirs) == 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("the ONNX backend test suite (libonnx-testdata) is not installed")
-		}
-		t.Skip("the ONNX backend test suite (libonnx-testdata) is not installed")
-	}
+	paths := suitetest.Models(t, folders...)
 	var cases []crossCase
 	byOp := map[string]int{}
-	for _, d := range dirs {
+	for _, path := range paths {
+		d := filepath.Dir(path)
 		cc, unsup, err := suiteCase(d)
 		if err != nil {
 			t.Errorf("%s: %v", filepath.Base(d), err)
@@ -262,7 +251,7 @@ func suiteTest(t *testing.T, folders ...string) {
 		nCannot += len(v)
 	}
 	t.Logf("backend suite %v: %d tests, %d with only supported operators (%d of them with parameter inputs made initializers); %d convert and match, %d refused, %d fail; not run: %d without inputs, %d that a runtime cannot take",
-		folders, len(dirs), len(cases), frozen, matched, len(cases)-matched-len(failed)-noInputs-nCannot, len(failed), noInputs, nCannot)
+		folders, len(paths), len(cases), frozen, matched, len(cases)-matched-len(failed)-noInputs-nCannot, len(failed), noInputs, nCannot)
 	for why, names := range cannot {
 		t.Logf("not run (%d): %s: %s", len(names), why, strings.Join(names, " "))
 	}

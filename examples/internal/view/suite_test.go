@@ -1,30 +1,17 @@
 package view
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 )
 
 // TestSuiteModels opens every model of the ONNX backend test suite in a
 // session: its first view, everything opened, the details of every box
 // and a search, without an error on a model that loads. It skips without
-// the suite (libonnx-testdata), except under CI=true.
+// the suite (libonnx-testdata), except under CI.
 func TestSuiteModels(t *testing.T) {
-	var paths []string
-	for _, dir := range []string{"node", "pytorch-converted", "pytorch-operator", "simple"} {
-		ps, err := filepath.Glob(filepath.Join("/usr/share/libonnx-testdata/data", dir, "*", "model.onnx"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, ps...)
-	}
-	if len(paths) == 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("the backend test suite is not installed (libonnx-testdata)")
-		}
-		t.Skip("libonnx-testdata is not installed")
-	}
+	paths := suitetest.Models(t, "node", "pytorch-converted", "pytorch-operator", "simple")
 	loaded := 0
 	for _, p := range paths {
 		s := OpenSession(p)
