@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
@@ -17,7 +19,7 @@ import (
 // lets these defects through, ONNX Runtime refuses the model, and so does
 // our checker.
 func TestCheckerCatchesWhatORTRejects(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	cases := []struct {
 		name   string
 		mutate func(*onnxproto.ModelProto)

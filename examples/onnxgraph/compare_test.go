@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/samples"
 )
@@ -44,7 +46,7 @@ func mnistWithBias(t *testing.T, i int, delta float32) *onnxgraph.Model {
 }
 
 func TestCompareSame(t *testing.T) {
-	ortForCLI(t)
+	orttest.Find(t)
 	a := saveModel(t, samples.MNIST(), "a.onnx")
 	b := saveModel(t, samples.MNIST(), "b.onnx")
 	out := runOK(t, "compare", a, b)
@@ -69,7 +71,7 @@ func TestCompareSame(t *testing.T) {
 }
 
 func TestCompareChanged(t *testing.T) {
-	ortForCLI(t)
+	orttest.Find(t)
 	a := saveModel(t, samples.MNIST(), "a.onnx")
 	b := saveModel(t, mnistWithBias(t, 3, 0.5), "b.onnx")
 	code, out, errOut := runCLI(t, "compare", a, b)
@@ -109,7 +111,7 @@ func TestCompareChanged(t *testing.T) {
 }
 
 func TestCompareMap(t *testing.T) {
-	ortForCLI(t)
+	orttest.Find(t)
 	a := saveModel(t, samples.MNIST(), "a.onnx")
 	renamed := samples.MNIST().
 		Rename("Input3", "image", nil, nil).
@@ -149,7 +151,7 @@ func TestCompareMap(t *testing.T) {
 // TestCompareExtraOutput checks that an output only one model has is
 // listed but not compared.
 func TestCompareExtraOutput(t *testing.T) {
-	ortForCLI(t)
+	orttest.Find(t)
 	a := saveModel(t, samples.MNIST(), "a.onnx")
 	m := samples.MNIST()
 	g := m.Graph()

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
@@ -406,7 +408,7 @@ func contribCases() []ctCase {
 }
 
 func TestContribORT(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	k := ctRun(t, append(contribCases(), generationCases(t)...))
 	t.Logf("%d operators, %d models, %d runs, %d output shapes compared (symbolic and fixed), %d dims (%d wrong), %d data-dependent dims not compared; forms the CPU kernel refuses: %v",
 		len(k.ops), k.models, k.runs, k.values, k.compared, k.wrong, k.dataDeps, k.refused)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
@@ -143,7 +145,7 @@ func noCPUCases() []ncCase {
 // its model and inference types it without a problem, and ONNX Runtime
 // refuses it with the recorded message.
 func TestContribNoCPU(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	r := ort.NewRand(1)
 	for _, nc := range noCPUCases() {
 		t.Run(nc.op, func(t *testing.T) {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 	"github.com/onnxgraph/onnxgraph/internal/suitetest"
@@ -105,7 +107,7 @@ func edORTRun(t *testing.T, path string, in map[string]*ort.Tensor) map[string]*
 // TestEditsORTMNIST proves every edit on the MNIST-shaped sample, through
 // the command line.
 func TestEditsORTMNIST(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	dir := t.TempDir()
 	p := func(name string) string { return filepath.Join(dir, name) }
 	in := edSave(t, dir, "mnist.onnx", samples.MNIST())
@@ -250,7 +252,7 @@ func edSuite(t *testing.T) []edSuiteCase {
 //   - merge(A, A), for models whose output can feed their input, equals
 //     A(A(x)).
 func TestEditsORTSuite(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	cases := edSuite(t)
 	dir := t.TempDir()
 	counts := map[string]int{}

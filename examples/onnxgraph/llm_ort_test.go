@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
@@ -199,7 +201,7 @@ var llmSmall = llmConfig{layers: 2, hidden: 64, heads: 4, kvHeads: 2, inter: 96,
 // the symbolic shape evaluated at the size and the shape inferred with the
 // size fixed.
 func TestLLMDecoderORT(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	cfg := llmSmall
 	m := llmDecoder(t, cfg)
 	sym, err := shapeinfer.Infer(m, &shapeinfer.Options{Strict: true})

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 )
@@ -216,7 +218,7 @@ func TestGenOpCLI(t *testing.T) {
 		t.Errorf("python onnx.checker: %v", bad)
 	}
 	// ONNX Runtime runs it.
-	needORT(t)
+	orttest.Require(t)
 	in, err := ort.RandomInputs(p, 1)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 	"github.com/onnxgraph/onnxgraph/internal/suitetest"
@@ -166,7 +168,7 @@ func TestOpsetConvertSuiteORT(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the whole backend suite in ONNX Runtime: not in -short mode")
 	}
-	needORT(t)
+	orttest.Require(t)
 	files := e6SuiteModels(t)
 	dir := t.TempDir()
 	targets := []int64{13, 17, 18, 21, 23}
@@ -447,7 +449,7 @@ func TestPreservingEditsORT(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the backend suite in ONNX Runtime: not in -short mode")
 	}
-	needORT(t)
+	orttest.Require(t)
 	files := e6SuiteModels(t)
 	counts := map[string]int{}
 	for _, f := range files {
@@ -623,7 +625,7 @@ func e6Build(t *testing.T, opset int64, fn func(b *onnxgraph.Builder)) *onnxgrap
 // up and back down, and checks ONNX Runtime computes the same on random
 // inputs at every stage.
 func TestOpsetAdaptersORT(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	f32 := onnxgraph.Float
 	cases := []struct {
 		name     string
@@ -781,7 +783,7 @@ func TestOpsetAdaptersORT(t *testing.T) {
 // numpy broadcasting (ONNX Runtime cannot run opset 6; the reference is
 // the same computation written at opset 13 by hand).
 func TestLegacyBroadcastORT(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	f32 := onnxgraph.Float
 	bias := []float32{1, -2, 3}
 	for _, constB := range []bool{true, false} {
@@ -837,7 +839,7 @@ func TestLegacyBroadcastORT(t *testing.T) {
 // for each sample, what the original computes for it; rewritten to a named
 // batch it runs at batches 1 and 3.
 func TestSetBatchORT(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	f32 := onnxgraph.Float
 	build := func() *onnxgraph.Model {
 		return e6Build(t, 17, func(b *onnxgraph.Builder) {
@@ -913,7 +915,7 @@ func TestSetBatchORT(t *testing.T) {
 // attribute show in ONNX Runtime's results; the other reader of the shared
 // constant computes as before.
 func TestModifyORT(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	m := e6Build(t, 17, func(b *onnxgraph.Builder) {
 		x := b.Input("x", onnxgraph.Float, onnxgraph.Dims(2, 3)...)
 		w := b.Const("w", 0, []int64{3}, []float32{1, 1, 1})
@@ -959,7 +961,7 @@ func TestModifyORT(t *testing.T) {
 // default domain (Unsqueeze with axes, whose constant becomes a Constant
 // node in the body) and back; ONNX Runtime computes the same throughout.
 func TestFunctionOpsetORT(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	tt := func(dims ...int64) *onnxproto.TypeProto {
 		return onnxgraph.TensorType(onnxgraph.Float, onnxgraph.Dims(dims...))
 	}

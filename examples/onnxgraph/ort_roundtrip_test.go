@@ -12,6 +12,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 	"github.com/onnxgraph/onnxgraph/samples"
@@ -24,7 +26,7 @@ import (
 // and, for the MLP, that the outputs match a computation in Go on the
 // weights as built. It skips when ONNX Runtime is not installed, except under CI.
 func TestORTRoundTrip(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	t.Logf("ONNX Runtime %s", ort.Version())
 
 	mlpModel, w := buildMLP()

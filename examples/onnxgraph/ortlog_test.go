@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 )
@@ -33,7 +35,7 @@ func unusedInitModel(t *testing.T) string {
 // "onnxgraph:" and free of colour escapes; a warning prints once, as a line
 // of onnxgraph's, not with -n; -v shows more of the log.
 func TestORTLogThroughProgram(t *testing.T) {
-	ortForCLI(t)
+	orttest.Find(t)
 	bin := cliBinary(t)
 	exe := func(args ...string) (int, string, string) {
 		t.Helper()

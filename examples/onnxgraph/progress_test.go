@@ -83,7 +83,8 @@ func TestProgressTicker(t *testing.T) {
 	var buf bytes.Buffer
 	p := newProgress(&buf, "loading", 0, time.Now)
 	p.startTicker(time.Millisecond)
-	time.Sleep(100 * time.Millisecond) // a hundred ticks: at least three, even on a loaded machine
+	// A hundred ticks: at least three are drawn, even on a loaded machine.
+	time.Sleep(100 * time.Millisecond)
 	p.done() // stops the ticker before returning: buf is ours again
 	got := buf.String()
 	if n := strings.Count(got, "\rloading "); n < 3 || !strings.HasSuffix(got, "\n") || !strings.Contains(got, "loading done in ") {

@@ -1,33 +1,19 @@
 package main
 
 import (
-	"errors"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/samples"
 )
-
-// ortForCLI makes sure the run and compare commands will find ONNX Runtime;
-// without it the test skips, saying how to install it, except under CI,
-// where it fails.
-func ortForCLI(t *testing.T) {
-	t.Helper()
-	_, err := ort.FindLibrary()
-	if errors.Is(err, ort.ErrNoLibrary) && os.Getenv("CI") == "" {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // saveModel saves m in a temporary folder as name and returns the path.
 func saveModel(t *testing.T, m *onnxgraph.Model, name string) string {
@@ -75,7 +61,7 @@ func outputsOf(t *testing.T, out string) map[string]outputLine {
 }
 
 func TestRunMNIST(t *testing.T) {
-	ortForCLI(t)
+	orttest.Find(t)
 	path := saveModel(t, samples.MNIST(), "mnist.onnx")
 	const out0 = "Plus214_Output_0"
 	sums := map[string]string{}
@@ -104,7 +90,7 @@ func TestRunMNIST(t *testing.T) {
 	if again != sums["random"] || seed7 == again {
 		t.Errorf("checksums: seed 0 %s and %s, seed 7 %s", sums["random"], again, seed7)
 	}
-	if err := ort.Init(mustFind(t)); err != nil {
+	if err := ort.Init(orttest.Find(t)); err != nil {
 		t.Fatal(err)
 	}
 	in, err := ort.RandomInputs(path, 7)
@@ -139,15 +125,6 @@ func TestRunMNIST(t *testing.T) {
 	}
 }
 
-func mustFind(t *testing.T) string {
-	t.Helper()
-	lib, err := ort.FindLibrary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return lib
-}
-
 func writeNPY(t *testing.T, x *ort.Tensor, path string) {
 	t.Helper()
 	g, err := x.Graph(strings.TrimSuffix(filepath.Base(path), ".npy"))
@@ -160,7 +137,7 @@ func writeNPY(t *testing.T, x *ort.Tensor, path string) {
 }
 
 func TestRunDims(t *testing.T) {
-	ortForCLI(t)
+	orttest.Find(t)
 	m := samples.MNIST()
 	var rep onnxgraph.SetBatchReport
 	if err := m.SetBatch(onnxgraph.DimParam("N"), nil, &rep).Err(); err != nil {
@@ -212,7 +189,7 @@ func TestRunDims(t *testing.T) {
 // TestRunSharedSymbol checks that an input given a shape (here by its .npy
 // file) sizes the symbolic dimensions it shares with other inputs.
 func TestRunSharedSymbol(t *testing.T) {
-	ortForCLI(t)
+	orttest.Find(t)
 	m := onnxgraph.NewModel(10, map[string]int64{"": 21})
 	g := m.Graph()
 	typ := onnxgraph.TensorType(onnxgraph.Float, []onnxgraph.Dim{onnxgraph.DimParam("N"), onnxgraph.DimOf(3)})
@@ -258,7 +235,7 @@ func TestRunSharedSymbol(t *testing.T) {
 var latencyRE = regexp.MustCompile(`latency over (\d+) runs after (\d+) warm-up: mean ([0-9.]+) ms  median ([0-9.]+) ms  min ([0-9.]+) ms  max ([0-9.]+) ms  p90 ([0-9.]+) ms`)
 
 func TestRunRepeat(t *testing.T) {
-	ortForCLI(t)
+	orttest.Find(t)
 	path := saveModel(t, samples.MNIST(), "mnist.onnx")
 	out := runOK(t, "run", path, "--repeat", "5", "--warmup", "2")
 	g := latencyRE.FindStringSubmatch(out)
@@ -282,7 +259,7 @@ func TestRunRepeat(t *testing.T) {
 }
 
 func TestRunSaveOutputs(t *testing.T) {
-	ortForCLI(t)
+	orttest.Find(t)
 	path := saveModel(t, samples.MNIST(), "mnist.onnx")
 	dir := filepath.Join(t.TempDir(), "out")
 	out := runOK(t, "run", path, "--save-outputs", dir)
@@ -328,7 +305,7 @@ func TestNPYFileName(t *testing.T) {
 // test_data_set_0 inputs (converted from TensorProto to .npy) and checks
 // the saved output against the expected one.
 func TestRunBackendAdd(t *testing.T) {
-	ortForCLI(t)
+	orttest.Find(t)
 	model := suitetest.Model(t, "node/test_add")
 	set, err := suitetest.FirstDataSet(filepath.Dir(model))
 	if err != nil {
@@ -377,7 +354,7 @@ func decodePB(t *testing.T, path string, b []byte) *onnxgraph.Tensor {
 }
 
 func TestRunErrors(t *testing.T) {
-	ortForCLI(t)
+	orttest.Find(t)
 	path := saveModel(t, samples.MNIST(), "mnist.onnx")
 	for _, c := range []struct {
 		args []string

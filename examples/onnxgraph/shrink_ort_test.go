@@ -3,32 +3,17 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 )
-
-// needORT initializes ONNX Runtime, skipping when it is not installed
-// except under CI, where it must be.
-func needORT(t *testing.T) {
-	t.Helper()
-	lib, err := ort.FindLibrary()
-	if errors.Is(err, ort.ErrNoLibrary) && os.Getenv("CI") == "" {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ort.Init(lib); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // pythonCheck runs python onnx's checker on each file, skipping when
 // python3-onnx is not installed except under CI.
@@ -110,7 +95,7 @@ func shuffleModel(t *testing.T, k int) *onnxgraph.Model {
 // Runtime computes bit-identical outputs, python's checker accepts the
 // result, and the file got smaller.
 func TestShrinkKeepsOutputs(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.onnx")
 	if err := shuffleModel(t, 8).Save(in); err != nil {

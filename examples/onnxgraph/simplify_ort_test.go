@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 	"github.com/onnxgraph/onnxgraph/internal/suitetest"
@@ -64,7 +66,7 @@ func TestSimplifySuiteORT(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the whole backend suite in ONNX Runtime: not in -short mode")
 	}
-	needORT(t)
+	orttest.Require(t)
 	files := e6SuiteModels(t)
 	dir := t.TempDir()
 	var models, changed, asExpected, asORT, before, after int
@@ -153,7 +155,7 @@ var exportedSamples = []exportedSample{
 // python's (full_check), and that simplifying it again gives the same
 // bytes.
 func TestSimplifyExportedORT(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	dir := t.TempDir()
 	var outs []string
 	for _, s := range exportedSamples {
@@ -198,7 +200,7 @@ func TestSimplifyExportedORT(t *testing.T) {
 // the fused weights round differently, so outputs differ in their last
 // bits, the check fails and nothing is written.
 func TestSimplifyCheckFails(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	dir := t.TempDir()
 	in := saveSample(t, dir, "convbn.onnx", samples.ConvBN())
 	out := filepath.Join(dir, "out.onnx")
@@ -216,7 +218,7 @@ func TestSimplifyCheckFails(t *testing.T) {
 // the tensors folds made go to OUT.data, and ONNX Runtime computes the same
 // with both.
 func TestSimplifyExternalORT(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src", "model.onnx")
 	if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {

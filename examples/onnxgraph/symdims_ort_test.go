@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
@@ -20,7 +22,7 @@ import (
 // ONNX Runtime's shape of every value must be the value of its inferred
 // shape.
 func TestSymdimsORT(t *testing.T) {
-	needORT(t)
+	orttest.Require(t)
 	files, err := filepath.Glob(filepath.Join("..", "..", "shapeinfer", "testdata", "symdims", "*.onnx"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no generated models (go test ./shapeinfer -run TestSymdimsModels -update): %v", err)

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/litert"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
@@ -18,15 +20,9 @@ import (
 // except under CI, where it fails.
 func needRuntimes(t *testing.T) {
 	t.Helper()
-	lib, err := ort.FindLibrary()
-	if err == nil {
-		err = ort.Init(lib)
-	}
-	if err == nil {
-		err = litert.Available()
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" || !errors.Is(err, ort.ErrNoLibrary) && !errors.Is(err, litert.ErrNotInstalled) {
+	orttest.Require(t)
+	if err := litert.Available(); err != nil {
+		if os.Getenv("CI") != "" || !errors.Is(err, litert.ErrNotInstalled) {
 			t.Fatal(err)
 		}
 		t.Skip(err)

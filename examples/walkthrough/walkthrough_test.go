@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"math"
 	"os"
@@ -12,19 +11,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
 )
 
 // TestWalkthrough runs the whole walkthrough: every command must exit 0
 // and every comparison, by the CLI's compare or in Go, must be close.
 // Without ONNX Runtime it skips, unless $CI is set: CI installs it.
 func TestWalkthrough(t *testing.T) {
-	if _, err := ort.FindLibrary(); err != nil {
-		if errors.Is(err, ort.ErrNoLibrary) && os.Getenv("CI") == "" {
-			t.Skipf("ONNX Runtime not found (set $CI to fail instead): %v", err)
-		}
-		t.Fatal(err)
-	}
+	orttest.Find(t)
 	var out bytes.Buffer
 	err := walkthrough(&out)
 	text := out.String()

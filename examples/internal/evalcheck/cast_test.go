@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 )
@@ -13,7 +15,7 @@ import (
 // target's range: beyond it ONNX leaves the result undefined) with ONNX
 // Runtime.
 func TestRandomCast(t *testing.T) {
-	setup(t)
+	orttest.Require(t)
 	r := rand.New(rand.NewPCG(seedOf(15), 16))
 	types := []onnxgraph.DataType{onnxgraph.Float, onnxgraph.Double, onnxgraph.Float16, onnxgraph.BFloat16, onnxgraph.Int8, onnxgraph.Uint8,
 		onnxgraph.Int16, onnxgraph.Int32, onnxgraph.Int64, onnxgraph.Uint32, onnxgraph.Bool, onnxproto.TensorProto_INT4, onnxproto.TensorProto_UINT4}

@@ -1,35 +1,19 @@
 package evalcheck_test
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/eval"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 )
-
-// setup loads ONNX Runtime. Without it the test is skipped, except under
-// CI, where it fails.
-func setup(t *testing.T) {
-	t.Helper()
-	lib, err := ort.FindLibrary()
-	if errors.Is(err, ort.ErrNoLibrary) && os.Getenv("CI") == "" {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ort.Init(lib); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // diffCase is one node run by eval and by ONNX Runtime.
 type diffCase struct {
@@ -208,7 +192,7 @@ func i64s(v int64) *onnxgraph.Tensor {
 }
 
 func TestAgainstOnnxRuntime(t *testing.T) {
-	setup(t)
+	orttest.Require(t)
 	r := rand.New(rand.NewPCG(1, 2))
 	cases := []diffCase{
 		{name: "gelu tanh", op: "Gelu", opset: 20, attrs: []*onnxproto.AttributeProto{onnxgraph.AttrString("approximate", "tanh")}, in: []*onnxgraph.Tensor{randF32(r, 3, 4)}},

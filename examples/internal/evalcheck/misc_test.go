@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 )
@@ -21,7 +23,7 @@ func randInts(r *rand.Rand, lo, hi int64, dims ...int64) *onnxgraph.Tensor {
 // TestRandomMisc compares random nodes of the indexing, reduction,
 // quantization and sampling kernels.
 func TestRandomMisc(t *testing.T) {
-	setup(t)
+	orttest.Require(t)
 	r := rand.New(rand.NewPCG(seedOf(13), 14))
 	var cases []diffCase
 	add := func(c diffCase) {

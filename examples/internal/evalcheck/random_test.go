@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 )
@@ -98,7 +100,7 @@ func dims64(v ...int) []int64 {
 }
 
 func TestRandomConv(t *testing.T) {
-	setup(t)
+	orttest.Require(t)
 	r := rand.New(rand.NewPCG(seedOf(3), 4))
 	for i := range 40 {
 		nsp := 1 + r.IntN(3)
@@ -121,7 +123,7 @@ func TestRandomConv(t *testing.T) {
 }
 
 func TestRandomConvTranspose(t *testing.T) {
-	setup(t)
+	orttest.Require(t)
 	r := rand.New(rand.NewPCG(seedOf(5), 6))
 	for i := range 30 {
 		nsp := 1 + r.IntN(2)
@@ -155,7 +157,7 @@ func TestRandomConvTranspose(t *testing.T) {
 }
 
 func TestRandomPool(t *testing.T) {
-	setup(t)
+	orttest.Require(t)
 	r := rand.New(rand.NewPCG(seedOf(7), 8))
 	for i := range 150 {
 		nsp := 1 + r.IntN(3)
@@ -186,7 +188,7 @@ func TestRandomPool(t *testing.T) {
 }
 
 func TestRandomResize(t *testing.T) {
-	setup(t)
+	orttest.Require(t)
 	r := rand.New(rand.NewPCG(seedOf(9), 10))
 	for i := range 80 {
 		mode := pick(r, "nearest", "linear", "cubic")
@@ -228,7 +230,7 @@ func TestRandomResize(t *testing.T) {
 }
 
 func TestRandomRecurrent(t *testing.T) {
-	setup(t)
+	orttest.Require(t)
 	r := rand.New(rand.NewPCG(seedOf(11), 12))
 	for i := range 30 {
 		op := pick(r, "RNN", "GRU", "LSTM")

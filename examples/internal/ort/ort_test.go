@@ -8,23 +8,17 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
 )
 
-// setup loads ONNX Runtime, or skips the test when it is not installed.
+// setup loads ONNX Runtime (orttest's rule: skipped when missing, but under
+// CI) and checks that a second Init is harmless.
 func setup(t *testing.T) {
 	t.Helper()
-	lib, err := ort.FindLibrary()
-	if errors.Is(err, ort.ErrNoLibrary) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ort.Init(lib); err != nil {
-		t.Fatal(err)
-	}
+	lib := orttest.Require(t)
 	if err := ort.Init(lib); err != nil {
 		t.Fatalf("second Init: %v", err)
 	}
