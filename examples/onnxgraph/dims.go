@@ -2,8 +2,8 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
 )
@@ -16,33 +16,32 @@ func setDimsCmd(c *cmd) {
 	keep := c.flags.Bool("keep-value-info", false, "keep the recorded shapes of intermediate values")
 	ck := c.shapeCheckFlags()
 	dims := map[string][]onnxgraph.Dim{}
+	var inText, outText map[string]string // as given, for the record
 	c.before(func() error {
 		if len(inputs)+len(outputs) == 0 {
 			return usageErr("set-dims needs --input or --output")
 		}
-		for _, spec := range append(slices.Clone(inputs), outputs...) {
-			name, d, ok := strings.Cut(spec, "=")
-			if !ok || name == "" {
-				return usageErr("%q is not name=dims", spec)
-			}
-			ds, err := onnxgraph.ParseDims(d)
-			if err != nil {
-				return usageErr("%q: %v", spec, err)
-			}
-			dims[name] = ds
+		var in, out map[string][]onnxgraph.Dim
+		var err error
+		if inText, in, err = namedDims("input", inputs); err != nil {
+			return err
 		}
+		if outText, out, err = namedDims("output", outputs); err != nil {
+			return err
+		}
+		maps.Copy(dims, in)
+		maps.Copy(dims, out)
 		return nil
 	})
 	c.edit(func(m *onnxgraph.Model) (*report, error) {
 		// Names given as --input must be inputs, --output outputs.
 		for _, list := range []struct {
-			specs []string
+			names map[string]string
 			kind  string
-		}{{inputs, "input"}, {outputs, "output"}} {
-			for _, spec := range list.specs {
-				name, _, _ := strings.Cut(spec, "=")
+		}{{inText, "input"}, {outText, "output"}} {
+			for _, name := range slices.Sorted(maps.Keys(list.names)) {
 				if !isGraphIO(m, name, list.kind == "input") {
-					return nil, fmt.Errorf("--%s %q: the model has no graph %s %q", list.kind, spec, list.kind, name)
+					return nil, fmt.Errorf("--%s %q: the model has no graph %s %q", list.kind, name+"="+list.names[name], list.kind, name)
 				}
 			}
 		}
@@ -58,20 +57,7 @@ func setDimsCmd(c *cmd) {
 		}), nil
 	})
 	c.records(func() onnxgraph.StepArgs {
-		st := &onnxgraph.SetDimsStep{KeepValueInfo: *keep}
-		for _, list := range []struct {
-			specs []string
-			into  *map[string]string
-		}{{inputs, &st.Input}, {outputs, &st.Output}} {
-			for _, spec := range list.specs {
-				name, d, _ := strings.Cut(spec, "=")
-				if *list.into == nil {
-					*list.into = map[string]string{}
-				}
-				(*list.into)[name] = d
-			}
-		}
-		return st
+		return &onnxgraph.SetDimsStep{Input: inText, Output: outText, KeepValueInfo: *keep}
 	})
 }
 

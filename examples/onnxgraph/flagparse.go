@@ -2,6 +2,8 @@ package main
 
 import (
 	"strings"
+
+	"github.com/onnxgraph/onnxgraph"
 )
 
 // Parsing helpers for flag values.
@@ -29,4 +31,40 @@ func cutLast(s, sep string) (before, after string, found bool) {
 		return s, "", false
 	}
 	return s[:i], s[i+len(sep):], true
+}
+
+// namedValues reads the repeated NAME=VALUE values of flag into a map. A
+// value without "=" or without a name, or a name given twice, is a usage
+// error naming the flag and the value; what is NAME=VALUE's VALUE is said
+// by want ("D0,D1,...").
+func namedValues(flag, want string, specs []string) (map[string]string, error) {
+	var out map[string]string
+	for _, spec := range specs {
+		name, v, ok := strings.Cut(spec, "=")
+		if !ok || name == "" {
+			return nil, usageErr("--%s %q is not NAME=%s", flag, spec, want)
+		}
+		if _, dup := out[name]; dup {
+			return nil, usageErr("--%s %s given twice", flag, name)
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+// namedDims reads the repeated NAME=D0,D1,... values of flag (sizes, names,
+// ? for unknown), as text for a script step and parsed.
+func namedDims(flag string, specs []string) (map[string]string, map[string][]onnxgraph.Dim, error) {
+	text, err := namedValues(flag, "D0,D1,...", specs)
+	if err != nil {
+		return nil, nil, err
+	}
+	dims, err := onnxgraph.ParseDimsMap(text)
+	if err != nil {
+		return nil, nil, usageErr("--%s %v", flag, strings.TrimPrefix(err.Error(), "onnxgraph: "))
+	}
+	return text, dims, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
@@ -19,20 +18,9 @@ func inferCmd(c *cmd) {
 	step := &shapeinfer.ScriptStep{}
 	c.before(func() error {
 		step.Strict, step.CheckOnly = *strict, *checkOnly
-		for _, spec := range inputs {
-			name, dims, ok := strings.Cut(spec, "=")
-			if !ok || name == "" {
-				return usageErr("--input %q is not name=dims", spec)
-			}
-			if step.Input == nil {
-				step.Input = map[string]string{}
-			}
-			step.Input[name] = dims
-		}
-		if err := step.Validate(); err != nil {
-			return usageErr("--input %v", err)
-		}
-		return nil
+		var err error
+		step.Input, _, err = namedDims("input", inputs)
+		return err
 	})
 	c.edit(func(m *onnxgraph.Model) (*report, error) {
 		res, err := step.Apply(m)

@@ -20,6 +20,7 @@ func simplifyCmd(c *cmd) {
 	}
 	maxFold := c.flags.Int64("max-fold-bytes", simplify.DefaultMaxFoldBytes, "largest result a constant fold may create (unless it makes the model no larger); negative: no limit")
 	var inputs, skipPass, skipOp []string
+	var inputText map[string]string // --input as given, for the record
 	c.flags.StringArrayVar(&inputs, "input", nil, "fix a graph input's dims: `NAME=D0,D1,...` (sizes or names; onnx-simplifier's --overwrite-input-shape); repeatable")
 	c.flags.StringArrayVar(&skipPass, "skip-pass", nil, "a pass not to run (repeatable or comma list): "+strings.Join(passNames, ", "))
 	c.flags.StringArrayVar(&skipOp, "skip-op", nil, "an operator type (OP or DOMAIN:OP) whose nodes are left as they are (repeatable or comma list)")
@@ -39,22 +40,9 @@ func simplifyCmd(c *cmd) {
 		}
 		*opts = simplify.Options{MaxFoldBytes: *maxFold, FoldQDQ: *foldQDQ, MaxIterations: *iters,
 			SkipPasses: splitList(strings.Join(skipPass, ",")), SkipOps: splitList(strings.Join(skipOp, ","))}
-		for _, spec := range inputs {
-			name, dims, ok := strings.Cut(spec, "=")
-			if !ok || name == "" {
-				return usageErr("--input %q is not NAME=D0,D1,...", spec)
-			}
-			ds, err := onnxgraph.ParseDims(dims)
-			if err != nil {
-				return usageErr("--input %q: %v", spec, err)
-			}
-			if opts.Inputs == nil {
-				opts.Inputs = map[string][]onnxgraph.Dim{}
-			}
-			if _, dup := opts.Inputs[name]; dup {
-				return usageErr("--input %s given twice", name)
-			}
-			opts.Inputs[name] = ds
+		var err error
+		if inputText, opts.Inputs, err = namedDims("input", inputs); err != nil {
+			return err
 		}
 		return nil
 	})
@@ -95,13 +83,7 @@ func simplifyCmd(c *cmd) {
 		if opts.MaxFoldBytes != simplify.DefaultMaxFoldBytes {
 			st.MaxFoldBytes = opts.MaxFoldBytes
 		}
-		for _, spec := range inputs {
-			name, d, _ := strings.Cut(spec, "=")
-			if st.Input == nil {
-				st.Input = map[string]string{}
-			}
-			st.Input[name] = d
-		}
+		st.Input = inputText
 		return st
 	})
 }

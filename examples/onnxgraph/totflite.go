@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/onnxgraph/onnxgraph"
@@ -19,19 +21,16 @@ func toTFLiteCmd(c *cmd) {
 	opts := &tflite.Options{InputShapes: map[string][]int64{}}
 	c.before(func() error {
 		opts.FP16, opts.KeepNCHWIO, opts.NoSimplify = *fp16, *keep, *noSimplify
-		for _, spec := range inputs {
-			name, dims, ok := strings.Cut(spec, "=")
-			if !ok {
-				return usageErr("--input %q: want name=dims", spec)
-			}
-			ds, err := onnxgraph.ParseDims(dims)
-			if err != nil {
-				return usageErr("--input %q: %v", spec, err)
-			}
+		_, dims, err := namedDims("input", inputs)
+		if err != nil {
+			return err
+		}
+		for _, name := range slices.Sorted(maps.Keys(dims)) {
+			ds := dims[name]
 			sizes := make([]int64, len(ds))
 			for i, d := range ds {
 				if d.Param != "" || d.Size < 0 {
-					return usageErr("--input %q: dim %d is %s; to-tflite needs sizes", spec, i, d)
+					return usageErr("--input %q: dim %d is %s; to-tflite needs sizes", name+"="+onnxgraph.FormatDims(ds), i, d)
 				}
 				sizes[i] = d.Size
 			}
