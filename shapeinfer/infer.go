@@ -350,16 +350,17 @@ func (s *scope) inferNode(n *onnxgraph.Node) error {
 			return err
 		}
 	}
-	if ie != nil && (ie.Code == CodeInvalid || ie.Code == CodeConflict || ie.Code == CodeInternal) {
+	// Outputs of a node whose inputs do not fit it (or whose inference
+	// failed) have no reliable type: they stay unknown, whatever the
+	// function computed or the model declares, so that nothing downstream
+	// looks complete. Such a node is a problem.
+	unreliable := ie != nil && (ie.Code == CodeInvalid || ie.Code == CodeConflict || ie.Code == CodeInternal)
+	if unreliable {
 		e.res.Problems = append(e.res.Problems, ie)
 		if e.opts.Strict {
 			return ie
 		}
 	}
-	// Outputs of a node whose inputs do not fit it have no reliable type:
-	// they stay unknown, whatever the function computed or the model
-	// declares, so that nothing downstream looks complete.
-	unreliable := ie != nil && (ie.Code == CodeInvalid || ie.Code == CodeConflict || ie.Code == CodeInternal)
 	var why *Reason // the reason they inherit from an input that is unreliable
 	if !unreliable {
 		why = s.unreliableInput(n, c.ins)
