@@ -174,7 +174,7 @@ func (c chunk) size() int64 {
 // place in a page, where the kernel can share or move pages rather than
 // copy bytes, and on a filesystem where it does.
 func (c chunk) writeTo(ctx context.Context, w io.Writer, dst int64) error {
-	if c.src != nil && (dst < 0 || dst%4096 != c.off%4096 || !c.src.kernel) {
+	if c.src != nil && (dst < 0 || dst%pageSize != c.off%pageSize || !c.src.kernel) {
 		c.src = nil // from memory: faster than a kernel copy of bytes
 	}
 	if c.src != nil && c.n > writePiece {
@@ -677,7 +677,7 @@ func (f *extOut) pack() {
 		pt := &f.parts[i]
 		to, ok := moved[pt.off]
 		if !ok {
-			align := int64(4096)
+			align := int64(pageSize)
 			if pt.off != 0 {
 				align = min(align, pt.off&-pt.off)
 			}
