@@ -263,11 +263,7 @@ func simplifyOptions(shapes map[string][]int64) *simplify.Options {
 		if o.Inputs == nil {
 			o.Inputs = map[string][]onnxgraph.Dim{}
 		}
-		ds := make([]onnxgraph.Dim, len(dims))
-		for i, d := range dims {
-			ds[i] = onnxgraph.DimOf(d)
-		}
-		o.Inputs[name] = ds
+		o.Inputs[name] = onnxgraph.Dims(dims...)
 	}
 	return o
 }
