@@ -131,42 +131,16 @@ func Simplify(m *onnxgraph.Model, opts *Options) (*Report, error) {
 // SimplifyContext is Simplify, stopped when ctx is done: it looks at ctx
 // before every pass and returns ctx's error with m unchanged.
 func SimplifyContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (*Report, error) {
-	if m == nil || m.Graph() == nil {
-		return nil, optionErr("model", "", "no graph")
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	o, err := prepare(m, opts)
-	if err != nil {
-		return nil, err
-	}
-	o.ctx = ctx
-	before := countModel(m)
-	var rep *Report
-	err = m.Atomic(func(m *onnxgraph.Model) (err error) {
-		rep, err = runChecked(m, o)
-		return err
-	})
-	if errors.Is(err, errRejected) {
-		// The result failed the checker, or an edit failed; m is as it
-		// was. Run again checking after every pass (when m itself passes
-		// the checker) and turning off the passes at fault.
-		valid := onnxgraph.Validate(m, checkOpts) == nil
-		err = m.Atomic(func(m *onnxgraph.Model) (err error) {
-			rep, err = runCareful(m, o, valid)
+	// Each attempt changes m itself, undone when it fails.
+	_, rep, err := simplifyWith(ctx, m, opts, func(pass func(*onnxgraph.Model) (*Report, error)) (*onnxgraph.Model, *Report, error) {
+		var rep *Report
+		err := m.Atomic(func(m *onnxgraph.Model) (err error) {
+			rep, err = pass(m)
 			return err
 		})
-	}
-	if errors.Is(err, errRejected) {
-		// Not from a pass (those are turned off): an edit around them.
-		return nil, fmt.Errorf("%w: %v", ErrInvalidResult, err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	rep.fill(before, countModel(m))
-	return rep, nil
+		return m, rep, err
+	})
+	return rep, err
 }
 
 // SimplifyCopy returns a simplified copy of m and leaves m as it is: the
@@ -175,6 +149,21 @@ func SimplifyContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (*R
 // undo a failure). Tensors are shared, not copied, as by Clone. Errors
 // are SimplifyContext's.
 func SimplifyCopy(ctx context.Context, m *onnxgraph.Model, opts *Options) (*onnxgraph.Model, *Report, error) {
+	// Each attempt changes a fresh copy of m, dropped when it fails.
+	return simplifyWith(ctx, m, opts, func(pass func(*onnxgraph.Model) (*Report, error)) (*onnxgraph.Model, *Report, error) {
+		c := m.Clone()
+		rep, err := pass(c)
+		return c, rep, err
+	})
+}
+
+// simplifyWith is SimplifyContext and SimplifyCopy: attempt applies the
+// passes to the model it changes (m, or a copy of it) and returns that
+// model. A first attempt checks the result at the end; when the checker
+// rejects it, a second checks after every pass and turns off the passes
+// at fault.
+func simplifyWith(ctx context.Context, m *onnxgraph.Model, opts *Options,
+	attempt func(pass func(*onnxgraph.Model) (*Report, error)) (*onnxgraph.Model, *Report, error)) (*onnxgraph.Model, *Report, error) {
 	if m == nil || m.Graph() == nil {
 		return nil, nil, optionErr("model", "", "no graph")
 	}
@@ -187,20 +176,23 @@ func SimplifyCopy(ctx context.Context, m *onnxgraph.Model, opts *Options) (*onnx
 	}
 	o.ctx = ctx
 	before := countModel(m)
-	c := m.Clone()
-	rep, err := runChecked(c, o)
+	out, rep, err := attempt(func(x *onnxgraph.Model) (*Report, error) { return runChecked(x, o) })
 	if errors.Is(err, errRejected) {
-		c = m.Clone()
-		rep, err = runCareful(c, o, onnxgraph.Validate(m, checkOpts) == nil)
+		// The result failed the checker, or an edit failed; m is as it
+		// was. Run again checking after every pass (when m itself passes
+		// the checker) and turning off the passes at fault.
+		valid := onnxgraph.Validate(m, checkOpts) == nil
+		out, rep, err = attempt(func(x *onnxgraph.Model) (*Report, error) { return runCareful(x, o, valid) })
 	}
 	if errors.Is(err, errRejected) {
+		// Not from a pass (those are turned off): an edit around them.
 		return nil, nil, fmt.Errorf("%w: %v", ErrInvalidResult, err)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	rep.fill(before, countModel(c))
-	return c, rep, nil
+	rep.fill(before, countModel(out))
+	return out, rep, nil
 }
 
 // runChecked runs the passes on m and checks the result: errRejected
