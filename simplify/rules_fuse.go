@@ -157,39 +157,38 @@ func (c *rctx) fuseIntoConv(p *onnxgraph.Node, w *onnxgraph.Tensor, s []float64,
 // the weights dominate a model's size and this is the simplifier's
 // costliest step on a convolutional network.
 func scaled(w *onnxgraph.Tensor, s []float64, at func(i int) int, run int) (*onnxgraph.Tensor, bool) {
-	run = max(run, 1)
 	if w.DataType() == onnxgraph.Float {
 		v, err := w.Float32s()
-		if err != nil {
+		if err != nil || !scaleRuns(v, s, at, run) {
 			return nil, false
-		}
-		for start := 0; start < len(v); start += run {
-			f := s[at(start)]
-			for i, x := range v[start:min(start+run, len(v))] {
-				y := float32(float64(x) * f)
-				if !finite(float64(y)) {
-					return nil, false
-				}
-				v[start+i] = y
-			}
 		}
 		t, err := onnxgraph.NewTensorOf("w", onnxgraph.Float, w.Dims(), v)
 		return t, err == nil
 	}
 	v, err := w.Float64s()
-	if err != nil {
+	if err != nil || !scaleRuns(v, s, at, run) {
 		return nil, false
-	}
-	for start := 0; start < len(v); start += run {
-		f := s[at(start)]
-		for i := start; i < min(start+run, len(v)); i++ {
-			if v[i] *= f; !finite(v[i]) {
-				return nil, false
-			}
-		}
 	}
 	t, err := floatTensor("w", w.DataType(), w.Dims(), v)
 	return t, err == nil
+}
+
+// scaleRuns multiplies v[i] by s[at(i)] in place, in runs of run elements
+// of one factor, each product computed in float64 and rounded once to T;
+// false when a result is not finite.
+func scaleRuns[T float32 | float64](v []T, s []float64, at func(i int) int, run int) bool {
+	run = max(run, 1)
+	for start := 0; start < len(v); start += run {
+		f := s[at(start)]
+		for i, x := range v[start:min(start+run, len(v))] {
+			y := T(float64(x) * f)
+			if !finite(float64(y)) {
+				return false
+			}
+			v[start+i] = y
+		}
+	}
+	return true
 }
 
 // setWeights gives node p new weights wt (input 1) and bias (input 2, of
