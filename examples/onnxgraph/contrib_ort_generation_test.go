@@ -136,6 +136,19 @@ func gpt2Decoder(t *testing.T) *onnxproto.GraphProto {
 	return s.proto()
 }
 
+// firstCaches outputs the caches an encoder gives one decoder layer: self
+// attention's over the decoder's first tokens ids (tokens long), cross
+// attention's over the encoder's states (source long), keys and values
+// alike.
+func (s *subgraph) firstCaches(ids, states *onnxgraph.Value, tokens, source any) {
+	self := s.tokenCache(ids, "present_key_self_0", false)
+	s.output(self, "batch", 1, tokens, 2)
+	s.output(s.node("Identity", "present_value_self_0", nil, self), "batch", 1, tokens, 2)
+	cross := s.node("Unsqueeze", "present_key_cross_0", attrs(ais("axes", 1)), states)
+	s.output(cross, "batch", 1, source, 2)
+	s.output(s.node("Identity", "present_value_cross_0", nil, cross), "batch", 1, source, 2)
+}
+
 // t5Encoder: the prompt [B, S] and its mask give the decoder's first
 // logits (from decoder_input_ids [B, 1], the start token), the encoder's
 // states [B, S, 2] and one layer's caches.
@@ -149,12 +162,7 @@ func t5Encoder(t *testing.T) *onnxproto.GraphProto {
 	u := s.node("Unsqueeze", "prompt_u", attrs(ais("axes", 2)), f)
 	states := s.node("Concat", "encoder_hidden_states", attrs(ai("axis", 2)), u, u)
 	s.output(states, "batch", "prompt", 2)
-	self := s.tokenCache(ids, "present_key_self_0", false)
-	s.output(self, "batch", 1, 1, 2)
-	s.output(s.node("Identity", "present_value_self_0", nil, self), "batch", 1, 1, 2)
-	cross := s.node("Unsqueeze", "present_key_cross_0", attrs(ais("axes", 1)), states)
-	s.output(cross, "batch", 1, "prompt", 2)
-	s.output(s.node("Identity", "present_value_cross_0", nil, cross), "batch", 1, "prompt", 2)
+	s.firstCaches(ids, states, 1, "prompt")
 	return s.proto()
 }
 
@@ -187,12 +195,7 @@ func whisperEncoder(t *testing.T) *onnxproto.GraphProto {
 	s.output(s.logits(ids), "batch", "tokens", genVocab)
 	states := s.node("Transpose", "encoder_hidden_states", attrs(ais("perm", 0, 2, 1)), features)
 	s.output(states, "batch", "frames", 2)
-	self := s.tokenCache(ids, "present_key_self_0", false)
-	s.output(self, "batch", 1, "tokens", 2)
-	s.output(s.node("Identity", "present_value_self_0", nil, self), "batch", 1, "tokens", 2)
-	cross := s.node("Unsqueeze", "present_key_cross_0", attrs(ais("axes", 1)), states)
-	s.output(cross, "batch", 1, "frames", 2)
-	s.output(s.node("Identity", "present_value_cross_0", nil, cross), "batch", 1, "frames", 2)
+	s.firstCaches(ids, states, "tokens", "frames")
 	return s.proto()
 }
 
