@@ -114,23 +114,23 @@ func (s *MergeStep) Validate() error {
 // Apply reads the models of With and merges them after m, in place; it
 // returns the *MergeReport. m stays as it was when a file cannot be read or
 // the merge fails.
-func (s *MergeStep) Apply(m *Model) (any, error) {
+func (s *MergeStep) Apply(m *Model) (_ any, err error) {
 	o, err := s.Options()
 	if err != nil {
 		return nil, err
 	}
 	models := []*Model{m}
 	defer func() {
-		// The merged model holds what it took from the others' files.
-		for _, x := range models[1:] {
-			if err != nil {
+		// On success the merged model holds what it took from the files.
+		if err != nil {
+			for _, x := range models[1:] {
 				x.Close()
 			}
 		}
 	}()
 	for _, path := range s.With {
-		var x *Model
-		if x, err = Open(path, nil); err != nil {
+		x, err := Open(path, nil)
+		if err != nil {
 			return nil, err
 		}
 		if m.types != nil {
