@@ -586,24 +586,17 @@ func inferMatMulFpQ4(c *Ctx) error {
 // each column's blocks a float scale, (BlkQ4Zp8, the default) a uint8 zero
 // point, and 16 bytes of 4-bit values. ONNX Runtime refuses another size.
 func checkQ4Blob(c *Ctx, bs Shape) error {
-	blob := map[int64]int64{0: 20, 1: 21}[c.Int("blk_quant_type", 1)]
+	qt := c.Int("blk_quant_type", 1)
+	blob := map[int64]int64{0: 20, 1: 21}[qt]
 	b, ok := c.InputShape(1)
 	k, kok := bs[0].Value()
 	n, nok := bs[1].Value()
 	if blob == 0 || !ok || !kok || !nok {
 		return nil
 	}
-	have, known := int64(1), true
-	for _, d := range b {
-		v, ok := d.Value()
-		if !ok {
-			known = false
-			break
-		}
-		have *= v
-	}
+	have, known := b.NumElements().Value()
 	if want := n * ((k + 31) / 32) * blob; known && have != want {
-		return c.Errorf(CodeInvalid, "B holds %d bytes; blk_quant_type %d packs B_shape [%d,%d] in %d (%d bytes per block of 32)", have, c.Int("blk_quant_type", 1), k, n, want, blob)
+		return c.Errorf(CodeInvalid, "B holds %d bytes; blk_quant_type %d packs B_shape [%d,%d] in %d (%d bytes per block of 32)", have, qt, k, n, want, blob)
 	}
 	return nil
 }
