@@ -323,6 +323,17 @@ func usageErr(format string, args ...any) error {
 	return &usageError{fmt.Sprintf(format, args...)}
 }
 
+// usageFrom makes err, the library's refusal of a flag's value, a usage
+// error: after prefix (when not empty), its message without the library's
+// "onnxgraph: ", which the program's own line starts with.
+func usageFrom(prefix string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "onnxgraph: ")
+	if prefix != "" {
+		msg = prefix + " " + msg
+	}
+	return usageErr("%s", msg)
+}
+
 // failure is an error with its causes, one per line under it.
 type failure struct {
 	what   string

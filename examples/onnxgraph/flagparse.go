@@ -64,7 +64,7 @@ func namedDims(flag string, specs []string) (map[string]string, map[string][]onn
 	}
 	dims, err := onnxgraph.ParseDimsMap(text)
 	if err != nil {
-		return nil, nil, usageErr("--%s %v", flag, strings.TrimPrefix(err.Error(), "onnxgraph: "))
+		return nil, nil, usageFrom("--"+flag, err)
 	}
 	return text, dims, nil
 }

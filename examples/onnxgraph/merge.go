@@ -34,7 +34,7 @@ func mergeCmd(c *cmd) {
 		}
 		var err error
 		if opts, err = step.Options(); err != nil {
-			return nil, nil, usageErr("%v", strings.TrimPrefix(err.Error(), "onnxgraph: "))
+			return nil, nil, usageFrom("", err)
 		}
 		models := make([]*onnxgraph.Model, len(paths))
 		for i, p := range paths {
