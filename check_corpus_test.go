@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
+
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"google.golang.org/protobuf/proto"
 )
@@ -341,13 +343,7 @@ var brokenCorpus = []brokenCase{
 }
 
 // pythonOnnx returns the python interpreter that has onnx, or "".
-func pythonOnnx(t *testing.T) string {
-	const py = "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import onnx").Run(); err != nil {
-		return ""
-	}
-	return py
-}
+func pythonOnnx(t *testing.T) string { return suitetest.Python("onnx") }
 
 // pyVerdict is what onnx.checker said about one model: "" when it is
 // valid, else the error; "crash: ..." when the checker crashed.

@@ -4,10 +4,11 @@ import (
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
@@ -395,14 +396,5 @@ func readUint64s(t *testing.T, path string) []uint64 {
 // skipping elsewhere when there is none.
 func pythonNumpy(t testing.TB) string {
 	t.Helper()
-	for _, py := range []string{"/usr/bin/python3", "python3"} {
-		if exec.Command(py, "-c", "import numpy").Run() == nil {
-			return py
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("python3-numpy is not installed: apt-get install python3-numpy")
-	}
-	t.Skip("python3-numpy is not installed")
-	return ""
+	return suitetest.NeedPython(t, "numpy", "python3-numpy")
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
@@ -214,12 +216,8 @@ func edInferred(t testing.TB, m *onnxgraph.Model) func(*onnxgraph.Value) *onnxpr
 // is not installed except under CI.
 func edPython(t *testing.T, ms map[string]*onnxgraph.Model) {
 	t.Helper()
-	py := "/usr/bin/python3"
-	if exec.Command(py, "-c", "import onnx").Run() != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("python3-onnx is not installed")
-		}
-		t.Log("python3-onnx is not installed: python checker skipped")
+	py := suitetest.WantPython(t, "onnx", "python3-onnx")
+	if py == "" {
 		return
 	}
 	dir := t.TempDir()

@@ -326,12 +326,7 @@ func TestJSONExternalNPY(t *testing.T) {
 }
 
 // pythonProtobuf returns a python with onnx, or "".
-func pythonProtobuf() string {
-	if exec.Command("/usr/bin/python3", "-c", "import onnx").Run() == nil {
-		return "/usr/bin/python3"
-	}
-	return ""
-}
+func pythonProtobuf() string { return suitetest.Python("onnx") }
 
 // TestJSONExternalDataModel writes the JSON of a model whose weights are
 // in ONNX external data: they are read in, and the text equals that of the

@@ -96,14 +96,5 @@ sys.exit(1 if bad else 0)
 // failing under CI and skipping elsewhere when there is none.
 func pythonONNX(t testing.TB) string {
 	t.Helper()
-	for _, py := range []string{"/usr/bin/python3", "python3"} {
-		if exec.Command(py, "-c", "import onnx").Run() == nil {
-			return py
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("python3-onnx is not installed: apt-get install python3-onnx")
-	}
-	t.Skip("python3-onnx is not installed")
-	return ""
+	return suitetest.NeedPython(t, "onnx", "python3-onnx")
 }

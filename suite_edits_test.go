@@ -3,7 +3,6 @@ package onnxgraph_test
 import (
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -141,12 +140,8 @@ var errSkip = errors.New("not applicable")
 // too are not counted against the edit.
 func e6PythonChecks(t *testing.T, files []string) {
 	t.Helper()
-	py := "/usr/bin/python3"
-	if exec.Command(py, "-c", "import onnx").Run() != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("python3-onnx is not installed")
-		}
-		t.Log("python3-onnx is not installed: onnx.checker not run")
+	py := suitetest.WantPython(t, "onnx", "python3-onnx")
+	if py == "" {
 		return
 	}
 	script := `

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
+
 	"github.com/onnxgraph/onnxgraph/opschema"
 )
 
@@ -82,9 +84,9 @@ var knownDifferences = []string{
 // opsets <= 17 against python onnx's compiled schemas, when /usr/bin/python3
 // has onnx. Only knownDifferences may differ.
 func TestPythonSchemas(t *testing.T) {
-	const py = "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import onnx").Run(); err != nil {
-		t.Skip("/usr/bin/python3 cannot import onnx")
+	py := suitetest.Python("onnx")
+	if py == "" {
+		t.Skip("no python imports onnx")
 	}
 	script := filepath.Join(t.TempDir(), "dump.py")
 	if err := os.WriteFile(script, []byte(dumpSchemas), 0o644); err != nil {

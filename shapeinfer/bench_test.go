@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
 )
@@ -151,8 +153,8 @@ func BenchmarkEndToEnd100k(b *testing.B) {
 		}
 	})
 	b.Run("python-onnx", func(b *testing.B) {
-		py := "/usr/bin/python3"
-		if exec.Command(py, "-c", "import onnx").Run() != nil {
+		py := suitetest.Python("onnx")
+		if py == "" {
 			b.Skip("python3-onnx is not installed")
 		}
 		script := `import onnx, sys, time

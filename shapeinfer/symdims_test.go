@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
+
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 	"github.com/onnxgraph/onnxgraph/shapeinfer"
@@ -37,14 +39,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // missing one fails the test.
 func python(t *testing.T) string {
 	t.Helper()
-	const py = "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import onnx, sympy").Run(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s with onnx and sympy is needed (apt-get install python3-onnx python3-sympy): %v", py, err)
-		}
-		t.Skipf("%s with onnx and sympy not found: %v", py, err)
-	}
-	return py
+	return suitetest.NeedPython(t, "onnx, sympy", "python3-onnx python3-sympy")
 }
 
 // genModel is a generated model and the sizes its input symbols take.

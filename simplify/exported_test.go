@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -79,13 +78,7 @@ func TestExportedModels(t *testing.T) {
 // one process and returns, per path, "" or the error.
 func pythonChecker(t *testing.T, paths []string) map[string]string {
 	t.Helper()
-	const py = "/usr/bin/python3"
-	if exec.Command(py, "-c", "import onnx").Run() != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("python3-onnx missing: apt-get install python3-onnx")
-		}
-		t.Skip("/usr/bin/python3 cannot import onnx (apt-get install python3-onnx)")
-	}
+	py := suitetest.NeedPython(t, "onnx", "python3-onnx")
 	script := `
 import json, sys, onnx
 res = {}

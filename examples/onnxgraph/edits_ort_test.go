@@ -488,12 +488,8 @@ func edTypeKey(v *onnxgraph.Value) string {
 // it accepts the original.
 func edPythonPairs(t *testing.T, pairs []string) {
 	t.Helper()
-	py := "/usr/bin/python3"
-	if exec.Command(py, "-c", "import onnx").Run() != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("python3-onnx is not installed")
-		}
-		t.Log("python3-onnx is not installed: python checker skipped")
+	py := suitetest.WantPython(t, "onnx", "python3-onnx")
+	if py == "" {
 		return
 	}
 	list := filepath.Join(t.TempDir(), "pairs.txt")

@@ -28,12 +28,7 @@ import (
 // name-nodes, strip-docs, layout and its inverse, batch at the same batch).
 
 // e6Python returns /usr/bin/python3 when it imports onnx, else "".
-func e6Python() string {
-	if exec.Command("/usr/bin/python3", "-c", "import onnx").Run() == nil {
-		return "/usr/bin/python3"
-	}
-	return ""
-}
+func e6Python() string { return suitetest.Python("onnx") }
 
 // e6PythonCheck runs onnx.checker (full_check) on every file in one python
 // process and returns the files it rejects with the reason.

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
+
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort/orttest"
 
 	"github.com/onnxgraph/onnxgraph"
@@ -19,13 +21,7 @@ import (
 // python3-onnx is not installed except under CI.
 func pythonCheck(t *testing.T, files ...string) {
 	t.Helper()
-	py := "/usr/bin/python3"
-	if exec.Command(py, "-c", "import onnx").Run() != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("python3-onnx is not installed")
-		}
-		t.Skip("python3-onnx is not installed")
-	}
+	py := suitetest.NeedPython(t, "onnx", "python3-onnx")
 	script := "import sys, onnx\nfor f in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(f), full_check=True)\n"
 	if out, err := exec.Command(py, append([]string{"-c", script}, files...)...).CombinedOutput(); err != nil {
 		t.Fatalf("python onnx checker: %v\n%s", err, out)

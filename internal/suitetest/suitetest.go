@@ -3,6 +3,7 @@ package suitetest
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -79,6 +80,52 @@ func missing(t testing.TB, what string) {
 		t.Fatalf("%s: %s", what, install)
 	}
 	t.Skipf("%s: %s", what, install)
+}
+
+// Python returns a python that imports modules (a Python import list,
+// "onnx" or "onnx, sympy"): Debian's /usr/bin/python3, else python3 on
+// the PATH; "" when neither does. python3-onnx (onnx 1.12) is the
+// reference implementation the tests compare with.
+func Python(modules string) string {
+	for _, py := range []string{"/usr/bin/python3", "python3"} {
+		if exec.Command(py, "-c", "import "+modules).Run() == nil {
+			return py
+		}
+	}
+	return ""
+}
+
+// NeedPython returns Python(modules). When there is none it fails t under
+// CI and skips it elsewhere, naming the Debian packages that install them.
+func NeedPython(t testing.TB, modules, packages string) string {
+	t.Helper()
+	py := Python(modules)
+	if py == "" {
+		pythonMissing(t, modules, packages)
+		t.Skipf("no python imports %s: apt-get install %s", modules, packages)
+	}
+	return py
+}
+
+// WantPython returns Python(modules), for a test whose python check comes
+// on top of its own: when there is none it fails t under CI and elsewhere
+// logs it and returns "", and the test goes on without that check.
+func WantPython(t testing.TB, modules, packages string) string {
+	t.Helper()
+	py := Python(modules)
+	if py == "" {
+		pythonMissing(t, modules, packages)
+		t.Logf("no python imports %s (apt-get install %s): its check is left out", modules, packages)
+	}
+	return py
+}
+
+// pythonMissing fails t under CI, where .ci/run installs packages.
+func pythonMissing(t testing.TB, modules, packages string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("no python imports %s: apt-get install %s", modules, packages)
+	}
 }
 
 // DataSet is one test_data_set_* folder of a case: what its model is fed
