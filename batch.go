@@ -403,6 +403,7 @@ func batchMajorOutputs(m *Model, outs []*Value, old Dim, given func(*Value) *onn
 		return res
 	}
 	c := m.Clone()
+	defer c.releaseMaps()
 	cg := c.graph
 	var copies []*Value
 	for _, v := range outs {

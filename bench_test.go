@@ -439,7 +439,8 @@ func BenchmarkReadPipe300MB(b *testing.B) {
 
 // BenchmarkCopyInline copies the 300 MiB inline model: cp (the I/O
 // floor, measured in the same run), Open then Save unedited, and Open, an
-// edit of one node, then Save.
+// edit of one node, then Save; each with the file read into memory and
+// mapped (LoadOptions.Map, what the CLI does).
 func BenchmarkCopyInline(b *testing.B) {
 	inline, _ := benchModels(b)
 	size := fileSize(b, inline)
@@ -453,12 +454,13 @@ func BenchmarkCopyInline(b *testing.B) {
 			}
 		}
 	})
-	for _, edit := range []bool{false, true} {
-		b.Run(fmt.Sprintf("onnxgraph/edit=%v", edit), func(b *testing.B) {
+	for _, c := range []struct{ mapped, edit bool }{{false, false}, {false, true}, {true, false}, {true, true}} {
+		mapped, edit := c.mapped, c.edit
+		b.Run(fmt.Sprintf("onnxgraph/map=%v/edit=%v", mapped, edit), func(b *testing.B) {
 			b.SetBytes(size)
 			for range b.N {
 				os.Remove(out)
-				m, err := onnxgraph.Open(inline, nil)
+				m, err := onnxgraph.Open(inline, &onnxgraph.LoadOptions{Map: mapped})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -22,6 +22,7 @@ func (m *Model) Clone() *Model {
 	}
 	c.p = cloneShare(m.p)
 	c.ext = maps.Clone(m.ext)
+	c.shareMaps(m.maps)
 	c.danglingBind = maps.Clone(m.danglingBind)
 	k := cloner{m: c, vals: map[*Value]*Value{}, nodes: map[*Node]*Node{}, infos: map[*onnxproto.ValueInfoProto]*onnxproto.ValueInfoProto{}, graphs: map[*Graph]*Graph{}}
 	if m.graph != nil {

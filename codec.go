@@ -702,7 +702,7 @@ func (t *Tensor) AsRawData() (*Tensor, error) {
 	}
 	q := withoutData(t.p)
 	q.RawData = raw
-	return &Tensor{p: q}, nil
+	return &Tensor{p: q, fm: t.fm}, nil
 }
 
 // AsTypedFields returns a tensor equal to t whose data is in the typed field

@@ -79,6 +79,7 @@ func (g *Graph) AddInitializer(t *Tensor) (*Value, error) {
 	}
 	v := g.define(t.Name())
 	v.init = t.p
+	g.model.shareMaps([]*fileMap{t.fm})
 	if t.dir != nil {
 		if g.model.ext == nil {
 			g.model.ext = map[*onnxproto.TensorProto]*extDir{}

@@ -142,6 +142,7 @@
 //	save.go, wire_encode.go, writemem.go    writing: layouts, plans, the encoder, streaming
 //	save_commit.go, process_*.go            the whole-at-every-instant commit, stale temporaries
 //	extdir.go, srcfile.go, kernelcopy_*.go  external-data folders, the file a model came from
+//	mapfile*.go                             model files mapped (LoadOptions.Map) and their lifetime
 //	tensor.go                               tensors
 //	codec.go, codec_float.go, dtype.go      element types and their codecs
 //	npy.go, modeljson.go                    .npy and protobuf JSON

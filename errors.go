@@ -37,6 +37,12 @@ var (
 	// junction, to declare a new graph output) when neither the model nor
 	// its type source (Infer) nor the TypeOf hook tells it.
 	ErrUntyped = errors.New("onnxgraph: type unknown")
+	// ErrClosed reports an operation on a model opened with
+	// LoadOptions.Map after its Close, whose tensor bytes are gone.
+	ErrClosed = errors.New("onnxgraph: model closed")
+	// ErrChanged reports a model file opened with LoadOptions.Map that
+	// another program rewrote or cut short in place while it was mapped.
+	ErrChanged = errors.New("onnxgraph: mapped model file changed")
 )
 
 // DecodeError locates a malformed spot in a serialized model.

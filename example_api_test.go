@@ -173,3 +173,30 @@ func ExampleGraph_AllNodes() {
 	fmt.Println(ops)
 	// Output: map[Add:3 Conv:2 MatMul:1 MaxPool:2 Relu:2 Reshape:2]
 }
+
+// Copying a big inline model at the speed of cp: mapped, the file is not
+// read at Open, and the save copies its unedited tensors with the kernel.
+// The model's tensor bytes live until Close.
+func ExampleOpen_mapped() {
+	dir, _ := os.MkdirTemp("", "mapped")
+	defer os.RemoveAll(dir)
+	in, out := filepath.Join(dir, "in.onnx"), filepath.Join(dir, "out.onnx")
+	w, _ := onnxgraph.NewTensor("w", onnxgraph.Float, []int64{1 << 20}, make([]byte, 4<<20))
+	b := onnxgraph.NewBuilder(17)
+	b.Output(b.Op("Add", nil, b.Input("x", onnxgraph.Float, onnxgraph.Dims(1<<20)...), w))
+	built, _ := b.Build()
+	_ = built.Save(in)
+
+	m, err := onnxgraph.Open(in, &onnxgraph.LoadOptions{Map: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m.Graph().Nodes()[0].SetName("renamed")
+	fmt.Println(m.Save(out))
+	m.Close()
+	fmt.Println(errors.Is(m.Save(out), onnxgraph.ErrClosed))
+	// Output:
+	// <nil>
+	// true
+}

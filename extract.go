@@ -443,6 +443,7 @@ func copyPart(m *Model, sel *selection, o ExtractOptions) (*Model, *ExtractRepor
 		}
 	}
 	r.DroppedFunctions = nm.dropUnusedFunctions()
+	nm.shareMaps(m.maps)
 	if len(m.ext) > 0 {
 		nm.ext = map[*onnxproto.TensorProto]*extDir{}
 		nm.modelTensors(func(t *onnxproto.TensorProto) {
@@ -459,6 +460,7 @@ func copyPart(m *Model, sel *selection, o ExtractOptions) (*Model, *ExtractRepor
 	}
 	r.Nodes, r.Initializers, r.Dropped = len(kept), len(ng.inits), len(g.nodes)-len(kept)
 	if bad := append(slices.Clone(r.NoType), r.NoShape...); len(bad) > 0 && !o.AllowUntyped {
+		_ = nm.releaseMaps()
 		return nil, nil, untyped("extract", bad)
 	}
 	return nm, r, nil

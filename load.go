@@ -32,6 +32,19 @@ type LoadOptions struct {
 	// Progress, when set, is called as Open and Read read the model, with
 	// the bytes read so far and the total (0 when unknown).
 	Progress func(done, total int64)
+	// Map makes Open map the model file into memory instead of reading it
+	// (on Unix; elsewhere, and for files under 1 MiB, it reads). Open then
+	// costs time in proportion to the graph, not the weights, and a save
+	// copies unedited tensors from the file with the kernel: a copy or an
+	// edit of a big inline model runs at about the speed of cp. The price
+	// is a lifetime: tensor bytes live in the mapping until the model and
+	// every model that took its tensors (Clone, Extract, Merge,
+	// AddInitializer) are closed, so keep no tensor bytes (Tensor.Raw, a
+	// Proto's raw_data) past Close. Changes to tensor bytes stay private:
+	// the file is never written. A file cut short by another process while
+	// mapped makes Save fail; other reads of its lost bytes crash the
+	// process, as with any mapped file.
+	Map bool
 
 	path string // the model file, set by Open
 }
@@ -66,12 +79,57 @@ func OpenContext(ctx context.Context, path string, opts *LoadOptions) (*Model, e
 		o.Dir = filepath.Dir(path)
 	}
 	o.path = path
+	if o.Map {
+		if m, ok, err := openMapped(ctx, f, &o); ok {
+			return m, err
+		}
+	}
 	r, size := o.counting(f)
 	b, err := readAll(ctx, r, size)
 	if err != nil {
 		return nil, err
 	}
 	return decodeContext(ctx, b, &o, statSource(f, path, int64(len(b))))
+}
+
+// openMapped is OpenContext with LoadOptions.Map: ok is false when the
+// file is read instead (too small, or the system does not map it).
+func openMapped(ctx context.Context, f *os.File, o *LoadOptions) (m *Model, ok bool, err error) {
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() < minMap || st.Size() > MaxProtoSize {
+		return nil, false, nil
+	}
+	keep, err := os.Open(o.path) // held while mapped, to see changes
+	if err != nil {
+		return nil, false, nil
+	}
+	if kst, err := keep.Stat(); err != nil || !os.SameFile(kst, st) {
+		keep.Close()
+		return nil, false, nil
+	}
+	b := mapFile(f, st.Size())
+	if b == nil {
+		keep.Close()
+		return nil, false, nil
+	}
+	src := statSource(f, o.path, st.Size())
+	if src != nil {
+		src.mapped, src.kernel = true, true
+	}
+	fm := &fileMap{b: b, refs: 1, file: keep, info: st}
+	err = guardFault("reading "+o.path, func() error {
+		m, err = decodeContext(ctx, b, o, src)
+		return err
+	})
+	if err != nil {
+		fm.release()
+		return nil, true, err
+	}
+	m.maps = []*fileMap{fm}
+	if o.Progress != nil {
+		o.Progress(st.Size(), st.Size())
+	}
+	return m, true, nil
 }
 
 // Read reads a whole model from r. opts may be nil. The buffer is sized
@@ -486,16 +544,27 @@ func (m *Model) bindExternal(o LoadOptions) error {
 
 // Close releases the external-data files the model holds open. Tensor
 // views of an in-memory model stay valid; reading an external tensor after
-// Close opens its file again, from the folder as it is then. Close is safe
+// Close opens its file again, from the folder as it is then. A model
+// opened with LoadOptions.Map is done after Close: it gives up its share
+// of the mapping and its later operations return ErrClosed. Close is safe
 // to call more than once.
 func (m *Model) Close() error {
+	if m == nil {
+		return nil
+	}
+	var first error
+	if len(m.maps) > 0 {
+		first = m.releaseMaps()
+		if m.err == nil {
+			m.err = ErrClosed
+		}
+	}
 	var dirs []*extDir
 	for _, d := range m.ext {
 		if !slices.Contains(dirs, d) {
 			dirs = append(dirs, d)
 		}
 	}
-	var first error
 	for _, d := range dirs {
 		if err := d.close(); err != nil && first == nil {
 			first = err

@@ -251,6 +251,10 @@ func merge(models []*Model, opts *MergeOptions) (*Model, *MergeReport, error) {
 	r := &MergeReport{}
 	acc := models[0].Clone()
 	acc.err = nil
+	fail := func(err error) (*Model, *MergeReport, error) {
+		_ = acc.releaseMaps()
+		return nil, nil, err
+	}
 	prefixModel(acc, 0, prefix(0), o.PrefixDimParams, r)
 	for k := 1; k < len(models); k++ {
 		b := models[k].Clone()
@@ -260,8 +264,10 @@ func merge(models []*Model, opts *MergeOptions) (*Model, *MergeReport, error) {
 		for i := 0; i < k; i++ {
 			earlier = append(earlier, prefix(i))
 		}
-		if err := mergeStep(acc, b, k, o, earlier, prefix(k), r); err != nil {
-			return nil, nil, err
+		err := mergeStep(acc, b, k, o, earlier, prefix(k), r)
+		_ = b.releaseMaps() // acc holds what it took from b
+		if err != nil {
+			return fail(err)
 		}
 	}
 	return acc, r, nil
@@ -665,6 +671,7 @@ func mergeStep(acc, b *Model, k int, o MergeOptions, earlier []string, bPrefix s
 		}
 		maps.Copy(acc.ext, b.ext)
 	}
+	acc.shareMaps(b.maps)
 	nodes, inits := A.pruneFrom(seeds)
 	r.Pruned = append(r.Pruned, nodes...)
 	r.Pruned = append(r.Pruned, inits...)

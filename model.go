@@ -30,6 +30,7 @@ type Model struct {
 
 	src      *srcFile                           // the file Open read, for saves that copy from it
 	srcViews map[*onnxproto.TensorProto]srcView // where unedited raw_data sits in src
+	maps     []*fileMap                         // mapped files (LoadOptions.Map) its tensors may view
 
 	danglingBind map[string]bool // training-info binding keys that named no main-graph value at load
 
@@ -166,12 +167,14 @@ func (m *Model) Atomic(fn func(*Model) error) error {
 		m.adopt(snapshot)
 		return err
 	}
-	return nil
+	return snapshot.releaseMaps()
 }
 
 // adopt moves c's contents into m, repointing back-links.
 func (m *Model) adopt(c *Model) {
 	m.p, m.graph, m.funcs, m.ext = c.p, c.graph, c.funcs, c.ext
+	m.shareMaps(c.maps)
+	_ = c.releaseMaps() // m holds each of them now: none is unmapped
 	m.touch()
 	m.graph.model = m
 	m.graph.Walk(func(g *Graph) bool { g.model = m; return true })

@@ -288,7 +288,7 @@ func setConst(n *Node, slots []int, t *Tensor) *Value {
 	}
 	tp := shallow(t.p)
 	tp.Name = proto.String(v.name)
-	t = &Tensor{p: tp, dir: t.dir}
+	t = &Tensor{p: tp, dir: t.dir, fm: t.fm}
 	if v.init != nil {
 		_ = v.graph.SetInitializer(v, t) // v is an initializer
 	} else {

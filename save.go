@@ -95,13 +95,27 @@ func (m *Model) SaveContext(ctx context.Context, path string, opts *SaveOptions)
 	if m.err != nil {
 		return m.err
 	}
-	o := orZero(opts)
-	dir := filepath.Dir(path)
-	plan, err := m.plan(o, dir, path, true)
-	if err != nil {
+	return m.guardMapped("saving "+path, func() error {
+		o := orZero(opts)
+		dir := filepath.Dir(path)
+		plan, err := m.plan(o, dir, path, true)
+		if err != nil {
+			return err
+		}
+		return plan.commit(ctx, dir, path)
+	})
+}
+
+// guardMapped runs fn, which reads m's tensor bytes, under guardFault when
+// some of them are mapped from a file.
+func (m *Model) guardMapped(what string, fn func() error) error {
+	if len(m.maps) == 0 {
+		return fn()
+	}
+	if err := m.checkMaps(); err != nil {
 		return err
 	}
-	return plan.commit(ctx, dir, path)
+	return guardFault(what, fn)
 }
 
 // Write writes the model file to w. External tensors keep their external
@@ -122,16 +136,18 @@ func (m *Model) WriteContext(ctx context.Context, w io.Writer, opts *SaveOptions
 	if o.External != ExternalKeep && o.External != ExternalInline {
 		return errorf(ErrInvalid, "Write cannot create external files; use SaveWith")
 	}
-	plan, err := m.plan(o, "", "", false)
-	if err != nil {
-		return err
-	}
-	plan.startProgress()
-	bw := bufio.NewWriterSize(plan.counting(w), 1<<20)
-	if err := plan.writeModel(ctx, bw); err != nil {
-		return err
-	}
-	return bw.Flush()
+	return m.guardMapped("writing the model", func() error {
+		plan, err := m.plan(o, "", "", false)
+		if err != nil {
+			return err
+		}
+		plan.startProgress()
+		bw := bufio.NewWriterSize(plan.counting(w), 1<<20)
+		if err := plan.writeModel(ctx, bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
 }
 
 // Bytes returns the serialized model (see Write for external tensors).
@@ -174,7 +190,7 @@ func (c chunk) size() int64 {
 // place in a page, where the kernel can share or move pages rather than
 // copy bytes, and on a filesystem where it does.
 func (c chunk) writeTo(ctx context.Context, w io.Writer, dst int64) error {
-	if c.src != nil && (dst < 0 || dst%pageSize != c.off%pageSize || !c.src.kernel) {
+	if c.src != nil && !c.src.mapped && (dst < 0 || dst%pageSize != c.off%pageSize || !c.src.kernel) {
 		c.src = nil // from memory: faster than a kernel copy of bytes
 	}
 	if c.src != nil && c.n > writePiece {
@@ -331,6 +347,19 @@ type progressWriter struct {
 func (w progressWriter) Write(b []byte) (int, error) {
 	n, err := w.w.Write(b)
 	w.p.add(int64(n))
+	return n, err
+}
+
+// ReadFrom hands a copy to the file below, counting it: a file copies
+// from a file with the kernel (copy_file_range), which a plain Write
+// loop through memory would not.
+func (w progressWriter) ReadFrom(r io.Reader) (int64, error) {
+	rf, ok := w.w.(io.ReaderFrom)
+	if !ok {
+		return io.Copy(struct{ io.Writer }{w}, r)
+	}
+	n, err := rf.ReadFrom(r)
+	w.p.add(n)
 	return n, err
 }
 

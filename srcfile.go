@@ -24,6 +24,7 @@ type srcFile struct {
 	size    int64
 	modTime time.Time
 	kernel  bool // the kernel's copy beats a write from memory (kernelCopyPays)
+	mapped  bool // the bytes are mapped (LoadOptions.Map): a write from memory would read the file through page faults
 }
 
 // forceKernelCopy makes saves copy from the source file wherever they can,
@@ -56,11 +57,16 @@ func (s *srcFile) open() *os.File {
 		return nil
 	}
 	st, err := f.Stat()
-	if err != nil || !os.SameFile(st, s.info) || st.Size() != s.size || !st.ModTime().Equal(s.modTime) {
+	if err != nil || !s.same(st) {
 		f.Close()
 		return nil
 	}
 	return f
+}
+
+// same reports whether st describes the file as it was loaded.
+func (s *srcFile) same(st os.FileInfo) bool {
+	return os.SameFile(st, s.info) && st.Size() == s.size && st.ModTime().Equal(s.modTime)
 }
 
 // srcChunk returns the chunk of t's raw_data as a range of the model's

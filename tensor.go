@@ -21,7 +21,8 @@ import (
 // edit that changes data builds a new tensor.
 type Tensor struct {
 	p   *onnxproto.TensorProto
-	dir *extDir // the folder external data is read from; nil when inline or unknown
+	dir *extDir  // the folder external data is read from; nil when inline or unknown
+	fm  *fileMap // the mapped file its bytes view (LoadOptions.Map); nil when none
 }
 
 // NewTensor returns a tensor named name of element type dt and shape dims
@@ -251,7 +252,7 @@ func typedToRaw(t *onnxproto.TensorProto) ([]byte, error) {
 
 // tensor wraps a model's tensor message.
 func (m *Model) tensor(p *onnxproto.TensorProto) *Tensor {
-	return &Tensor{p: p, dir: m.ext[p]}
+	return &Tensor{p: p, dir: m.ext[p], fm: m.mapOf(p.RawData)}
 }
 
 func (t *Tensor) String() string {

@@ -67,6 +67,9 @@ func (c *cmd) open(arg string) (*onnxgraph.Model, error) {
 func (c *cmd) read(arg string) (*onnxgraph.Model, error) {
 	if arg != stdio {
 		o := c.load
+		// Mapped: a command's models live until it ends (c.opened), and
+		// a big inline model then copies at the speed of cp.
+		o.Map = true
 		var p *progress
 		o.Progress = func(done, total int64) {
 			if p == nil {
