@@ -1,6 +1,7 @@
 package simplify
 
 import (
+	"encoding/binary"
 	"math"
 
 	"github.com/onnxgraph/onnxgraph"
@@ -153,16 +154,20 @@ func (c *rctx) fuseIntoConv(p *onnxgraph.Node, w *onnxgraph.Tensor, s []float64,
 // s[at(i)], each product computed in float64 and rounded once to w's
 // type; ok is false when a result is not finite. Elements come in runs
 // of run elements of one factor (at is asked at each run's start). Float
-// weights are scaled in their own float32 slice, without a float64 copy:
-// the weights dominate a model's size and this is the simplifier's
-// costliest step on a convolutional network.
+// weights are scaled from their bytes into the new tensor's bytes, with
+// no decoded copy in between: the weights dominate a model's size and
+// this is the simplifier's costliest step on a convolutional network.
 func scaled(w *onnxgraph.Tensor, s []float64, at func(i int) int, run int) (*onnxgraph.Tensor, bool) {
 	if w.DataType() == onnxgraph.Float {
-		v, err := w.Float32s()
-		if err != nil || !scaleRuns(v, s, at, run) {
+		raw, err := w.Bytes()
+		if err != nil || int64(len(raw)) != 4*onnxgraph.NumElements(w.Dims()) {
 			return nil, false
 		}
-		t, err := onnxgraph.NewTensorOf("w", onnxgraph.Float, w.Dims(), v)
+		out := make([]byte, len(raw))
+		if !scaleRaw32(out, raw, s, at, run) {
+			return nil, false
+		}
+		t, err := onnxgraph.NewTensor("w", onnxgraph.Float, w.Dims(), out)
 		return t, err == nil
 	}
 	v, err := w.Float64s()
@@ -171,6 +176,24 @@ func scaled(w *onnxgraph.Tensor, s []float64, at func(i int) int, run int) (*onn
 	}
 	t, err := floatTensor("w", w.DataType(), w.Dims(), v)
 	return t, err == nil
+}
+
+// scaleRaw32 is scaleRuns on little-endian float32 bytes: out gets raw's
+// elements scaled.
+func scaleRaw32(out, raw []byte, s []float64, at func(i int) int, run int) bool {
+	run = max(run, 1)
+	n := len(raw) / 4
+	for start := 0; start < n; start += run {
+		f := s[at(start)]
+		for i := start; i < min(start+run, n); i++ {
+			y := float32(float64(math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))) * f)
+			if !finite(float64(y)) {
+				return false
+			}
+			binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(y))
+		}
+	}
+	return true
 }
 
 // scaleRuns multiplies v[i] by s[at(i)] in place, in runs of run elements

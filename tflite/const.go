@@ -175,7 +175,7 @@ func (c *converter) constTensor(name string, cv *cval, p []int) int32 {
 	ts := permute(cv.shape, p)
 	var idx int32
 	if cv.isFloat() {
-		idx = c.floatConst(name, ts, transposeData(cv.f, cv.shape, p))
+		idx = c.floatConstIn(name, cv.shape, cv.f, p)
 	} else {
 		tt, _ := c.mapType(cv.dt, name)
 		idx = c.intConst(name, tt, ts, transposeData(cv.i, cv.shape, p))
@@ -201,10 +201,22 @@ func expandShape(s []int64, r int) []int64 {
 // floatConst adds a float32 constant; with Options.FP16 a large one is
 // stored as float16 and read through DEQUANTIZE.
 func (c *converter) floatConst(name string, shape []int64, data []float32) int32 {
+	return c.floatConstIn(name, shape, data, nil)
+}
+
+// floatConstIn adds data, of ONNX shape s, as a float32 constant in layout
+// p (nil: as it is): the elements are permuted as they are encoded, with
+// no permuted copy in between (weights are most of a model's bytes).
+func (c *converter) floatConstIn(name string, s []int64, data []float32, p []int) int32 {
+	shape := s
+	if p != nil {
+		shape = permute(s, p)
+	}
+	w := newPermWalk(s, p)
 	if (c.opts.FP16 || c.halfWeights) && len(data) >= FP16MinElements {
 		raw := make([]byte, 2*len(data))
-		for k, x := range data {
-			binary.LittleEndian.PutUint16(raw[2*k:], onnxgraph.Float32ToFloat16(x))
+		for k := range data {
+			binary.LittleEndian.PutUint16(raw[2*k:], onnxgraph.Float32ToFloat16(data[w.next()]))
 		}
 		h := c.out.addTensor(name+"/fp16", ttFloat16, shape, raw)
 		out := c.newTensor(name, ttFloat32, shape)
@@ -212,8 +224,8 @@ func (c *converter) floatConst(name string, shape []int64, data []float32) int32
 		return out
 	}
 	raw := make([]byte, 4*len(data))
-	for k, x := range data {
-		binary.LittleEndian.PutUint32(raw[4*k:], math.Float32bits(x))
+	for k := range data {
+		binary.LittleEndian.PutUint32(raw[4*k:], math.Float32bits(data[w.next()]))
 	}
 	return c.out.addTensor(name, ttFloat32, shape, nonNil(raw))
 }

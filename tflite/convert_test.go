@@ -314,3 +314,39 @@ func TestTransposeData(t *testing.T) {
 		}
 	}
 }
+
+// TestSizeTargets converts the benchmarks' 1,000-node conv nets and holds
+// them to the size targets: the .tflite no larger than the ONNX
+// weights (x0.5 with FP16) where the weights outweigh the graph (128
+// channels), and no larger in float32 where the graph weighs as much as
+// its weights (16 channels). With FP16 the 16-channel net cannot reach
+// x0.5: its float16 weights alone are x0.48, leaving 192 bytes per block
+// for 11 tensors, 5 operators and 4 buffers, less than the FlatBuffer
+// tables need even without names; there the test holds the structure to
+// at most 56 bytes per tensor and operator (names and buffers included;
+// 71 before shapes and options tables were shared), as it does for the
+// others.
+func TestSizeTargets(t *testing.T) {
+	for _, c := range []struct {
+		ch      int64
+		fp16    bool
+		maxSize float64 // file / ONNX weights; 0: only the structure bound
+	}{
+		{128, false, 1}, {128, true, 0.5}, {16, false, 1}, {16, true, 0},
+	} {
+		data, rep, err := Convert(convNetOf(t, 1000, c.ch), &Options{FP16: c.fp16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkStructure(t, data, rep)
+		ratio := float64(rep.FileBytes) / float64(rep.ONNXWeightBytes)
+		perObject := float64(rep.FileBytes-rep.WeightBytes) / float64(rep.Tensors+rep.Operators)
+		t.Logf("%d channels, fp16 %v: file %d bytes, %.4fx the ONNX weights; %.1f bytes of structure per tensor and operator", c.ch, c.fp16, rep.FileBytes, ratio, perObject)
+		if c.maxSize > 0 && ratio > c.maxSize {
+			t.Errorf("%d channels, fp16 %v: file %.4fx the ONNX weights, over x%g", c.ch, c.fp16, ratio, c.maxSize)
+		}
+		if perObject > 56 {
+			t.Errorf("%d channels, fp16 %v: %.1f bytes of structure per tensor and operator, over 56", c.ch, c.fp16, perObject)
+		}
+	}
+}

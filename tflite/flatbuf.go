@@ -16,13 +16,16 @@ type fbBuilder struct {
 	vtable   []int          // per field: the offset of its value, 0 when absent
 	objStart int            // offset where the current table started
 	vtables  map[string]int // written vtables by their bytes: tables share them
+	vectors  map[string]int // written [int] vectors by their bytes: shapes and index lists share them
+	shared   map[string]int // other objects written once by a key of their contents (options tables)
 }
 
 func newBuilder(size int) *fbBuilder {
 	if size < 1024 {
 		size = 1024
 	}
-	return &fbBuilder{buf: make([]byte, size), head: size, minAlign: 1, vtables: map[string]int{}}
+	return &fbBuilder{buf: make([]byte, size), head: size, minAlign: 1,
+		vtables: map[string]int{}, vectors: map[string]int{}, shared: map[string]int{}}
 }
 
 // offset is the distance from the end of the buffer to its head.
@@ -81,13 +84,24 @@ func (b *fbBuilder) bytesVector(data []byte, align int) int {
 	return b.offset()
 }
 
-// int32Vector writes an [int] vector.
+// int32Vector writes an [int] vector, or returns an identical one written
+// before: a FlatBuffer may point at one object from many places, and the
+// shapes of a network's tensors repeat (every activation of a stage, every
+// filter of a kind), as do operators' index lists.
 func (b *fbBuilder) int32Vector(v []int32) int {
+	key := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(key[4*i:], uint32(x))
+	}
+	if at, ok := b.vectors[string(key)]; ok {
+		return at
+	}
 	b.prep(4, 4*len(v))
 	for i := len(v) - 1; i >= 0; i-- {
 		b.placeU32(uint32(v[i]))
 	}
 	b.placeU32(uint32(len(v)))
+	b.vectors[string(key)] = b.offset()
 	return b.offset()
 }
 

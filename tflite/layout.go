@@ -125,6 +125,26 @@ func transposeData[T any](data []T, s []int64, p []int) []T {
 	if isIdentity(p) || len(data) <= 1 {
 		return data
 	}
+	out := make([]T, len(data))
+	w := newPermWalk(s, p)
+	for o := range out {
+		out[o] = data[w.next()]
+	}
+	return out
+}
+
+// permWalk yields, for each element of data of shape s permuted into
+// layout p in output order, its index in the source.
+type permWalk struct {
+	ts, tstr, idx []int64 // output shape, source stride of each output axis, output position
+	src           int64
+	identity      bool
+}
+
+func newPermWalk(s []int64, p []int) *permWalk {
+	if p == nil || isIdentity(p) {
+		return &permWalk{identity: true}
+	}
 	r := len(s)
 	strides := make([]int64, r)
 	st := int64(1)
@@ -132,25 +152,28 @@ func transposeData[T any](data []T, s []int64, p []int) []T {
 		strides[i] = st
 		st *= s[i]
 	}
-	ts := permute(s, p)
-	tstr := make([]int64, r) // source stride of each output axis
+	w := &permWalk{ts: permute(s, p), tstr: make([]int64, r), idx: make([]int64, r)}
 	for i, a := range p {
-		tstr[i] = strides[a]
+		w.tstr[i] = strides[a]
 	}
-	out := make([]T, len(data))
-	idx := make([]int64, r)
-	src := int64(0)
-	for o := range out {
-		out[o] = data[src]
-		for k := r - 1; k >= 0; k-- {
-			idx[k]++
-			src += tstr[k]
-			if idx[k] < ts[k] {
-				break
-			}
-			src -= tstr[k] * idx[k]
-			idx[k] = 0
+	return w
+}
+
+// next returns the source index of the next output element.
+func (w *permWalk) next() int64 {
+	cur := w.src
+	if w.identity {
+		w.src++
+		return cur
+	}
+	for k := len(w.idx) - 1; k >= 0; k-- {
+		w.idx[k]++
+		w.src += w.tstr[k]
+		if w.idx[k] < w.ts[k] {
+			break
 		}
+		w.src -= w.tstr[k] * w.idx[k]
+		w.idx[k] = 0
 	}
-	return out
+	return cur
 }

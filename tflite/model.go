@@ -136,12 +136,21 @@ func (m *tfModel) encode(description string) ([]byte, error) {
 	for i, t := range m.tensors {
 		name := b.str(t.name)
 		shape := b.int32Vector(t.shape)
+		// Fields at the schema's default (buffer 0, FLOAT32) are left
+		// out, as FlatBuffers writers do; has_rank tells a scalar from a
+		// tensor of unknown rank, which a non-empty shape already does.
 		b.startTable(tFields)
 		b.fieldOffset(tShape, shape)
 		b.fieldOffset(tName, name)
-		b.fieldI32(tBuffer, int32(t.buf))
-		b.fieldU8(tType, uint8(t.typ))
-		b.fieldBool(tHasRank, true)
+		if t.buf != 0 {
+			b.fieldI32(tBuffer, int32(t.buf))
+		}
+		if t.typ != ttFloat32 {
+			b.fieldU8(tType, uint8(t.typ))
+		}
+		if len(t.shape) == 0 {
+			b.fieldBool(tHasRank, true)
+		}
 		tensorOffs[i] = b.endTable()
 	}
 	tensors := b.offsetVector(tensorOffs)
@@ -157,7 +166,9 @@ func (m *tfModel) encode(description string) ([]byte, error) {
 		if op.op.opt != optNone {
 			b.fieldOffset(opcOptions, opts)
 		}
-		b.fieldI32(opcOpcode, int32(codeIndex[op.op.code]))
+		if k := codeIndex[op.op.code]; k != 0 {
+			b.fieldI32(opcOpcode, int32(k))
+		}
 		if op.op.opt != optNone {
 			b.fieldU8(opcOptionsType, op.op.opt)
 		}
@@ -213,9 +224,20 @@ func (m *tfModel) encode(description string) ([]byte, error) {
 	return out, nil
 }
 
-// writeOptions writes an options table; an operator with an options kind
-// always gets one, empty or not.
+// writeOptions writes an options table, or returns an identical one
+// written before (the convolutions of a network share a few); an operator
+// with an options kind always gets one, empty or not.
 func writeOptions(b *fbBuilder, fields []optField) int {
+	key := fmt.Sprint(fields)
+	if at, ok := b.shared[key]; ok {
+		return at
+	}
+	at := writeOptionsTable(b, fields)
+	b.shared[key] = at
+	return at
+}
+
+func writeOptionsTable(b *fbBuilder, fields []optField) int {
 	n := 0
 	vecs := make([]int, len(fields))
 	for i, f := range fields {

@@ -328,8 +328,7 @@ func convConv(c *converter, n *onnxgraph.Node) error {
 	case group == 1:
 		c.conv2D(xt, ot, weights, ws, bias, w, mode, act, name)
 	case group == cin && m%cin == 0 && cg == 1:
-		fw := transposeData(weights, ws, []int{1, 2, 3, 0})
-		f := c.floatConst(name+"/filter", []int64{1, ws[2], ws[3], m}, fw)
+		f := c.floatConstIn(name+"/filter", ws, weights, []int{1, 2, 3, 0}) // [1, kh, kw, m]
 		b := c.floatConst(name+"/bias", []int64{m}, bias)
 		c.emit(opDepthwise, []int32{xt, f, b}, []int32{ot},
 			oU8(0, mode), oI32(1, w.s[1]), oI32(2, w.s[0]), oI32(3, m/cin), oU8(4, act), oI32(5, w.d[1]), oI32(6, w.d[0]))
@@ -359,8 +358,7 @@ func convConv(c *converter, n *onnxgraph.Node) error {
 
 // conv2D emits one CONV_2D with OIHW weights ws.
 func (c *converter) conv2D(x, out int32, weights []float32, ws []int64, bias []float32, w window, mode, act int64, name string) {
-	fw := transposeData(weights, ws, channelsLast(4))
-	f := c.floatConst(name+"/filter", permute(ws, channelsLast(4)), fw)
+	f := c.floatConstIn(name+"/filter", ws, weights, channelsLast(4))
 	b := c.floatConst(name+"/bias", []int64{ws[0]}, bias)
 	c.emit(opConv2D, []int32{x, f, b}, []int32{out},
 		oU8(0, mode), oI32(1, w.s[1]), oI32(2, w.s[0]), oU8(3, act), oI32(4, w.d[1]), oI32(5, w.d[0]))
@@ -425,8 +423,7 @@ func convConvTranspose(c *converter, n *onnxgraph.Node) error {
 	if name == "" {
 		name = out.Name()
 	}
-	fw := transposeData(wc.f, ws, []int{1, 2, 3, 0})
-	f := c.floatConst(name+"/filter", []int64{cout, ks[0], ks[1], ws[0]}, fw)
+	f := c.floatConstIn(name+"/filter", ws, wc.f, []int{1, 2, 3, 0})
 	xt := c.tensor(x, channelsLast(4))
 	fullShape := []int64{xs[0], full[0], full[1], cout}
 	oshape := c.int32Const(name+"/output_shape", shape32(fullShape))
