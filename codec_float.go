@@ -179,9 +179,32 @@ func Float16ToFloat32(h uint16) float32 {
 }
 
 // Float32ToFloat16 rounds f to IEEE 754 half precision, to nearest with ties
-// to even; values beyond ±65504 become ±Inf. A NaN keeps its sign and the
-// top bits of its payload, as NumPy does.
-func Float32ToFloat16(f float32) uint16 { return float64ToFloat16(float64(f)) }
+// to even; values beyond ±65504 become ±Inf. A NaN becomes a quiet NaN
+// that keeps its sign and the top bits of its payload, as NumPy does.
+//
+// It works on the bits (weights converted by the million), and gives the
+// same result as the general rounding of float64ToFloat16 for every
+// float32 (TestFloat32ToFloat16Bits).
+func Float32ToFloat16(f float32) uint16 {
+	x := math.Float32bits(f)
+	sign := uint16(x>>16) & 0x8000
+	x &= 0x7fffffff
+	switch {
+	case x > 0x7f800000: // NaN: quiet, with the payload's top bits
+		return sign | 0x7e00 | uint16(x>>13)&0x3ff
+	case x >= 0x477ff000: // 65520 and up (Inf too): rounds to Inf
+		return sign | 0x7c00
+	case x < 0x38800000: // under 2^-14: a subnormal half or zero
+		// Adding 0.5 puts the half's subnormal steps on float32's last
+		// mantissa bit, so float32 addition rounds to nearest even.
+		y := math.Float32bits(math.Float32frombits(x) + 0.5)
+		return sign | uint16(y-0x3f000000)
+	default: // a normal half: rebias the exponent, round the 13 bits dropped
+		odd := (x >> 13) & 1
+		x += 0xc8000fff + odd // (15-127)<<23 + half an ulp - 1
+		return sign | uint16(x>>13)
+	}
+}
 
 func float64ToFloat16(x float64) uint16 {
 	return uint16(fmtFloat16.encode(x, false, func(x float64) uint32 {

@@ -25,3 +25,7 @@ func SaveBytesDiff(m *Model) error { return saveBytesDiff(m) }
 
 // KindWireType is the wire type of one value of a field of kind k.
 func KindWireType(k protoreflect.Kind) protowire.Type { return kindWireType(k) }
+
+// Float64ToFloat16 is the general rounding to float16 (float64ToFloat16),
+// which Float32ToFloat16's bit path must agree with.
+func Float64ToFloat16(x float64) uint16 { return float64ToFloat16(x) }
