@@ -2,6 +2,7 @@ package tflite
 
 import (
 	"bytes"
+	"io"
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
@@ -75,4 +76,19 @@ func benchConvert(b *testing.B, ch int64, opts *Options) {
 	b.ReportMetric(float64(rep.WeightBytes)/float64(rep.ONNXWeightBytes), "weights/onnx-weights")
 	b.ReportMetric(float64(rep.FileBytes)/float64(rep.ONNXWeightBytes), "file/onnx-weights")
 	b.ReportMetric(float64(rep.FileBytes)/float64(onnxFile.Len()), "file/onnx-file")
+}
+
+// BenchmarkWrite1000Wide streams the 128-channel net's .tflite (Write):
+// against BenchmarkConvert1000Wide, the copy of the whole file that
+// Convert returns is not made.
+func BenchmarkWrite1000Wide(b *testing.B) {
+	m := convNetOf(b, 1000, 128)
+	b.ReportAllocs()
+	for b.Loop() {
+		rep, err := Write(m, io.Discard, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(rep.FileBytes)/float64(rep.ONNXWeightBytes), "file/onnx-weights")
+	}
 }

@@ -1,9 +1,11 @@
 package tflite
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -127,6 +129,36 @@ func Convert(m *onnxgraph.Model, opts *Options) (data []byte, rep *Report, err e
 // or the conversion stops between two nodes and the error is ctx's
 // (errors.Is(err, context.Canceled)).
 func ConvertContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (data []byte, rep *Report, err error) {
+	f, rep, err := convert(ctx, m, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f.bytes(), rep, nil
+}
+
+// Write converts m (see Convert) and writes the .tflite to w, the
+// constant buffers straight from where the conversion put them: no copy
+// of the whole file is made in memory.
+func Write(m *onnxgraph.Model, w io.Writer, opts *Options) (*Report, error) {
+	return WriteContext(context.Background(), m, w, opts)
+}
+
+// WriteContext is Write under ctx (see ConvertContext); when ctx ends
+// while it writes, it stops between two buffers, what was written to w
+// staying written.
+func WriteContext(ctx context.Context, m *onnxgraph.Model, w io.Writer, opts *Options) (*Report, error) {
+	f, rep, err := convert(ctx, m, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.writeTo(ctx, w); err != nil {
+		return nil, fmt.Errorf("tflite: %w", err)
+	}
+	return rep, nil
+}
+
+// convert is the conversion: the encoded file and its report.
+func convert(ctx context.Context, m *onnxgraph.Model, opts *Options) (file *tfFile, rep *Report, err error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -165,7 +197,7 @@ func ConvertContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (dat
 			if c.node != nil {
 				name = nodeName(c.node, -1) + " (" + opName(c.node) + ")"
 			}
-			data, rep, err = nil, nil, fmt.Errorf("%w: internal error at node %s: %v", ErrInvalid, name, r)
+			file, rep, err = nil, nil, fmt.Errorf("%w: internal error at node %s: %v", ErrInvalid, name, r)
 		}
 	}()
 	if err := c.run(ctx); err != nil {
@@ -175,12 +207,12 @@ func ConvertContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (dat
 	if desc == "" {
 		desc = "onnxgraph tflite exporter"
 	}
-	data, err = c.out.encode(desc)
+	file, err = c.out.encode(desc)
 	if err != nil {
 		return nil, nil, err
 	}
-	c.finishReport(int64(len(data)))
-	return data, c.rep, nil
+	c.finishReport(file.size())
+	return file, c.rep, nil
 }
 
 // Save converts m (see Convert) and writes the .tflite to path through a
@@ -190,25 +222,32 @@ func Save(m *onnxgraph.Model, path string, opts *Options) (*Report, error) {
 }
 
 // SaveContext is Save under ctx (see ConvertContext); when ctx ends,
-// nothing is written.
+// nothing is written. The file is streamed as Write does.
 func SaveContext(ctx context.Context, m *onnxgraph.Model, path string, opts *Options) (*Report, error) {
-	data, rep, err := ConvertContext(ctx, m, opts)
+	f, rep, err := convert(ctx, m, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := writeFileAtomic(path, func(w io.Writer) error { return f.writeTo(ctx, w) }); err != nil {
 		return nil, err
 	}
 	return rep, nil
 }
 
-func writeFileAtomic(path string, data []byte) error {
+// writeFileAtomic writes path with write through a temporary file renamed
+// into place: a failed write leaves no file and the old one as it was.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("tflite: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
 		tmp.Close()
 		return fmt.Errorf("tflite: %w", err)
 	}

@@ -1,6 +1,7 @@
 package tflite_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,21 @@ func ExampleConvert() {
 	// MAX_POOL_2D 2
 	// FULLY_CONNECTED 1
 	// RESHAPE 1
+}
+
+// Write streams the .tflite to a writer (a file, an HTTP response): the
+// weights go out from where the conversion put them, with no copy of the
+// whole file in memory. It writes the same bytes Convert returns.
+func ExampleWrite() {
+	var buf bytes.Buffer
+	rep, err := tflite.Write(samples.MNIST(), &buf, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	data, _, _ := tflite.Convert(samples.MNIST(), nil)
+	fmt.Println(int64(buf.Len()) == rep.FileBytes, bytes.Equal(buf.Bytes(), data))
+	// Output: true true
 }
 
 // Convert simplifies a copy of the model first: the weight an exported

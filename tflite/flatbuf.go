@@ -15,6 +15,8 @@ type fbBuilder struct {
 	minAlign int
 	vtable   []int          // per field: the offset of its value, 0 when absent
 	objStart int            // offset where the current table started
+	extern   int            // bytes of the FlatBuffer kept outside buf (externVector)
+	holes    []hole         // where they go, in the order placed
 	vtables  map[string]int // written vtables by their bytes: tables share them
 	vectors  map[string]int // written [int] vectors by their bytes: shapes and index lists share them
 	shared   map[string]int // other objects written once by a key of their contents (options tables)
@@ -28,8 +30,16 @@ func newBuilder(size int) *fbBuilder {
 		vtables: map[string]int{}, vectors: map[string]int{}, shared: map[string]int{}}
 }
 
-// offset is the distance from the end of the buffer to its head.
-func (b *fbBuilder) offset() int { return len(b.buf) - b.head }
+// hole is data of the FlatBuffer kept outside buf: it goes before the
+// last after bytes of buf (those written before it).
+type hole struct {
+	after int
+	data  []byte
+}
+
+// offset is the distance from the end of the FlatBuffer to the builder's
+// head: the bytes in buf and those kept outside it.
+func (b *fbBuilder) offset() int { return len(b.buf) - b.head + b.extern }
 
 func (b *fbBuilder) grow(need int) {
 	for b.head < need {
@@ -38,8 +48,9 @@ func (b *fbBuilder) grow(need int) {
 			n = len(b.buf) + need + len(b.buf)
 		}
 		nb := make([]byte, n)
-		copy(nb[n-b.offset():], b.buf[b.head:])
-		b.head = n - b.offset()
+		used := len(b.buf) - b.head
+		copy(nb[n-used:], b.buf[b.head:])
+		b.head = n - used
 		b.buf = nb
 	}
 }
@@ -73,15 +84,30 @@ func (b *fbBuilder) prependOffset(off int) {
 	b.placeU32(uint32(b.offset() - off + 4))
 }
 
-// bytesVector writes a [ubyte] vector with the given alignment of its data.
-func (b *fbBuilder) bytesVector(data []byte, align int) int {
+// externVector writes a [ubyte] vector whose data starts aligned to
+// align, keeping data itself outside buf (the file's pieces put it back):
+// weights are most of a .tflite, and are not copied this way.
+func (b *fbBuilder) externVector(data []byte, align int) int {
 	b.prep(4, len(data))
 	b.prep(align, len(data))
-	b.grow(len(data))
-	b.head -= len(data)
-	copy(b.buf[b.head:], data)
+	b.holes = append(b.holes, hole{after: len(b.buf) - b.head, data: data})
+	b.extern += len(data)
 	b.placeU32(uint32(len(data)))
 	return b.offset()
+}
+
+// pieces returns the finished FlatBuffer in file order: the bytes of buf
+// with the kept-out data between them.
+func (b *fbBuilder) pieces() [][]byte {
+	real := b.buf[b.head:]
+	var out [][]byte
+	pos := 0
+	for k := len(b.holes) - 1; k >= 0; k-- {
+		cut := len(real) - b.holes[k].after
+		out = append(out, real[pos:cut], b.holes[k].data)
+		pos = cut
+	}
+	return append(out, real[pos:])
 }
 
 // int32Vector writes an [int] vector, or returns an identical one written
@@ -187,17 +213,16 @@ func (b *fbBuilder) endTable() int {
 	}
 	// soffset: the table's position minus the vtable's (negative when the
 	// shared vtable lies after the table).
-	binary.LittleEndian.PutUint32(b.buf[len(b.buf)-obj:], uint32(int32(at-obj)))
+	binary.LittleEndian.PutUint32(b.buf[len(b.buf)+b.extern-obj:], uint32(int32(at-obj)))
 	return obj
 }
 
-// finish writes the root offset and the file identifier and returns the
-// finished bytes.
-func (b *fbBuilder) finish(root int, ident string) []byte {
+// finish writes the root offset and the file identifier; pieces then
+// gives the finished bytes.
+func (b *fbBuilder) finish(root int, ident string) {
 	b.prep(b.minAlign, 8)
 	for i := len(ident) - 1; i >= 0; i-- {
 		b.placeU8(ident[i])
 	}
 	b.prependOffset(root)
-	return b.buf[b.head:]
 }

@@ -1,7 +1,9 @@
 package tflite
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"math"
 )
 
@@ -86,24 +88,60 @@ func shape32(s []int64) []int32 {
 // maxFlatbuffer is the size limit of a FlatBuffer (signed 32-bit offsets).
 const maxFlatbuffer = math.MaxInt32
 
-// encode serializes the model as a .tflite FlatBuffer.
-func (m *tfModel) encode(description string) ([]byte, error) {
-	size := 4096 + 256*len(m.tensors) + 128*len(m.ops)
-	for _, d := range m.buffers {
-		size += len(d) + 32
+// tfFile is an encoded .tflite in pieces: the FlatBuffer's own bytes
+// with the constant buffers' data between them, never copied into it.
+type tfFile struct{ pieces [][]byte }
+
+func (f *tfFile) size() int64 {
+	var n int64
+	for _, p := range f.pieces {
+		n += int64(len(p))
 	}
-	if size > maxFlatbuffer {
-		return nil, fmt.Errorf("%w: %d bytes of weights and graph exceed the 2 GiB FlatBuffer limit", ErrTooLarge, size)
+	return n
+}
+
+// bytes returns the whole file in one slice.
+func (f *tfFile) bytes() []byte {
+	out := make([]byte, 0, f.size())
+	for _, p := range f.pieces {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// writeTo writes the file to w, stopping between pieces when ctx ends.
+func (f *tfFile) writeTo(ctx context.Context, w io.Writer) error {
+	for _, p := range f.pieces {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := w.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// encode serializes the model as a .tflite FlatBuffer.
+func (m *tfModel) encode(description string) (*tfFile, error) {
+	size := 4096 + 256*len(m.tensors) + 128*len(m.ops) + 48*len(m.buffers)
+	total := int64(size)
+	for _, d := range m.buffers {
+		total += int64(len(d)) + 32
+	}
+	if total > maxFlatbuffer {
+		return nil, fmt.Errorf("%w: %d bytes of weights and graph exceed the 2 GiB FlatBuffer limit", ErrTooLarge, total)
 	}
 	b := newBuilder(size)
 
-	// Buffers first: they end up at the end of the file.
+	// Buffers first: they end up at the end of the file, their data kept
+	// out of the builder (tfFile writes it from the buffers).
 	bufs := make([]int, len(m.buffers))
 	for i := len(m.buffers) - 1; i >= 0; i-- {
 		d := m.buffers[i]
 		data := 0
 		if len(d) > 0 {
-			data = b.bytesVector(d, 16)
+			data = b.externVector(d, 16)
 		}
 		b.startTable(bufFields)
 		if data != 0 {
@@ -217,11 +255,12 @@ func (m *tfModel) encode(description string) ([]byte, error) {
 	b.fieldOffset(modelBuffers, buffers)
 	b.fieldOffset(modelSignatures, sigs)
 	root := b.endTable()
-	out := b.finish(root, fileIdentifier)
-	if len(out) > maxFlatbuffer {
-		return nil, fmt.Errorf("%w: %d bytes exceed the 2 GiB FlatBuffer limit", ErrTooLarge, len(out))
+	b.finish(root, fileIdentifier)
+	f := &tfFile{pieces: b.pieces()}
+	if n := f.size(); n > maxFlatbuffer {
+		return nil, fmt.Errorf("%w: %d bytes exceed the 2 GiB FlatBuffer limit", ErrTooLarge, n)
 	}
-	return out, nil
+	return f, nil
 }
 
 // writeOptions writes an options table, or returns an identical one

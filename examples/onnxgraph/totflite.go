@@ -46,11 +46,8 @@ func toTFLiteCmd(c *cmd) {
 		}
 		var rep *tflite.Report
 		if args[1] == stdio {
-			var data []byte
-			if data, rep, err = tflite.ConvertContext(c.g.ctx, m, opts); err == nil {
-				c.stdoutUsed = true
-				_, err = c.stdout.Write(data)
-			}
+			c.stdoutUsed = true
+			rep, err = tflite.WriteContext(c.g.ctx, m, c.stdout, opts)
 		} else {
 			rep, err = tflite.SaveContext(c.g.ctx, m, args[1], opts)
 		}

@@ -44,6 +44,16 @@ func TestCLI(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
 	}
+	// To standard output (streamed): the same bytes as the file.
+	cmd := exec.Command(bin, "to-tflite", mnist, "-")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("to-tflite to -: %v\n%s", err, stderr.String())
+	}
+	if file, _ := os.ReadFile(filepath.Join(dir, "mnist.tflite")); stdout.String() != string(file) {
+		t.Errorf("to-tflite to -: %d bytes, the file has %d", stdout.Len(), len(file))
+	}
 	out, err = run("to-tflite", mnist, filepath.Join(dir, "mnist_as_is.tflite"), "--no-simplify")
 	if err != nil {
 		t.Fatalf("--no-simplify: %v\n%s", err, out)
