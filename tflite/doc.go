@@ -7,6 +7,7 @@
 //
 //	data, rep, err := tflite.Convert(model, &tflite.Options{InputShapes: map[string][]int64{"images": {1, 3, 224, 224}}})
 //	rep, err := tflite.Save(model, "model.tflite", nil) // atomic: no file on failure
+//	rep, err := tflite.Write(model, w, nil)             // streamed: the weights are not copied into one slice
 //
 // # Simplified first
 //
@@ -70,4 +71,8 @@
 // schema.go: schema version 3, one subgraph, a "serving_default"
 // signature, weights 16-byte aligned, every operator with its options
 // table (empty when it has no fields) wherever the schema defines one.
+// Identical shapes, index lists and options tables are written once and
+// shared; fields at the schema's default are left out. The constant
+// buffers' bytes never enter the builder: the file is a list of pieces
+// (model.go's tfFile) that Write streams and Convert joins.
 package tflite
