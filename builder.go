@@ -339,7 +339,7 @@ func tensorOf(name string, dt DataType, dims []int64, v any) (*Tensor, error) {
 		if dt == 0 || t.DataType() == dt {
 			tp := shallow(t.p)
 			tp.Name = proto.String(name)
-			return &Tensor{p: tp, dir: t.dir, fm: t.fm}, nil
+			return t.with(tp), nil
 		}
 		vals, err := t.Values()
 		if err != nil {
@@ -575,7 +575,7 @@ func addConst(g *Graph, base string, t *Tensor) *Value {
 	name := g.UniqueName(base)
 	tp := shallow(t.p)
 	tp.Name = proto.String(name)
-	t = &Tensor{p: tp, dir: t.dir, fm: t.fm}
+	t = t.with(tp)
 	if !inFunction(g) {
 		v, err := g.AddInitializer(t)
 		if err != nil {

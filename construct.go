@@ -79,13 +79,7 @@ func (g *Graph) AddInitializer(t *Tensor) (*Value, error) {
 	}
 	v := g.define(t.Name())
 	v.init = t.p
-	g.model.shareMaps([]*fileMap{t.fm})
-	if t.dir != nil {
-		if g.model.ext == nil {
-			g.model.ext = map[*onnxproto.TensorProto]*extDir{}
-		}
-		g.model.ext[t.p] = t.dir
-	}
+	g.model.holdSources(t)
 	g.inits = append(g.inits, v)
 	if ir := g.model.IRVersion(); ir > 0 && ir < 4 && g.parent == nil && g.fn == nil && g.model.graph == g {
 		g.listAsInput(v)

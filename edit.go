@@ -256,13 +256,7 @@ func (g *Graph) SetInitializer(v *Value, t *Tensor) error {
 		return errorf(ErrNotFound, "graph %q: %q is not an initializer", g.Name(), nameOf(v))
 	}
 	v.init = t.p
-	g.model.shareMaps([]*fileMap{t.fm})
-	if t.dir != nil {
-		if g.model.ext == nil {
-			g.model.ext = map[*onnxproto.TensorProto]*extDir{}
-		}
-		g.model.ext[t.p] = t.dir
-	}
+	g.model.holdSources(t)
 	return nil
 }
 

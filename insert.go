@@ -332,7 +332,7 @@ func InsertNodeModel(m *Model, opts *InsertNodeOptions) (*InsertNodeReport, erro
 		}
 		tp := shallow(t.p)
 		tp.Name = proto.String(constNames[i])
-		v, err := g.AddInitializer(&Tensor{p: tp, dir: t.dir, fm: t.fm})
+		v, err := g.AddInitializer(t.with(tp))
 		if err != nil {
 			panic("onnxgraph: InsertNode: " + err.Error()) // the name is unique
 		}

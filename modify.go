@@ -258,7 +258,7 @@ func newConstLike(name string, old *Tensor, v any) (*Tensor, error) {
 	if n == NumElements(old.Dims()) && !slices.Equal(t.Dims(), old.Dims()) {
 		tp := shallow(t.p)
 		tp.Dims = old.Dims()
-		t = &Tensor{p: tp}
+		t = t.with(tp)
 	}
 	return t, nil
 }
@@ -288,7 +288,7 @@ func setConst(n *Node, slots []int, t *Tensor) *Value {
 	}
 	tp := shallow(t.p)
 	tp.Name = proto.String(v.name)
-	t = &Tensor{p: tp, dir: t.dir, fm: t.fm}
+	t = t.with(tp)
 	if v.init != nil {
 		_ = v.graph.SetInitializer(v, t) // v is an initializer
 	} else {

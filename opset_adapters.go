@@ -626,7 +626,7 @@ func legacyBroadcastUp(s *stepCtx) (*Node, error) {
 		}
 		tp := shallow(t.p)
 		tp.Dims = dims
-		if setConst(s.n, []int{1}, &Tensor{p: tp, dir: t.dir, fm: t.fm}) != nil {
+		if setConst(s.n, []int{1}, t.with(tp)) != nil {
 			s.note("B copied with %d trailing 1s", trailing)
 		} else {
 			s.note("B reshaped with %d trailing 1s", trailing)

@@ -255,6 +255,25 @@ func (m *Model) tensor(p *onnxproto.TensorProto) *Tensor {
 	return &Tensor{p: p, dir: m.ext[p], fm: m.mapOf(p.RawData)}
 }
 
+// with returns a tensor of message p, a copy of t's with another name or
+// dims, whose data comes from where t's does (t's external-data folder,
+// t's mapped file).
+func (t *Tensor) with(p *onnxproto.TensorProto) *Tensor {
+	return &Tensor{p: p, dir: t.dir, fm: t.fm}
+}
+
+// holdSources makes m hold what t's data is read from, now that one of
+// m's values holds t: t's external-data folder and t's mapped file.
+func (m *Model) holdSources(t *Tensor) {
+	m.shareMaps([]*fileMap{t.fm})
+	if t.dir != nil {
+		if m.ext == nil {
+			m.ext = map[*onnxproto.TensorProto]*extDir{}
+		}
+		m.ext[t.p] = t.dir
+	}
+}
+
 func (t *Tensor) String() string {
 	return fmt.Sprintf("%s %v%v", t.Name(), t.DataType(), t.p.GetDims())
 }
