@@ -73,7 +73,6 @@ func OpenContext(ctx context.Context, path string, opts *LoadOptions) (*Model, e
 	if err != nil {
 		return nil, fmt.Errorf("onnxgraph: %w", err)
 	}
-	defer f.Close()
 	o := orZero(opts)
 	if o.Dir == "" {
 		o.Dir = filepath.Dir(path)
@@ -81,9 +80,10 @@ func OpenContext(ctx context.Context, path string, opts *LoadOptions) (*Model, e
 	o.path = path
 	if o.Map {
 		if m, ok, err := openMapped(ctx, f, &o); ok {
-			return m, err
+			return m, err // the mapping holds f, or closed it on failure
 		}
 	}
+	defer f.Close()
 	r, size := o.counting(f)
 	b, err := readAll(ctx, r, size)
 	if err != nil {
@@ -93,30 +93,21 @@ func OpenContext(ctx context.Context, path string, opts *LoadOptions) (*Model, e
 }
 
 // openMapped is OpenContext with LoadOptions.Map: ok is false when the
-// file is read instead (too small, or the system does not map it).
+// file is read instead (too small, or the system does not map it). With
+// ok, the mapping holds f (held open to see changes under it), or f is
+// closed.
 func openMapped(ctx context.Context, f *os.File, o *LoadOptions) (m *Model, ok bool, err error) {
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() || st.Size() < minMap || st.Size() > MaxProtoSize {
 		return nil, false, nil
 	}
-	keep, err := os.Open(o.path) // held while mapped, to see changes
-	if err != nil {
-		return nil, false, nil
-	}
-	if kst, err := keep.Stat(); err != nil || !os.SameFile(kst, st) {
-		keep.Close()
-		return nil, false, nil
-	}
 	b := mapFile(f, st.Size())
 	if b == nil {
-		keep.Close()
 		return nil, false, nil
 	}
-	src := statSource(f, o.path, st.Size())
-	if src != nil {
-		src.mapped, src.kernel = true, true
-	}
-	fm := &fileMap{b: b, refs: 1, file: keep, info: st}
+	src := sourceOf(st, o.path)
+	src.mapped, src.kernel = true, true
+	fm := &fileMap{b: b, refs: 1, file: f, src: src}
 	err = guardFault("reading "+o.path, func() error {
 		m, err = decodeContext(ctx, b, o, src)
 		return err

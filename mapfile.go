@@ -20,8 +20,8 @@ type fileMap struct {
 	mu   sync.Mutex
 	b    []byte
 	refs int
-	file *os.File    // the file mapped, held open to tell when it changes under the mapping
-	info os.FileInfo // the file as it was mapped
+	file *os.File // the file mapped, held open to tell when it changes under the mapping
+	src  *srcFile // the file as it was mapped
 }
 
 // changed reports whether the mapped file was rewritten or cut short in
@@ -29,7 +29,7 @@ type fileMap struct {
 // this package's saves do, leaves the mapped one as it was).
 func (f *fileMap) changed() bool {
 	st, err := f.file.Stat()
-	return err != nil || st.Size() != f.info.Size() || !st.ModTime().Equal(f.info.ModTime())
+	return err != nil || !f.src.same(st)
 }
 
 // contains reports whether p views bytes of the mapping.

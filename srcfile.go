@@ -45,6 +45,11 @@ func statSource(f *os.File, path string, n int64) *srcFile {
 	if err != nil || !st.Mode().IsRegular() || st.Size() != n {
 		return nil
 	}
+	return sourceOf(st, path)
+}
+
+// sourceOf describes the regular file at path, as st found it.
+func sourceOf(st os.FileInfo, path string) *srcFile {
 	abs := absPath(path)
 	return &srcFile{path: abs, info: st, size: st.Size(), modTime: st.ModTime(), kernel: forceKernelCopy || kernelCopyPays(abs)}
 }
