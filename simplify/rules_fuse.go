@@ -178,8 +178,9 @@ func scaled(w *onnxgraph.Tensor, s []float64, at func(i int) int, run int) (*onn
 	return t, err == nil
 }
 
-// scaleRaw32 is scaleRuns on little-endian float32 bytes: out gets raw's
-// elements scaled.
+// scaleRaw32 is scaleRuns on little-endian float32 bytes (the common
+// case, which never decodes them): out gets raw's elements scaled, each
+// rounded once to float32.
 func scaleRaw32(out, raw []byte, s []float64, at func(i int) int, run int) bool {
 	run = max(run, 1)
 	n := len(raw) / 4
@@ -197,18 +198,16 @@ func scaleRaw32(out, raw []byte, s []float64, at func(i int) int, run int) bool 
 }
 
 // scaleRuns multiplies v[i] by s[at(i)] in place, in runs of run elements
-// of one factor, each product computed in float64 and rounded once to T;
-// false when a result is not finite.
-func scaleRuns[T float32 | float64](v []T, s []float64, at func(i int) int, run int) bool {
+// of one factor; false when a result is not finite. (The other float
+// types, rounded to theirs when encoded.)
+func scaleRuns(v []float64, s []float64, at func(i int) int, run int) bool {
 	run = max(run, 1)
 	for start := 0; start < len(v); start += run {
 		f := s[at(start)]
-		for i, x := range v[start:min(start+run, len(v))] {
-			y := T(float64(x) * f)
-			if !finite(float64(y)) {
+		for i := start; i < min(start+run, len(v)); i++ {
+			if v[i] *= f; !finite(v[i]) {
 				return false
 			}
-			v[start+i] = y
 		}
 	}
 	return true
