@@ -13,10 +13,7 @@ import (
 // clone costs time and memory in proportion to the graph, not the weights.
 // A recorded chain error is copied too.
 func (m *Model) Clone() *Model {
-	c := &Model{err: m.err}
-	if m.types != nil {
-		c.types = &typeCache{src: m.types.src}
-	}
+	c := &Model{err: m.err, types: m.types.fresh()}
 	if m.p == nil {
 		return c
 	}

@@ -56,6 +56,15 @@ type typeCache struct {
 	err   error
 }
 
+// fresh is the same type source for another model, with nothing inferred
+// yet; nil when t is.
+func (t *typeCache) fresh() *typeCache {
+	if t == nil {
+		return nil
+	}
+	return &typeCache{src: t.src}
+}
+
 // typesNow returns the inferred types of the model as it is now, inferring
 // again when it changed since; nil when the model has no type source.
 func (m *Model) typesNow() (func(*Value) *onnxproto.TypeProto, error) {

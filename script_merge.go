@@ -133,9 +133,7 @@ func (s *MergeStep) Apply(m *Model) (_ any, err error) {
 		if err != nil {
 			return nil, err
 		}
-		if m.types != nil {
-			x.types = &typeCache{src: m.types.src}
-		}
+		x.types = m.types.fresh()
 		models = append(models, x)
 	}
 	res, r, err := Merge(models, o)
