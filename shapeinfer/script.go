@@ -53,25 +53,17 @@ func (s *ScriptStep) Validate() error {
 	return err
 }
 
-// Apply declares the step's input dims on m, infers its types and writes
-// them into m, and returns the *Result. Every name in Input must be a graph
-// input of the main graph.
+// Apply declares the step's input dims on m (onnxgraph's set-dims step:
+// every name in Input must be a graph input of the main graph), infers its
+// types and writes them into m, and returns the *Result.
 func (s *ScriptStep) Apply(m *onnxgraph.Model) (any, error) {
-	dims, err := s.dims()
-	if err != nil {
+	if _, err := s.dims(); err != nil {
 		return nil, err
 	}
-	if g := m.Graph(); g != nil {
-		for name := range dims {
-			if v, ok := g.Value(name); !ok || !v.IsGraphInput() {
-				return nil, fmt.Errorf("shapeinfer: input %q: %w: the model has no graph input %q", name, onnxgraph.ErrNotFound, name)
-			}
-		}
-	}
 	var res *Result
-	err = m.Atomic(func(m *onnxgraph.Model) error {
-		if len(dims) > 0 {
-			if _, err := onnxgraph.SetDimsModel(m, dims, nil); err != nil {
+	err := m.Atomic(func(m *onnxgraph.Model) error {
+		if len(s.Input) > 0 {
+			if _, err := (&onnxgraph.SetDimsStep{Input: s.Input}).Apply(m); err != nil {
 				return err
 			}
 		}
