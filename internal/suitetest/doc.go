@@ -9,7 +9,9 @@
 //
 // Models and Model fail the test under CI (the environment variable CI is
 // not empty), where the suite must be installed, and skip it elsewhere;
-// List and ModelPath only look. The package imports nothing of the
+// List and ModelPath only look. That rule is Missing, which every test of
+// the repository follows for whatever it needs installed (python's onnx,
+// ONNX Runtime, LiteRT.js, chromium). The package imports nothing of the
 // repository, so that every package's tests can use it; it is imported
-// from _test.go files only.
+// from _test.go files and test-support packages (ort/orttest) only.
 package suitetest

@@ -29,7 +29,7 @@ func Model(t testing.TB, name string) string {
 	t.Helper()
 	p := ModelPath(name)
 	if _, err := os.Stat(p); err != nil {
-		missing(t, err.Error())
+		Missing(t, err.Error()+": "+install)
 	}
 	return p
 }
@@ -60,7 +60,7 @@ func Models(t testing.TB, parts ...string) []string {
 	t.Helper()
 	paths := List(parts...)
 	if len(paths) == 0 {
-		missing(t, "no models under "+Dir)
+		Missing(t, "no models under "+Dir+": "+install)
 	}
 	return paths
 }
@@ -72,14 +72,18 @@ func Name(path string) string {
 	return filepath.Base(filepath.Dir(dir)) + "/" + filepath.Base(dir)
 }
 
-// missing fails t under CI and skips it elsewhere, saying what is missing
-// and how to install it.
-func missing(t testing.TB, what string) {
+// Missing ends a test for want of something it needs installed (what
+// says what and how to install it): it fails t under CI (the environment
+// variable CI is not empty), where .ci/run installs everything the tests
+// need, and skips t elsewhere. It is the one rule every test of the
+// repository follows for a missing suite, python module, runtime or
+// browser.
+func Missing(t testing.TB, what string) {
 	t.Helper()
 	if os.Getenv("CI") != "" {
-		t.Fatalf("%s: %s", what, install)
+		t.Fatal(what)
 	}
-	t.Skipf("%s: %s", what, install)
+	t.Skip(what)
 }
 
 // Python returns a python that imports modules (a Python import list,
@@ -101,8 +105,7 @@ func NeedPython(t testing.TB, modules, packages string) string {
 	t.Helper()
 	py := Python(modules)
 	if py == "" {
-		pythonMissing(t, modules, packages)
-		t.Skipf("no python imports %s: apt-get install %s", modules, packages)
+		Missing(t, fmt.Sprintf("no python imports %s: apt-get install %s", modules, packages))
 	}
 	return py
 }
@@ -114,18 +117,12 @@ func WantPython(t testing.TB, modules, packages string) string {
 	t.Helper()
 	py := Python(modules)
 	if py == "" {
-		pythonMissing(t, modules, packages)
+		if os.Getenv("CI") != "" {
+			t.Fatalf("no python imports %s: apt-get install %s", modules, packages)
+		}
 		t.Logf("no python imports %s (apt-get install %s): its check is left out", modules, packages)
 	}
 	return py
-}
-
-// pythonMissing fails t under CI, where .ci/run installs packages.
-func pythonMissing(t testing.TB, modules, packages string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("no python imports %s: apt-get install %s", modules, packages)
-	}
 }
 
 // DataSet is one test_data_set_* folder of a case: what its model is fed

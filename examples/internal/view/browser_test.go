@@ -20,14 +20,15 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/onnxgraph/onnxgraph"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/simplify"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/view.png, the README's screenshot")
 
 // chromium returns the browser the page tests drive: $CHROMIUM, else
-// Debian's chromium. Without one the tests skip, except under CI=true,
-// where they fail.
+// Debian's chromium. Without one the tests end by suitetest.Missing's
+// rule (skipped, failed under CI).
 func chromium(t testing.TB) string {
 	t.Helper()
 	cands := []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser"}
@@ -39,10 +40,7 @@ func chromium(t testing.TB) string {
 			return p
 		}
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed (.ci/run installs Debian's chromium)")
-	}
-	t.Skip("chromium is not installed")
+	suitetest.Missing(t, "chromium is not installed (.ci/run installs Debian's chromium)")
 	return ""
 }
 

@@ -1,15 +1,14 @@
-// Package orttest gives tests ONNX Runtime: one rule for every test that
-// needs it. When the shared library is not installed the test is skipped,
-// except under CI (the environment variable CI is not empty), where .ci/run
-// installs it and its absence fails the test, as any other error does.
+// Package orttest gives tests ONNX Runtime. When the shared library is not
+// installed the test ends by suitetest.Missing's rule: skipped, except
+// under CI, where .ci/run installs it and its absence fails the test.
 package orttest
 
 import (
 	"errors"
-	"os"
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph/examples/internal/ort"
+	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 )
 
 // Find returns the path of ONNX Runtime's shared library without loading
@@ -18,8 +17,8 @@ import (
 func Find(t testing.TB) string {
 	t.Helper()
 	lib, err := ort.FindLibrary()
-	if errors.Is(err, ort.ErrNoLibrary) && os.Getenv("CI") == "" {
-		t.Skip(err)
+	if errors.Is(err, ort.ErrNoLibrary) {
+		suitetest.Missing(t, err.Error())
 	}
 	if err != nil {
 		t.Fatal(err)
