@@ -209,14 +209,29 @@ func TestSaveWritesEachTensorOnce(t *testing.T) {
 
 const killEnv = "ONNXGRAPH_KILL_CHILD"
 
+// childCmd runs the test named child of this test binary as a child
+// process, giving it two arguments in the environment variable env.
+func childCmd(child, env, a, b string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^"+child+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env+"="+a+"\n"+b)
+	return cmd
+}
+
+// childArgs returns the two arguments childCmd gave the child test in env;
+// run on its own, not as parent's child, the test is skipped.
+func childArgs(t *testing.T, env, parent string) (a, b string) {
+	arg := os.Getenv(env)
+	if arg == "" {
+		t.Skip("only run as the child of " + parent)
+	}
+	a, b, _ = strings.Cut(arg, "\n")
+	return a, b
+}
+
 // TestSaveKillChild is the child's side of TestSaveKilledMidway: it saves
 // the model in $ONNXGRAPH_KILL_CHILD (source path, then target path).
 func TestSaveKillChild(t *testing.T) {
-	arg := os.Getenv(killEnv)
-	if arg == "" {
-		t.Skip("only run as the child of TestSaveKilledMidway")
-	}
-	src, dst, _ := strings.Cut(arg, "\n")
+	src, dst := childArgs(t, killEnv, "TestSaveKilledMidway")
 	m, err := onnxgraph.Open(src, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -259,8 +274,7 @@ func TestSaveKilledMidway(t *testing.T) {
 	target := filepath.Join(out, "model.onnx")
 
 	save := func(seed uint64, kill time.Duration) (killed bool, took time.Duration) {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestSaveKillChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), killEnv+"="+sources[seed]+"\n"+target)
+		cmd := childCmd("TestSaveKillChild", killEnv, sources[seed], target)
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -420,8 +434,7 @@ func TestSaveErrorsNameTheOutput(t *testing.T) {
 			if opts != nil {
 				mode = "external"
 			}
-			cmd := exec.Command(os.Args[0], "-test.run=^TestSaveFileSizeLimitChild$", "-test.count=1")
-			cmd.Env = append(os.Environ(), fsizeEnv+"="+mode+"\n"+filepath.Join(dir, "out.onnx"))
+			cmd := childCmd("TestSaveFileSizeLimitChild", fsizeEnv, mode, filepath.Join(dir, "out.onnx"))
 			out, err := cmd.CombinedOutput()
 			if err != nil {
 				t.Fatalf("child: %v\n%s", err, out)
@@ -459,11 +472,7 @@ const fsizeEnv = "ONNXGRAPH_FSIZE_CHILD"
 // with external data, then the target, in $ONNXGRAPH_FSIZE_CHILD) under a
 // 1 MiB file size limit and prints the error and whether it is EFBIG.
 func TestSaveFileSizeLimitChild(t *testing.T) {
-	arg := os.Getenv(fsizeEnv)
-	if arg == "" {
-		t.Skip("only run as the child of TestSaveErrorsNameTheOutput")
-	}
-	mode, target, _ := strings.Cut(arg, "\n")
+	mode, target := childArgs(t, fsizeEnv, "TestSaveErrorsNameTheOutput")
 	var opts *onnxgraph.SaveOptions
 	if mode == "external" {
 		opts = &onnxgraph.SaveOptions{External: onnxgraph.ExternalSingle}
