@@ -299,6 +299,14 @@ func splitElems(in *Type, split *Data, hasSplit bool, ax int64, keepdims bool) (
 		if !nk {
 			return nil, with(Unknown), false
 		}
+		if pieces := n/k + min(n%k, 1); pieces > maxData {
+			// Too many to list (a [2^62] input split by 1): every piece
+			// but a shorter last one has k.
+			if n%k == 0 {
+				return nil, with(known(k)), false
+			}
+			return nil, with(Unknown), false
+		}
 		for left := n; left > 0; left -= k {
 			elems = append(elems, with(known(min(k, left))))
 		}

@@ -43,6 +43,8 @@ func TestSequenceFamily(t *testing.T) {
 		{name: "SplitToSequence-default", op: "SplitToSequence", opset: 11, in: []famIn{famT("x", f32, 2, 3, 4)}, attrs: []*onnxproto.AttributeProto{ai("axis", 1)}, want: []string{"seq(float32[2,1,4])"}},
 		{name: "SplitToSequence-keepdims0", op: "SplitToSequence", opset: 11, in: []famIn{famT("x", f32, 2, 3, 4)}, attrs: []*onnxproto.AttributeProto{ai("keepdims", 0)}, want: []string{"seq(float32[3,4])"}},
 		{name: "SplitToSequence-scalar-split", op: "SplitToSequence", opset: 24, in: []famIn{famT("x", f32, 7, 3), famScalar("s", 2)}, want: []string{"seq(float32[?,3])"}},
+		{name: "SplitToSequence-huge-by-1", op: "SplitToSequence", opset: 24, in: []famIn{famT("x", f32, 1<<62, 3), famScalar("s", 1)}, want: []string{"seq(float32[1,3])"}},
+		{name: "SplitToSequence-huge-uneven", op: "SplitToSequence", opset: 24, in: []famIn{famT("x", f32, 1<<62, 3), famScalar("s", 3)}, want: []string{"seq(float32[?,3])"}},
 		{name: "SplitToSequence-even-split", op: "SplitToSequence", opset: 24, in: []famIn{famT("x", f32, 6, 3), famScalar("s", 2)}, want: []string{"seq(float32[2,3])"}},
 		{name: "SplitToSequence-vector", op: "SplitToSequence", opset: 11, in: []famIn{famT("x", f32, 6, 3), famI64("s", 2, 4)}, want: []string{"seq(float32[?,3])"}},
 		{name: "ConcatFromSequence", op: "ConcatFromSequence", opset: 11, in: []famIn{famTyped("s", famSeq(f32, 2, 3))}, attrs: []*onnxproto.AttributeProto{ai("axis", 1)}, want: []string{"float32[2,?]"}},
