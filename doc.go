@@ -138,6 +138,7 @@
 //	iter.go                                 iterators over graphs, nodes, values, uses
 //	decode.go, encode.go, clone.go          protobuf to IR, IR to protobuf, copies
 //	load.go, hugepages_*.go                 reading: sizes, context, the read buffer
+//	read_stream.go                          reading a model of unknown size by its wire format
 //	wire_decode.go, wire.go                 decoding: the fast decoder, the general (zero-copy) path
 //	save.go, wire_encode.go, writemem.go    writing: layouts, plans, the encoder, streaming
 //	save_commit.go, process_*.go            the whole-at-every-instant commit, stale temporaries

@@ -29,3 +29,7 @@ func KindWireType(k protoreflect.Kind) protowire.Type { return kindWireType(k) }
 // Float64ToFloat16 is the general rounding to float16 (float64ToFloat16),
 // which Float32ToFloat16's bit path must agree with.
 func Float64ToFloat16(x float64) uint16 { return float64ToFloat16(x) }
+
+// SetStreamOwn sets the smallest graph element a read of unknown size
+// holds in a buffer of its own, and returns the previous value.
+func SetStreamOwn(n uint64) uint64 { old := streamOwn; streamOwn = n; return old }

@@ -3,6 +3,8 @@ package onnxgraph_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"testing"
 
@@ -56,8 +58,10 @@ func FuzzDecode(f *testing.F) {
 		ldBytes(13, ldMsg(ldString(1, "location"), ldString(2, "w.bin")))))))
 	f.Add(ldNested(30))
 
+	defer onnxgraph.SetStreamOwn(onnxgraph.SetStreamOwn(1)) // every graph element apart
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := onnxgraph.Decode(b, nil)
+		streamSame(t, b, m, err)
 		if err != nil {
 			if !errors.Is(err, onnxgraph.ErrMalformed) && !errors.Is(err, onnxgraph.ErrExternalData) && !errors.Is(err, onnxgraph.ErrUnsafePath) {
 				t.Fatalf("unexpected kind of error: %v", err)
@@ -101,4 +105,26 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("saving is not idempotent: %d then %d bytes", len(out), len(out2))
 		}
 	})
+}
+
+// streamSame checks that reading b from a reader of unknown size, which
+// reads by the wire format, gives what Decode gave: the same error, or a
+// model that saves to the same bytes.
+func streamSame(t *testing.T, b []byte, want *onnxgraph.Model, wantErr error) {
+	t.Helper()
+	m, err := onnxgraph.Read(struct{ io.Reader }{bytes.NewReader(b)}, nil)
+	switch {
+	case wantErr != nil || err != nil:
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("Read without a size: %v\nDecode: %v", err, wantErr)
+		}
+	default:
+		got, err := m.Bytes(nil)
+		if err != nil {
+			t.Fatalf("Read without a size: the model does not save: %v", err)
+		}
+		if w, _ := want.Bytes(nil); !bytes.Equal(got, w) {
+			t.Fatalf("Read without a size gives another model than Decode (%d and %d bytes saved)", len(got), len(w))
+		}
+	}
 }

@@ -126,8 +126,9 @@ func openMapped(ctx context.Context, f *os.File, o *LoadOptions) (m *Model, ok b
 // Read reads a whole model from r. opts may be nil. The buffer is sized
 // once when the size is known: from LoadOptions.SizeHint (say, an HTTP
 // body's Content-Length), a file's size, or a reader's Len or Size method.
-// Otherwise the bytes are read in growing chunks and joined once at the
-// end, which briefly needs twice the model's size.
+// Otherwise the model is read by its wire format: each large element of
+// the graph (an initializer, a node holding a large constant) gets a
+// buffer of its exact size, so memory stays near the model's size.
 func Read(r io.Reader, opts *LoadOptions) (*Model, error) {
 	return ReadContext(context.Background(), r, opts)
 }
@@ -137,6 +138,9 @@ func Read(r io.Reader, opts *LoadOptions) (*Model, error) {
 func ReadContext(ctx context.Context, r io.Reader, opts *LoadOptions) (*Model, error) {
 	o := orZero(opts)
 	r, size := o.counting(r)
+	if size <= 0 {
+		return streamRead(ctx, r, &o)
+	}
 	b, err := readAll(ctx, r, size)
 	if err != nil {
 		return nil, err
