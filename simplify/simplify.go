@@ -149,11 +149,16 @@ func SimplifyContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (*R
 // undo a failure). Tensors are shared, not copied, as by Clone. Errors
 // are SimplifyContext's.
 func SimplifyCopy(ctx context.Context, m *onnxgraph.Model, opts *Options) (*onnxgraph.Model, *Report, error) {
-	// Each attempt changes a fresh copy of m, dropped when it fails.
+	// Each attempt changes a fresh copy of m, closed when it fails (it
+	// holds m's mapped file, when m has one).
 	return simplifyWith(ctx, m, opts, func(pass func(*onnxgraph.Model) (*Report, error)) (*onnxgraph.Model, *Report, error) {
 		c := m.Clone()
 		rep, err := pass(c)
-		return c, rep, err
+		if err != nil {
+			c.Close()
+			return nil, nil, err
+		}
+		return c, rep, nil
 	})
 }
 

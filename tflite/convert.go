@@ -129,11 +129,11 @@ func Convert(m *onnxgraph.Model, opts *Options) (data []byte, rep *Report, err e
 // or the conversion stops between two nodes and the error is ctx's
 // (errors.Is(err, context.Canceled)).
 func ConvertContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (data []byte, rep *Report, err error) {
-	f, rep, err := convert(ctx, m, opts)
+	rep, err = convert(ctx, m, opts, func(f *tfFile) error { data = f.bytes(); return nil })
 	if err != nil {
 		return nil, nil, err
 	}
-	return f.bytes(), rep, nil
+	return data, rep, nil
 }
 
 // Write converts m (see Convert) and writes the .tflite to w, the
@@ -147,45 +147,62 @@ func Write(m *onnxgraph.Model, w io.Writer, opts *Options) (*Report, error) {
 // while it writes, it stops between two buffers, what was written to w
 // staying written.
 func WriteContext(ctx context.Context, m *onnxgraph.Model, w io.Writer, opts *Options) (*Report, error) {
-	f, rep, err := convert(ctx, m, opts)
+	return convert(ctx, m, opts, func(f *tfFile) error {
+		if err := f.writeTo(ctx, w); err != nil {
+			return fmt.Errorf("tflite: %w", err)
+		}
+		return nil
+	})
+}
+
+// convert is the conversion: it passes the encoded file, which may keep
+// views of the model converted, to use, and returns the report. The
+// simplified copy converted (unless opts.NoSimplify) is closed when use
+// returns.
+func convert(ctx context.Context, m *onnxgraph.Model, opts *Options, use func(*tfFile) error) (*Report, error) {
+	file, rep, src, err := encodeFile(ctx, m, opts)
+	if src != nil && src != m {
+		defer src.Close()
+	}
 	if err != nil {
 		return nil, err
 	}
-	if err := f.writeTo(ctx, w); err != nil {
-		return nil, fmt.Errorf("tflite: %w", err)
+	if err := use(file); err != nil {
+		return nil, err
 	}
 	return rep, nil
 }
 
-// convert is the conversion: the encoded file and its report.
-func convert(ctx context.Context, m *onnxgraph.Model, opts *Options) (file *tfFile, rep *Report, err error) {
+// encodeFile converts m: the encoded file, its report, and the model it
+// converted (m, or its simplified copy, which the caller closes).
+func encodeFile(ctx context.Context, m *onnxgraph.Model, opts *Options) (file *tfFile, rep *Report, src *onnxgraph.Model, err error) {
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
 	if m == nil || m.Graph() == nil {
-		return nil, nil, invalid("no model graph")
+		return nil, nil, src, invalid("no model graph")
 	}
 	in, err := inputShapes(m.Graph(), o.InputShapes)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, src, err
 	}
-	src := m
+	src = m
 	var simplified *simplify.Report
 	if !o.NoSimplify {
 		if src, simplified, err = simplify.SimplifyCopy(ctx, m, simplifyOptions(o.InputShapes)); err != nil {
 			if ctx.Err() != nil {
-				return nil, nil, fmt.Errorf("tflite: %w", ctx.Err())
+				return nil, nil, src, fmt.Errorf("tflite: %w", ctx.Err())
 			}
 			if errors.Is(err, simplify.ErrInvalidResult) {
-				return nil, nil, fmt.Errorf("%w: %w (Options.NoSimplify converts the model as it is)", ErrInvalid, err)
+				return nil, nil, src, fmt.Errorf("%w: %w (Options.NoSimplify converts the model as it is)", ErrInvalid, err)
 			}
-			return nil, nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+			return nil, nil, src, fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 	}
 	c, err := newConverter(src, o, in)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, src, err
 	}
 	c.rep.Simplified = simplified
 	c.countGiven(m)
@@ -201,7 +218,7 @@ func convert(ctx context.Context, m *onnxgraph.Model, opts *Options) (file *tfFi
 		}
 	}()
 	if err := c.run(ctx); err != nil {
-		return nil, nil, err
+		return nil, nil, src, err
 	}
 	desc := c.opts.Description
 	if desc == "" {
@@ -209,10 +226,10 @@ func convert(ctx context.Context, m *onnxgraph.Model, opts *Options) (file *tfFi
 	}
 	file, err = c.out.encode(desc)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, src, err
 	}
 	c.finishReport(file.size())
-	return file, c.rep, nil
+	return file, c.rep, src, nil
 }
 
 // Save converts m (see Convert) and writes the .tflite to path through a
@@ -224,14 +241,9 @@ func Save(m *onnxgraph.Model, path string, opts *Options) (*Report, error) {
 // SaveContext is Save under ctx (see ConvertContext); when ctx ends,
 // nothing is written. The file is streamed as Write does.
 func SaveContext(ctx context.Context, m *onnxgraph.Model, path string, opts *Options) (*Report, error) {
-	f, rep, err := convert(ctx, m, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := writeFileAtomic(path, func(w io.Writer) error { return f.writeTo(ctx, w) }); err != nil {
-		return nil, err
-	}
-	return rep, nil
+	return convert(ctx, m, opts, func(f *tfFile) error {
+		return writeFileAtomic(path, func(w io.Writer) error { return f.writeTo(ctx, w) })
+	})
 }
 
 // writeFileAtomic writes path with write through a temporary file renamed
