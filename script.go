@@ -753,20 +753,30 @@ func (s *SetDimsStep) Validate() error {
 	return err
 }
 
-// Apply runs SetDimsModel on m.
-func (s *SetDimsStep) Apply(m *Model) (any, error) {
+// CheckNames checks that every name of s.Input is a graph input of m and
+// every name of s.Output a graph output (SetDims itself takes either): an
+// ErrNotFound error naming the first that is not.
+func (s *SetDimsStep) CheckNames(m *Model) error {
 	if m.graph == nil {
-		return nil, errorf(ErrInvalid, "the model has no graph")
+		return errorf(ErrInvalid, "the model has no graph")
 	}
 	for _, name := range sortedKeys(s.Input) {
 		if !slices.ContainsFunc(m.graph.inputs, func(v *Value) bool { return v.name == name }) {
-			return nil, culprit(name, errorf(ErrNotFound, "the model has no graph input %q", name))
+			return culprit(name, errorf(ErrNotFound, "the model has no graph input %q", name))
 		}
 	}
 	for _, name := range sortedKeys(s.Output) {
 		if !slices.ContainsFunc(m.graph.outputs, func(v *Value) bool { return v.name == name }) {
-			return nil, culprit(name, errorf(ErrNotFound, "the model has no graph output %q", name))
+			return culprit(name, errorf(ErrNotFound, "the model has no graph output %q", name))
 		}
+	}
+	return nil
+}
+
+// Apply runs SetDimsModel on m.
+func (s *SetDimsStep) Apply(m *Model) (any, error) {
+	if err := s.CheckNames(m); err != nil {
+		return nil, err
 	}
 	d, err := s.dims()
 	if err != nil {

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"maps"
-	"slices"
 
 	"github.com/onnxgraph/onnxgraph"
 )
@@ -35,15 +33,9 @@ func setDimsCmd(c *cmd) {
 	})
 	c.edit(func(m *onnxgraph.Model) (*report, error) {
 		// Names given as --input must be inputs, --output outputs.
-		for _, list := range []struct {
-			names map[string]string
-			kind  string
-		}{{inText, "input"}, {outText, "output"}} {
-			for _, name := range slices.Sorted(maps.Keys(list.names)) {
-				if !isGraphIO(m, name, list.kind == "input") {
-					return nil, fmt.Errorf("--%s %q: the model has no graph %s %q", list.kind, name+"="+list.names[name], list.kind, name)
-				}
-			}
+		step := &onnxgraph.SetDimsStep{Input: inText, Output: outText}
+		if err := step.CheckNames(m); err != nil {
+			return nil, err
 		}
 		var r onnxgraph.SetDimsReport
 		m.SetDims(dims, &onnxgraph.SetDimsOptions{KeepValueInfo: *keep, Check: ck.check()}, &r)
@@ -59,17 +51,4 @@ func setDimsCmd(c *cmd) {
 	c.records(func() onnxgraph.StepArgs {
 		return &onnxgraph.SetDimsStep{Input: inText, Output: outText, KeepValueInfo: *keep}
 	})
-}
-
-func isGraphIO(m *onnxgraph.Model, name string, input bool) bool {
-	list := m.Graph().Outputs()
-	if input {
-		list = m.Graph().Inputs()
-	}
-	for _, v := range list {
-		if v.Name() == name {
-			return true
-		}
-	}
-	return false
 }
