@@ -2,6 +2,7 @@ package onnxgraph
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -139,8 +140,8 @@ func (m *Model) WriteJSON(w io.Writer, opts *JSONOptions) error {
 }
 
 // SaveJSON writes the model as JSON to path (see WriteJSON); an empty
-// opts.Dir means path's folder. The JSON file is written to a temporary
-// name and renamed into place. opts may be nil.
+// opts.Dir means path's folder. The JSON file is put in place as WriteFile
+// does. opts may be nil.
 func (m *Model) SaveJSON(path string, opts *JSONOptions) error {
 	if m.err != nil {
 		return m.err
@@ -149,25 +150,7 @@ func (m *Model) SaveJSON(path string, opts *JSONOptions) error {
 	if o.Dir == "" {
 		o.Dir = filepath.Dir(path)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("onnxgraph: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := m.WriteJSON(tmp, &o); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("onnxgraph: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("onnxgraph: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("onnxgraph: %w", err)
-	}
-	return nil
+	return WriteFile(context.Background(), path, func(w io.Writer) error { return m.WriteJSON(w, &o) })
 }
 
 // jsonWriter emits messages in python's json_format layout.
@@ -471,21 +454,8 @@ func (jw *jsonWriter) npy(t *Tensor) (*onnxproto.TensorProto, error) {
 	}
 	name := jw.npyName(t.Name())
 	file := filepath.Join(jw.extAbs, name)
-	f, err := os.Create(file)
-	if err != nil {
-		return nil, fmt.Errorf("onnxgraph: %w", err)
-	}
 	h := sha256.New()
-	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)
-	err = t.WriteNPY(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(file)
+	if err := WriteFile(context.Background(), file, func(w io.Writer) error { return t.WriteNPY(io.MultiWriter(w, h)) }); err != nil {
 		return nil, err
 	}
 	loc := name

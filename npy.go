@@ -3,6 +3,7 @@ package onnxgraph
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -509,21 +510,10 @@ func npyHeaderBytes(descr string, dims []int64) []byte {
 	return append(out, '\n')
 }
 
-// WriteNPYFile writes the tensor to path as a .npy file (see WriteNPY).
+// WriteNPYFile writes the tensor to path as a .npy file (see WriteNPY),
+// put in place as WriteFile does.
 func (t *Tensor) WriteNPYFile(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("onnxgraph: %w", err)
-	}
-	if err := t.WriteNPY(f); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("onnxgraph: %w", err)
-	}
-	return nil
+	return WriteFile(context.Background(), path, t.WriteNPY)
 }
 
 // parsePyLiteral parses the Python literals a .npy header uses: dicts,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -115,28 +116,72 @@ func (c *committer) writeAll() error {
 
 // writeTemp writes a temporary file for final with write.
 func (c *committer) writeTemp(final string, write func(*os.File) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(final), tempPattern(final))
+	tmp, err := writeTempFile(final, c.plan.sync, write)
+	if tmp != "" {
+		c.temps = append(c.temps, tmp)
+	}
 	if err != nil {
 		return err
 	}
-	c.temps = append(c.temps, tmp.Name())
+	c.renames = append(c.renames, rename{tmp, final})
+	return nil
+}
+
+// writeTempFile writes a temporary file beside final (named by
+// tempPattern) with write, synced when sync is set, and returns its name
+// (also when it fails after creating it, for the caller to remove).
+func writeTempFile(final string, sync bool, write func(*os.File) error) (string, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(final), tempPattern(final))
+	if err != nil {
+		return "", err
+	}
 	if err := write(tmp); err != nil {
 		tmp.Close()
-		return err
+		return tmp.Name(), err
 	}
-	if c.plan.sync {
+	if sync {
 		if err := tmp.Sync(); err != nil {
 			tmp.Close()
-			return err
+			return tmp.Name(), err
 		}
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return tmp.Name(), err
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
+	return tmp.Name(), os.Chmod(tmp.Name(), 0o644)
+}
+
+// WriteFile writes the file at path with write, the way a model save puts
+// its file in place: write's bytes (buffered) go to a temporary file
+// beside path, renamed over path once write and the close succeed, so
+// that at every instant path is the complete old file or the complete new
+// one. When write fails, or ctx ends before the rename, the temporary
+// file is removed and path is left as it was; the temporary files of a
+// killed write are removed by the next write of the same path once their
+// process is gone. Errors name path (not the temporary file) and wrap
+// write's error. The file is not synced (see SaveOptions.Sync); its mode
+// is 0644.
+func WriteFile(ctx context.Context, path string, write func(w io.Writer) error) error {
+	sweepTemps(path)
+	tmp, err := writeTempFile(path, false, func(f *os.File) error {
+		bw := bufio.NewWriterSize(f, 1<<20)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+	if err == nil {
+		err = ctx.Err()
 	}
-	c.renames = append(c.renames, rename{tmp.Name(), final})
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		if tmp != "" {
+			os.Remove(tmp)
+		}
+		return saveError(path, err)
+	}
 	return nil
 }
 

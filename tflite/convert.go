@@ -1,13 +1,10 @@
 package tflite
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -232,8 +229,8 @@ func encodeFile(ctx context.Context, m *onnxgraph.Model, opts *Options) (file *t
 	return file, c.rep, src, nil
 }
 
-// Save converts m (see Convert) and writes the .tflite to path through a
-// temporary file renamed into place: a failed export leaves no file.
+// Save converts m (see Convert) and writes the .tflite to path, put in
+// place as onnxgraph.WriteFile does: a failed export leaves path as it was.
 func Save(m *onnxgraph.Model, path string, opts *Options) (*Report, error) {
 	return SaveContext(context.Background(), m, path, opts)
 }
@@ -242,37 +239,8 @@ func Save(m *onnxgraph.Model, path string, opts *Options) (*Report, error) {
 // nothing is written. The file is streamed as Write does.
 func SaveContext(ctx context.Context, m *onnxgraph.Model, path string, opts *Options) (*Report, error) {
 	return convert(ctx, m, opts, func(f *tfFile) error {
-		return writeFileAtomic(path, func(w io.Writer) error { return f.writeTo(ctx, w) })
+		return onnxgraph.WriteFile(ctx, path, func(w io.Writer) error { return f.writeTo(ctx, w) })
 	})
-}
-
-// writeFileAtomic writes path with write through a temporary file renamed
-// into place: a failed write leaves no file and the old one as it was.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("tflite: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err != nil {
-		tmp.Close()
-		return fmt.Errorf("tflite: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("tflite: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("tflite: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("tflite: %w", err)
-	}
-	return nil
 }
 
 // tval is a converted ONNX value: a TensorFlow Lite tensor holding it in

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -62,19 +64,10 @@ func appendSteps(file string, steps ...onnxgraph.StepArgs) error {
 	for _, a := range steps {
 		s.Append(a)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
-	if err != nil {
+	return onnxgraph.WriteFile(context.Background(), file, func(w io.Writer) error {
+		_, err := w.Write(s.JSON())
 		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(s.JSON()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
+	})
 }
 
 // scriptRelative writes path, a file an edit read, as a script in the

@@ -1,9 +1,11 @@
 package view
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -523,29 +525,10 @@ func (s *Session) SaveScript(path string) (string, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(s.opts.Dir, path)
 	}
-	return path, writeAtomic(path, s.Script().JSON())
-}
-
-// writeAtomic writes b to a temporary file beside path and renames it.
-func writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
+	return path, onnxgraph.WriteFile(context.Background(), path, func(w io.Writer) error {
+		_, err := w.Write(s.Script().JSON())
 		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
+	})
 }
 
 // Diff compares the model as edited with the file as opened (or last
