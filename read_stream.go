@@ -248,6 +248,7 @@ func (s *streamReader) readModel() error {
 		}
 		if num == 7 && typ == protowire.BytesType {
 			if s.graphs++; s.graphs > 1 {
+				s.keep(head)
 				return errStreamShape // merged graphs: the general decoder's
 			}
 			s.pieces = append(s.pieces, streamPiece{kind: pieceGraph, b: head, size: int(length)})
@@ -308,10 +309,14 @@ func (s *streamReader) readGraph(length int64, gi int) error {
 		if err != nil {
 			return err
 		}
+		if typ == protowire.BytesType && int64(l) > end-s.total || l > MaxProtoSize {
+			s.keep(head)
+			return errStreamShape // past the graph's end
+		}
 		if typ == protowire.BytesType && ownField(num) {
 			k := s.counts[num]
 			s.counts[num]++
-			if l >= streamOwn && l <= MaxProtoSize {
+			if l >= streamOwn {
 				b, err := s.element(head, int(l), true)
 				if err != nil {
 					return err

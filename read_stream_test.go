@@ -14,6 +14,7 @@ import (
 	"github.com/onnxgraph/onnxgraph"
 	"github.com/onnxgraph/onnxgraph/internal/suitetest"
 	"github.com/onnxgraph/onnxgraph/onnxproto"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -98,6 +99,22 @@ func TestReadStream(t *testing.T) {
 				}
 			}
 		})
+	}
+	// Two graph fields, which protobuf merges: the general decoder's
+	// model.
+	twice := append(slices.Clone(b), protowire.AppendTag(nil, 7, protowire.BytesType)...)
+	extra, _ := proto.Marshal(&onnxproto.GraphProto{Initializer: []*onnxproto.TensorProto{src.Graph.Initializer[0]}})
+	twice = append(protowire.AppendVarint(twice, uint64(len(extra))), extra...)
+	want, err := onnxgraph.Decode(twice, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := onnxgraph.Read(unsized(twice), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(edBytes(t, got), edBytes(t, want)) {
+		t.Error("two graph fields: Read and Decode give different models")
 	}
 	// A reader that fails in a large element: its error.
 	_, err = onnxgraph.Read(io.MultiReader(bytes.NewReader(b[:len(b)/2]), iotest.ErrReader(io.ErrClosedPipe)), nil)
