@@ -303,10 +303,16 @@ func decode(b []byte, opts *LoadOptions, src *srcFile) (*Model, error) {
 		}
 	}
 	m := fromProto(mp)
-	m.wireSize = int64(len(b))
 	if len(views) > 0 {
 		m.src, m.srcViews = src, views
 	}
+	return m.decoded(int64(len(b)), o)
+}
+
+// decoded finishes a model decoded from size bytes: it binds its external
+// data as o says.
+func (m *Model) decoded(size int64, o LoadOptions) (*Model, error) {
+	m.wireSize = size
 	if err := m.bindExternal(o); err != nil {
 		return nil, err
 	}

@@ -81,12 +81,7 @@ func streamRead(ctx context.Context, r io.Reader, o *LoadOptions) (*Model, error
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	m := fromProto(mp)
-	m.wireSize = s.total
-	if err := m.bindExternal(*o); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return fromProto(mp).decoded(s.total, *o)
 }
 
 // whole joins what was read with the rest of the input and decodes it as
