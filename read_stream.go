@@ -223,6 +223,9 @@ func (s *streamReader) varint(head []byte, atEnd bool) (uint64, []byte, error) {
 		}
 		s.total++
 		head = append(head, c)
+		if i == binaryMaxVarint-1 && c > 1 {
+			return 0, head, errStreamShape // past 64 bits, as protowire refuses
+		}
 		x |= uint64(c&0x7f) << (7 * i)
 		if c < 0x80 {
 			return x, head, nil

@@ -116,6 +116,21 @@ func TestReadStream(t *testing.T) {
 	if !bytes.Equal(edBytes(t, got), edBytes(t, want)) {
 		t.Error("two graph fields: Read and Decode give different models")
 	}
+	// A graph element whose length is a varint past 64 bits, which
+	// protobuf refuses: Decode's error.
+	overlong := protowire.AppendTag(nil, 5, protowire.BytesType)
+	overlong = append(overlong, 0x83, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02) // 3, plus 2<<63
+	overlong = append(overlong, 0x42, 1, 'a')                                               // a TensorProto named "a"
+	overlong = append(protowire.AppendVarint(protowire.AppendTag(nil, 7, protowire.BytesType), uint64(len(overlong))), overlong...)
+	_, wantErr := onnxgraph.Decode(overlong, nil)
+	for _, own := range []uint64{4 << 10, 1} {
+		old := onnxgraph.SetStreamOwn(own)
+		_, err := onnxgraph.Read(unsized(overlong), nil)
+		onnxgraph.SetStreamOwn(old)
+		if wantErr == nil || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Errorf("a length past 64 bits (own=%d): Read %v, Decode %v", own, err, wantErr)
+		}
+	}
 	// A reader that fails in a large element: its error.
 	_, err = onnxgraph.Read(io.MultiReader(bytes.NewReader(b[:len(b)/2]), iotest.ErrReader(io.ErrClosedPipe)), nil)
 	if !errors.Is(err, io.ErrClosedPipe) {
