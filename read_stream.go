@@ -186,10 +186,10 @@ func (s *streamReader) field() (num protowire.Number, typ protowire.Type, length
 	head = buf[:0]
 	tag, head, err := s.varint(head, true)
 	if err == nil {
-		num, typ = protowire.Number(tag>>3), protowire.Type(tag&7)
-		if num < protowire.MinValidNumber || num > protowire.MaxValidNumber {
-			err = errStreamShape
+		if tag>>3 < uint64(protowire.MinValidNumber) || tag>>3 > uint64(protowire.MaxValidNumber) {
+			err = errStreamShape // before the conversion, which would wrap
 		}
+		num, typ = protowire.Number(tag>>3), protowire.Type(tag&7)
 	}
 	if err == nil && typ == protowire.BytesType {
 		length, head, err = s.varint(head, false)

@@ -131,6 +131,14 @@ func TestReadStream(t *testing.T) {
 			t.Errorf("a length past 64 bits (own=%d): Read %v, Decode %v", own, err, wantErr)
 		}
 	}
+	// A field number past 32 bits (5<<32 | 7, which an int32 would read
+	// as the graph): Decode's error.
+	wide := protowire.AppendVarint(nil, (5<<32|7)<<3|uint64(protowire.BytesType))
+	wide = append(protowire.AppendVarint(wide, uint64(len(extra))), extra...)
+	_, wantErr = onnxgraph.Decode(wide, nil)
+	if _, err := onnxgraph.Read(unsized(wide), nil); wantErr == nil || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+		t.Errorf("a field number past 32 bits: Read %v, Decode %v", err, wantErr)
+	}
 	// A reader that fails in a large element: its error.
 	_, err = onnxgraph.Read(io.MultiReader(bytes.NewReader(b[:len(b)/2]), iotest.ErrReader(io.ErrClosedPipe)), nil)
 	if !errors.Is(err, io.ErrClosedPipe) {
