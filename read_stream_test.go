@@ -190,3 +190,27 @@ func TestReadStreamMemory(t *testing.T) {
 		t.Errorf("allocated %.2fx the model's size, want at most 1.1x", used)
 	}
 }
+
+// FuzzReadStream reads arbitrary bytes from a reader of unknown size,
+// every graph element apart: Decode's error, or Decode's model. Its seeds
+// are models with every field set, where FuzzDecode's are plain models.
+func FuzzReadStream(f *testing.F) {
+	for _, depth := range []int{2, 3} {
+		src := new(onnxproto.ModelProto)
+		n := 0
+		fill(src.ProtoReflect(), depth, &n)
+		stripExternal(src.ProtoReflect())
+		b, err := proto.Marshal(src)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+		f.Add(b[:len(b)/2])
+	}
+	f.Add(ldMNIST(f))
+	defer onnxgraph.SetStreamOwn(onnxgraph.SetStreamOwn(1))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := onnxgraph.Decode(b, nil)
+		streamSame(t, b, m, err)
+	})
+}
