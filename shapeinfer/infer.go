@@ -108,6 +108,13 @@ func Infer(m *onnxgraph.Model, opts *Options) (*Result, error) {
 // InferContext is Infer, stopped when ctx is done: it looks at ctx every
 // few hundred nodes and returns ctx's error, having written nothing back.
 func InferContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (*Result, error) {
+	return inferContext(ctx, m, opts, nil)
+}
+
+// inferContext is InferContext; accept, when not nil, sees the result
+// before it is written back (Options.WriteBack) and may refuse it, which
+// leaves m as it was.
+func inferContext(ctx context.Context, m *onnxgraph.Model, opts *Options, accept func(*Result) error) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -132,6 +139,11 @@ func InferContext(ctx context.Context, m *onnxgraph.Model, opts *Options) (*Resu
 	s := &scope{e: e, types: e.res.types, data: e.res.data}
 	if err := s.inferGraph(m.Graph(), true); err != nil {
 		return e.res, err
+	}
+	if accept != nil {
+		if err := accept(e.res); err != nil {
+			return e.res, err
+		}
 	}
 	if o.WriteBack {
 		e.writeBack(m.Graph())

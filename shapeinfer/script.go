@@ -1,6 +1,7 @@
 package shapeinfer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -60,22 +61,33 @@ func (s *ScriptStep) Apply(m *onnxgraph.Model) (any, error) {
 	if _, err := s.dims(); err != nil {
 		return nil, err
 	}
+	// Inference writes its types back only once it has succeeded, the
+	// strict check included: alone, a failure leaves m as it was without
+	// the snapshot Atomic takes (a copy of the whole graph).
+	infer := func(m *onnxgraph.Model) (*Result, error) {
+		return inferContext(context.Background(), m, &Options{Strict: s.Strict, CheckOnly: s.CheckOnly, WriteBack: true}, func(r *Result) error {
+			if s.Strict {
+				return r.incompleteErr()
+			}
+			return nil
+		})
+	}
+	if len(s.Input) == 0 {
+		res, err := infer(m)
+		if err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
+	// Declared input dims change m before inference: undo both on failure.
 	var res *Result
 	err := m.Atomic(func(m *onnxgraph.Model) error {
-		if len(s.Input) > 0 {
-			if _, err := (&onnxgraph.SetDimsStep{Input: s.Input}).Apply(m); err != nil {
-				return err
-			}
-		}
-		var err error
-		res, err = Infer(m, &Options{Strict: s.Strict, CheckOnly: s.CheckOnly, WriteBack: true})
-		if err != nil {
+		if _, err := (&onnxgraph.SetDimsStep{Input: s.Input}).Apply(m); err != nil {
 			return err
 		}
-		if s.Strict {
-			return res.incompleteErr()
-		}
-		return nil
+		var err error
+		res, err = infer(m)
+		return err
 	})
 	if err != nil {
 		return nil, err
