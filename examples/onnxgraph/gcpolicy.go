@@ -5,6 +5,12 @@ import (
 	"runtime/debug"
 )
 
+// keepGC are the commands that keep Go's collector as it is: the viewer
+// serves pages for as long as it runs; run and compare run a model many
+// times over; simplify and to-tflite fold constants, which makes tensors
+// that are dropped as the passes go.
+var keepGC = map[string]bool{"view": true, "run": true, "compare": true, "simplify": true, "to-tflite": true}
+
 // batchGC sets how a command that reads a model, changes it and exits
 // collects garbage. A model's graph is almost all live until the command
 // ends, so the collector's early cycles, while the heap grows from nothing,
@@ -14,11 +20,11 @@ import (
 // memory takes its place, the pattern the Go runtime documents for such
 // programs (runtime/debug.SetMemoryLimit): below the limit no cycle runs,
 // near it the collector works as usual. The weights of a mapped model are
-// not Go memory and do not count. Left as it is: the viewer, which serves
-// pages for as long as it runs, a system whose memory size is not known,
-// and a user who set GOGC or GOMEMLIMIT.
+// not Go memory and do not count. Left as they are: the commands whose
+// garbage outgrows the model (keepGC), a system whose memory size is not
+// known, and a user who set GOGC or GOMEMLIMIT.
 func batchGC(args []string) {
-	if len(args) > 0 && args[0] == "view" || os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+	if len(args) > 0 && keepGC[args[0]] || os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
 	total := physicalMemory()

@@ -8,7 +8,8 @@ import (
 
 // TestBatchGC checks the collector settings batchGC makes: off, with a
 // limit of a quarter of the machine's memory, for a batch command; left
-// alone for the viewer and when the user set GOGC or GOMEMLIMIT.
+// alone for the commands of keepGC and when the user set GOGC or
+// GOMEMLIMIT.
 func TestBatchGC(t *testing.T) {
 	restore := func() {
 		debug.SetGCPercent(100)
@@ -29,6 +30,8 @@ func TestBatchGC(t *testing.T) {
 	}{
 		{"infer", []string{"infer", "a.onnx", "b.onnx"}, nil, total > 0},
 		{"view", []string{"view", "a.onnx"}, nil, false},
+		{"run", []string{"run", "a.onnx", "--repeat", "100"}, nil, false},
+		{"simplify", []string{"simplify", "a.onnx", "b.onnx"}, nil, false},
 		{"GOGC set", []string{"infer", "a.onnx", "b.onnx"}, map[string]string{"GOGC": "200"}, false},
 		{"GOMEMLIMIT set", []string{"copy", "a.onnx", "b.onnx"}, map[string]string{"GOMEMLIMIT": "1GiB"}, false},
 	} {
