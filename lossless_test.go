@@ -1,7 +1,10 @@
 package onnxgraph_test
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/onnxgraph/onnxgraph"
@@ -216,4 +219,52 @@ func walkAllTensors(m protoreflect.Message, fn func(*onnxproto.TensorProto)) {
 		}
 		return true
 	})
+}
+
+// TestInlineKeepsExternalEntries saves inline tensors that carry
+// external_data entries anyway (data_location DEFAULT, or not set): the
+// entries are fields of the model and are kept, for a tensor written from
+// memory and for one the save streams (large). FuzzDecode found the first.
+func TestInlineKeepsExternalEntries(t *testing.T) {
+	def := onnxproto.TensorProto_DEFAULT
+	for _, tc := range []struct {
+		name string
+		size int
+		loc  *onnxproto.TensorProto_DataLocation
+	}{
+		{"small, no location", 8, nil},
+		{"small, DEFAULT", 8, &def},
+		{"large, no location", 1 << 20, nil},
+		{"large, DEFAULT", 1 << 20, &def},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name, dt := "w", int32(onnxproto.TensorProto_UINT8)
+			src := &onnxproto.ModelProto{Graph: &onnxproto.GraphProto{Initializer: []*onnxproto.TensorProto{{
+				Name: &name, DataType: &dt, Dims: []int64{int64(tc.size)}, RawData: bytes.Repeat([]byte{7}, tc.size),
+				DataLocation: tc.loc,
+				ExternalData: []*onnxproto.StringStringEntryProto{{Key: proto.String("note"), Value: proto.String("kept")}},
+			}}}}
+			b, err := proto.Marshal(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := onnxgraph.Decode(b, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "m.onnx")
+			if err := m.Save(path); err != nil {
+				t.Fatal(err)
+			}
+			for what, out := range map[string][]byte{"Bytes": edBytes(t, m), "Save": must(os.ReadFile(path))} {
+				back := new(onnxproto.ModelProto)
+				if err := proto.Unmarshal(out, back); err != nil {
+					t.Fatal(err)
+				}
+				if !proto.Equal(src, back) {
+					t.Errorf("%s: the tensor's fields changed: %v", what, back.Graph.Initializer[0].ExternalData)
+				}
+			}
+		})
+	}
 }

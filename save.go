@@ -434,8 +434,9 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 		return off
 	}
 	// stream maps each tensor whose raw_data the save streams to its
-	// chunk: the encoder writes the tensor without its raw_data,
-	// external_data and data_location, and the chunk as its raw_data.
+	// chunk: the encoder writes the tensor without its raw_data (and,
+	// when it was external, without its external_data and data_location),
+	// and the chunk as its raw_data.
 	stream := map[*onnxproto.TensorProto]int{}
 	streamInline := func(t *onnxproto.TensorProto, c chunk) *onnxproto.TensorProto {
 		if c.dir != nil || len(c.b) >= minAlias || t.GetDataLocation() == onnxproto.TensorProto_EXTERNAL {
@@ -443,8 +444,10 @@ func (m *Model) plan(o SaveOptions, dir, target string, files bool) (*savePlan, 
 			p.chunks = append(p.chunks, c)
 			return t
 		}
-		if t.DataLocation == nil && t.ExternalData == nil {
-			return t // its raw_data is c.b
+		if t.GetDataLocation() != onnxproto.TensorProto_EXTERNAL {
+			// Inline already: its raw_data is c.b, and external_data
+			// entries it holds anyway are kept as they are.
+			return t
 		}
 		q := shallow(t)
 		q.RawData = c.b

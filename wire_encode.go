@@ -387,9 +387,9 @@ func (w *wireWriter) attr(a *onnxproto.AttributeProto) {
 }
 
 // tensor writes a TensorProto. A tensor the save streams is written
-// without its raw_data, external_data and data_location, and with the
-// raw_data of its chunk last, after the unknown fields: a gap for the
-// chunk, and its prefix.
+// without its raw_data (and, when it was external, without its
+// external_data and data_location), and with the raw_data of its chunk
+// last, after the unknown fields: a gap for the chunk, and its prefix.
 func (w *wireWriter) tensor(t *onnxproto.TensorProto) {
 	i, streamed := w.stream[t]
 	if streamed {
@@ -401,7 +401,7 @@ func (w *wireWriter) tensor(t *onnxproto.TensorProto) {
 	}
 	w.unknown(t)
 	msgs(w, 16, t.MetadataProps, (*wireWriter).entry)
-	if !streamed {
+	if !streamed || t.GetDataLocation() != onnxproto.TensorProto_EXTERNAL {
 		optInt32(w, 14, t.DataLocation)
 		msgs(w, 13, t.ExternalData, (*wireWriter).entry)
 	}

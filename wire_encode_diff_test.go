@@ -42,7 +42,6 @@ func saveBytesDiff(m *Model) error {
 		if t.RawData == nil || t.GetDataLocation() == onnxproto.TensorProto_EXTERNAL {
 			return
 		}
-		t.DataLocation, t.ExternalData = nil, nil
 		if len(t.RawData) >= minAlias {
 			u := append([]byte(nil), t.ProtoReflect().GetUnknown()...)
 			u = protowire.AppendTag(u, rawDataNum, protowire.BytesType)
