@@ -292,15 +292,9 @@ func decode(b []byte, opts *LoadOptions, src *srcFile) (*Model, error) {
 			}
 		}
 	}
-	mp, err := fastDecode(b, onView)
+	mp, err := decodeModel(b, onView)
 	if err != nil {
-		// Something the fast decoder does not handle: the general path
-		// decodes it, or says what is wrong with it.
-		clear(views)
-		mp = new(onnxproto.ModelProto)
-		if err := unmarshalViews(b, mp, onView); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
 	m := fromProto(mp)
 	if len(views) > 0 {
@@ -317,6 +311,25 @@ func (m *Model) decoded(size int64, o LoadOptions) (*Model, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// decodeModel decodes a ModelProto with the fast decoder, calling onView
+// (when not nil) as unmarshalViews does. Something the fast decoder does
+// not handle goes to the general path, which decodes it or says what is
+// wrong with it; onView(nil, -1) first forgets the views the fast decoder
+// told of.
+func decodeModel(b []byte, onView func(*onnxproto.TensorProto, int)) (*onnxproto.ModelProto, error) {
+	if mp, err := fastDecode(b, onView); err == nil {
+		return mp, nil
+	}
+	if onView != nil {
+		onView(nil, -1)
+	}
+	mp := new(onnxproto.ModelProto)
+	if err := unmarshalViews(b, mp, onView); err != nil {
+		return nil, err
+	}
+	return mp, nil
 }
 
 // unmarshalAliased decodes b into msg keeping large raw_data fields as views

@@ -3,12 +3,14 @@ package onnxgraph
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 
 	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/onnxgraph/onnxgraph/onnxproto"
 )
@@ -59,13 +61,13 @@ type streamReader struct {
 	pieces []streamPiece
 	chunk  []byte // the shared buffer being filled
 	total  int64
-	counts map[protowire.Number]int // graph elements seen, by field
+	counts [16]int // graph elements seen, by field (ownField's, all under 16)
 	graphs int
 }
 
 // streamRead reads a model from r, whose size is unknown.
 func streamRead(ctx context.Context, r io.Reader, o *LoadOptions) (*Model, error) {
-	s := &streamReader{ctx: ctx, r: bufio.NewReaderSize(r, 64<<10), counts: map[protowire.Number]int{}}
+	s := &streamReader{ctx: ctx, r: bufio.NewReaderSize(r, 64<<10)}
 	err := s.readModel()
 	if errors.Is(err, errStreamShape) || err == nil && s.total == 0 {
 		return s.whole(o)
@@ -182,7 +184,7 @@ func (s *streamReader) keep(b []byte) {
 // for a length-delimited one, its length, with the header's bytes. At the
 // end of the input it returns io.EOF.
 func (s *streamReader) field() (num protowire.Number, typ protowire.Type, length uint64, head []byte, err error) {
-	var buf [2 * binaryMaxVarint]byte
+	var buf [2 * binary.MaxVarintLen64]byte
 	head = buf[:0]
 	tag, head, err := s.varint(head, true)
 	if err == nil {
@@ -203,35 +205,41 @@ func (s *streamReader) field() (num protowire.Number, typ protowire.Type, length
 	return num, typ, length, slices.Clone(head), nil
 }
 
-// binaryMaxVarint is the longest varint.
-const binaryMaxVarint = 10
-
-// varint reads a varint, appending its bytes to head. An end of input
+// varint reads a varint (binary.ReadUvarint, which refuses one past 64
+// bits as protobuf does), appending its bytes to head. An end of input
 // before its first byte is io.EOF when atEnd allows it.
 func (s *streamReader) varint(head []byte, atEnd bool) (uint64, []byte, error) {
-	var x uint64
-	for i := 0; i < binaryMaxVarint; i++ {
-		c, err := s.r.ReadByte()
-		if err == io.EOF && i == 0 && atEnd {
-			return 0, head, io.EOF
-		}
-		if err == io.EOF {
-			return 0, head, errStreamShape
-		}
-		if err != nil {
-			return 0, head, fmt.Errorf("onnxgraph: reading the model: %w", err)
-		}
-		s.total++
-		head = append(head, c)
-		if i == binaryMaxVarint-1 && c > 1 {
-			return 0, head, errStreamShape // past 64 bits, as protowire refuses
-		}
-		x |= uint64(c&0x7f) << (7 * i)
-		if c < 0x80 {
-			return x, head, nil
-		}
+	h := headReader{s: s, head: head}
+	x, err := binary.ReadUvarint(&h)
+	switch {
+	case err == nil:
+		return x, h.head, nil
+	case h.err != nil:
+		return 0, h.head, fmt.Errorf("onnxgraph: reading the model: %w", h.err)
+	case err == io.EOF && atEnd && len(h.head) == len(head):
+		return 0, h.head, io.EOF
 	}
-	return 0, head, errStreamShape
+	return 0, h.head, errStreamShape // cut short, or past 64 bits
+}
+
+// headReader gives binary.ReadUvarint the input's bytes, counting them and
+// keeping them in head; err is a read error other than the input's end.
+type headReader struct {
+	s    *streamReader
+	head []byte
+	err  error
+}
+
+func (h *headReader) ReadByte() (byte, error) {
+	c, err := h.s.r.ReadByte()
+	switch {
+	case err == nil:
+		h.s.total++
+		h.head = append(h.head, c)
+	case err != io.EOF:
+		h.err = err
+	}
+	return c, err
 }
 
 // readModel reads the fields of a ModelProto, descending into its graph.
@@ -339,7 +347,7 @@ func (s *streamReader) decode() (*onnxproto.ModelProto, error) {
 	n := 0
 	for _, p := range s.pieces {
 		if p.kind != pieceOwn {
-			n += len(p.b) + binaryMaxVarint
+			n += len(p.b) + binary.MaxVarintLen64
 		}
 	}
 	skel := make([]byte, 0, n)
@@ -355,12 +363,9 @@ func (s *streamReader) decode() (*onnxproto.ModelProto, error) {
 			own = append(own, p)
 		}
 	}
-	mp, err := fastDecode(skel, nil)
+	mp, err := decodeModel(skel, nil)
 	if err != nil {
-		mp = new(onnxproto.ModelProto)
-		if err := unmarshalAliased(skel, mp); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
 	if len(own) == 0 {
 		return mp, nil
@@ -375,23 +380,11 @@ func (s *streamReader) decode() (*onnxproto.ModelProto, error) {
 		var err error
 		switch p.num {
 		case 1:
-			nd := new(onnxproto.NodeProto)
-			if err = d.node(body, 0, nd); err != nil {
-				err = unmarshalAliased(body, nd)
-			}
-			g.Node, err = insertAt(g.Node, p.n, nd, err)
+			g.Node, err = insertAt(g.Node, p.n, body, d.node)
 		case 5:
-			t := new(onnxproto.TensorProto)
-			if err = d.tensor(body, 0, t); err != nil {
-				err = unmarshalAliased(body, t)
-			}
-			g.Initializer, err = insertAt(g.Initializer, p.n, t, err)
+			g.Initializer, err = insertAt(g.Initializer, p.n, body, d.tensor)
 		case 15:
-			sp := new(onnxproto.SparseTensorProto)
-			if err = d.sparse(body, 0, sp); err != nil {
-				err = unmarshalAliased(body, sp)
-			}
-			g.SparseInitializer, err = insertAt(g.SparseInitializer, p.n, sp, err)
+			g.SparseInitializer, err = insertAt(g.SparseInitializer, p.n, body, d.sparse)
 		}
 		if err != nil {
 			return nil, err
@@ -400,13 +393,21 @@ func (s *streamReader) decode() (*onnxproto.ModelProto, error) {
 	return mp, nil
 }
 
-// insertAt puts x at index i of l, which holds every element before it.
-func insertAt[T any](l []T, i int, x T, err error) ([]T, error) {
-	if err != nil {
-		return l, err
-	}
+// insertAt decodes b, an element of a list field, with the fast decoder
+// fast (or the general path, for what it leaves) and puts it at index i
+// of l, which holds every element before it.
+func insertAt[T any, M interface {
+	*T
+	proto.Message
+}](l []M, i int, b []byte, fast func([]byte, int, M) error) ([]M, error) {
 	if i > len(l) {
 		return l, errStreamShape
+	}
+	x := M(new(T))
+	if fast(b, 0, x) != nil {
+		if err := unmarshalAliased(b, x); err != nil {
+			return l, err
+		}
 	}
 	return slices.Insert(l, i, x), nil
 }
