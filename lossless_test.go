@@ -92,37 +92,29 @@ func scalar(fd protoreflect.FieldDescriptor, n *int) protoreflect.Value {
 func TestLosslessEveryField(t *testing.T) {
 	for _, depth := range []int{3, 5, 7} {
 		t.Run(fmt.Sprint("depth", depth), func(t *testing.T) {
-			src := new(onnxproto.ModelProto)
-			n := 0
-			fill(src.ProtoReflect(), depth, &n)
-			// Tensors must not be external here: there is no folder.
-			stripExternal(src.ProtoReflect())
-			b, err := proto.Marshal(src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := onnxgraph.Decode(b, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			src, n := filledModel(depth)
+			m := decodeProto(t, src)
 			if err := m.Sanity(); err != nil {
 				t.Fatal(err)
 			}
 			for name, mm := range map[string]*onnxgraph.Model{"model": m, "clone": m.Clone()} {
-				out, err := mm.Bytes(nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				back := new(onnxproto.ModelProto)
-				if err := proto.Unmarshal(out, back); err != nil {
-					t.Fatal(err)
-				}
-				if !proto.Equal(src, back) {
+				if !proto.Equal(src, protoOf(t, name, edBytes(t, mm))) {
 					t.Errorf("%s: round trip lost or changed fields (%d fields set)", name, n)
 				}
 			}
 		})
 	}
+}
+
+// filledModel is a model with every field set to depth (see fill), none
+// of its tensors external (there is no folder), and the number of fields
+// set.
+func filledModel(depth int) (*onnxproto.ModelProto, int) {
+	src := new(onnxproto.ModelProto)
+	n := 0
+	fill(src.ProtoReflect(), depth, &n)
+	stripExternal(src.ProtoReflect())
+	return src, n
 }
 
 func stripExternal(m protoreflect.Message) {
@@ -244,24 +236,13 @@ func TestInlineKeepsExternalEntries(t *testing.T) {
 				DataLocation: tc.loc,
 				ExternalData: []*onnxproto.StringStringEntryProto{{Key: proto.String("note"), Value: proto.String("kept")}},
 			}}}}
-			b, err := proto.Marshal(src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := onnxgraph.Decode(b, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := decodeProto(t, src)
 			path := filepath.Join(t.TempDir(), "m.onnx")
 			if err := m.Save(path); err != nil {
 				t.Fatal(err)
 			}
 			for what, out := range map[string][]byte{"Bytes": edBytes(t, m), "Save": must(os.ReadFile(path))} {
-				back := new(onnxproto.ModelProto)
-				if err := proto.Unmarshal(out, back); err != nil {
-					t.Fatal(err)
-				}
-				if !proto.Equal(src, back) {
+				if back := protoOf(t, what, out); !proto.Equal(src, back) {
 					t.Errorf("%s: the tensor's fields changed: %v", what, back.Graph.Initializer[0].ExternalData)
 				}
 			}

@@ -63,9 +63,29 @@ func readProto(t testing.TB, path string) *onnxproto.ModelProto {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return protoOf(t, path, b)
+}
+
+// decodeProto decodes the model src, marshalled.
+func decodeProto(t testing.TB, src *onnxproto.ModelProto) *onnxgraph.Model {
+	t.Helper()
+	b, err := proto.Marshal(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := onnxgraph.Decode(b, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// protoOf unmarshals b, the bytes of what (named in a failure).
+func protoOf(t testing.TB, what string, b []byte) *onnxproto.ModelProto {
+	t.Helper()
 	m := new(onnxproto.ModelProto)
 	if err := proto.Unmarshal(b, m); err != nil {
-		t.Fatalf("%s: %v", path, err)
+		t.Fatalf("%s: %v", what, err)
 	}
 	return m
 }
