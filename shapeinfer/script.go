@@ -64,13 +64,12 @@ func (s *ScriptStep) Apply(m *onnxgraph.Model) (any, error) {
 	// Inference writes its types back only once it has succeeded, the
 	// strict check included: alone, a failure leaves m as it was without
 	// the snapshot Atomic takes (a copy of the whole graph).
+	var accept func(*Result) error
+	if s.Strict {
+		accept = (*Result).incompleteErr
+	}
 	infer := func(m *onnxgraph.Model) (*Result, error) {
-		return inferContext(context.Background(), m, &Options{Strict: s.Strict, CheckOnly: s.CheckOnly, WriteBack: true}, func(r *Result) error {
-			if s.Strict {
-				return r.incompleteErr()
-			}
-			return nil
-		})
+		return inferContext(context.Background(), m, &Options{Strict: s.Strict, CheckOnly: s.CheckOnly, WriteBack: true}, accept)
 	}
 	if len(s.Input) == 0 {
 		res, err := infer(m)
